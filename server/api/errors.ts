@@ -1,0 +1,70 @@
+/**
+ * One error shape for every route: `{ error: { code, message, details? } }`. Messages come from this file or
+ * from validation, never from an internal exception, so no stack trace or driver message reaches a client.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ApiError } from '../../shared/api.js';
+import type { FieldError } from '../../shared/intake.js';
+import type { Logger } from '../log.js';
+import { StoreUnavailableError } from '../store/event-store.js';
+import { IntakeRejected } from '../ingest.js';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: FieldError[],
+  ) {
+    super(message);
+  }
+}
+
+export function invalid(details: FieldError[]): HttpError {
+  return new HttpError(400, 'invalid_request', `${details.length} invalid field${details.length === 1 ? '' : 's'}`, details);
+}
+
+function body(code: string, message: string, details?: FieldError[]): ApiError {
+  return { error: { code, message, ...(details && { details }) } };
+}
+
+export const notFound: RequestHandler = (req, res) => {
+  res.status(404).json(body('not_found', `no route ${req.method} ${req.path}`));
+};
+
+/** body-parser reports its failures as errors with a `type`; each becomes the 4xx it stands for. */
+const parserErrors: Record<string, [number, string, string]> = {
+  'entity.parse.failed': [400, 'malformed_json', 'the body is not valid JSON'],
+  'entity.too.large': [413, 'payload_too_large', 'the body is larger than the limit'],
+  'encoding.unsupported': [415, 'unsupported_encoding', 'unsupported content encoding'],
+  'charset.unsupported': [415, 'unsupported_charset', 'unsupported charset: send UTF-8'],
+  'request.aborted': [400, 'request_aborted', 'the request was aborted'],
+};
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    if (res.headersSent) return;
+    if (err instanceof HttpError) {
+      res.status(err.status).json(body(err.code, err.message, err.details));
+      return;
+    }
+    if (err instanceof IntakeRejected) {
+      const http = invalid(err.errors);
+      res.status(http.status).json(body(http.code, http.message, http.details));
+      return;
+    }
+    if (err instanceof StoreUnavailableError) {
+      log.error({ err, path: req.path }, 'store unavailable');
+      res.status(503).set('Retry-After', '5').json(body('unavailable', 'the event log is unavailable; nothing was stored; retry later'));
+      return;
+    }
+    const type = (err as { type?: unknown }).type;
+    const known = typeof type === 'string' ? parserErrors[type] : undefined;
+    if (known) {
+      res.status(known[0]).json(body(known[1], known[2]));
+      return;
+    }
+    log.error({ err, path: req.path }, 'unhandled error');
+    res.status(500).json(body('internal', 'internal error'));
+  };
+}

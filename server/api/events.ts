@@ -1,0 +1,48 @@
+/** POST /api/events: the intake contract of DESIGN.md §5. */
+import { Router } from 'express';
+import type { Request } from 'express';
+import { intakeEventSchema, MAX_BATCH, zodFieldErrors, type FieldError, type IntakeEvent } from '../../shared/intake.js';
+import type { Ingestor } from '../ingest.js';
+import { HttpError, invalid } from './errors.js';
+
+/** Validates every event of the body and reports every bad field, so an integrator fixes a batch in one go. */
+export function parseIntakeBody(body: unknown): { events: IntakeEvent[]; batch: boolean } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalid([{ path: '(body)', message: 'must be one event object or { "events": [...] }' }]);
+  }
+  if (!('events' in body)) {
+    const parsed = intakeEventSchema.safeParse(body);
+    if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
+    return { events: [parsed.data], batch: false };
+  }
+  const { events, ...rest } = body as { events: unknown };
+  const errors: FieldError[] = Object.keys(rest).map((key) => ({ path: key, message: 'unknown key next to "events"' }));
+  if (!Array.isArray(events)) throw invalid([...errors, { path: 'events', message: 'must be an array of events' }]);
+  if (events.length === 0) throw invalid([...errors, { path: 'events', message: 'must hold at least one event' }]);
+  if (events.length > MAX_BATCH) throw new HttpError(413, 'batch_too_large', `a batch holds at most ${MAX_BATCH} events; got ${events.length}`);
+  const parsed: IntakeEvent[] = [];
+  events.forEach((event, i) => {
+    const result = intakeEventSchema.safeParse(event);
+    if (result.success) parsed.push(result.data);
+    else errors.push(...zodFieldErrors(result.error, ['events', i]));
+  });
+  if (errors.length) throw invalid(errors);
+  return { events: parsed, batch: true };
+}
+
+function requireJson(req: Request): void {
+  if (!req.is('application/json')) {
+    throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
+  }
+}
+
+export function eventsRouter(ingestor: Ingestor): Router {
+  const router = Router();
+  router.post('/api/events', async (req, res) => {
+    requireJson(req);
+    const { events, batch } = parseIntakeBody(req.body);
+    const outcome = await ingestor.ingest(events, (i) => (batch ? `events[${i}]` : ''));
+    res.status(outcome.created ? 201 : 200).json({ results: outcome.results });
+  });
+  return router;
+}

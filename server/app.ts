@@ -1,0 +1,99 @@
+/**
+ * createApplication builds the whole app on an http.Server from its dependencies; index.ts and boot.ts only
+ * resolve config and make the real dependencies.
+ */
+import fs from 'node:fs';
+import type http from 'node:http';
+import path from 'node:path';
+import express from 'express';
+import { Server } from 'socket.io';
+import type { ClientConfig } from '../shared/api.js';
+import { rooms } from '../shared/rooms.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../shared/socket.js';
+import { errorHandler, notFound } from './api/errors.js';
+import { eventsRouter } from './api/events.js';
+import { openApiDocument } from './api/openapi.js';
+import { readRouter } from './api/read.js';
+import type { DistrictData } from './district-data.js';
+import { Ingestor } from './ingest.js';
+import type { Logger } from './log.js';
+import type { Projections } from './projections.js';
+import { CatchUp } from './realtime/catch-up.js';
+import { attachConnectionHandlers } from './realtime/connection.js';
+import { CoalescingPublisher } from './realtime/publisher.js';
+import type { EventStore } from './store/event-store.js';
+
+export interface AppDeps {
+  store: EventStore;
+  projections: Projections;
+  district: DistrictData;
+  log: Logger;
+  clock: () => number;
+}
+
+export interface AppOptions {
+  bodyLimit: string;
+  streamBatchMs: number;
+  replayLimit: number;
+  clientConfig: ClientConfig;
+  /** Folder of the built client (vite build); the wall is served from it when present. */
+  clientDir?: string;
+  connectionStateRecovery: boolean;
+  version: string;
+}
+
+export function createApplication(httpServer: http.Server, deps: AppDeps, options: AppOptions) {
+  const { store, projections, district, log, clock } = deps;
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: 64 * 1024,
+    ...(options.connectionStateRecovery && { connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true } }),
+  });
+  const catchUp = new CatchUp({ store, projections, replayLimit: options.replayLimit, clock });
+  const publisher = new CoalescingPublisher((batch) => io.to(rooms.wall).emit('events', batch), { windowMs: options.streamBatchMs });
+  const unsubscribe = store.onCommit((events) => publisher.publish(projections.apply(events)));
+  attachConnectionHandlers(io, { catchUp, log });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(express.json({ limit: options.bodyLimit, type: 'application/json' }));
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    res.json({ status: 'ready', seq: projections.seq });
+  });
+  const openapi = openApiDocument(options.version);
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use(eventsRouter(new Ingestor({ store, projections, district, clock })));
+  app.use(readRouter({ projections, district, catchUp, clientConfig: options.clientConfig, clock }));
+  app.use('/api', notFound);
+  if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
+    const index = path.join(options.clientDir, 'index.html');
+    app.use(express.static(options.clientDir, { index: false, maxAge: '1h' }));
+    app.get(/^\/(?!socket\.io\/).*/, (_req, res) => {
+      res.set('Cache-Control', 'no-cache').sendFile(index);
+    });
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('text/plain; charset=utf-8').send('The wall is not built: run `npm run build`, then reload.');
+    });
+  }
+  app.use(notFound);
+  app.use(errorHandler(log));
+  httpServer.on('request', app);
+
+  return {
+    io,
+    app,
+    /** Stops streaming; the caller closes the http server and the store. */
+    close: async () => {
+      unsubscribe();
+      publisher.close();
+      await io.close();
+    },
+  };
+}

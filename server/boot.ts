@@ -1,0 +1,119 @@
+/**
+ * Starts the real server: config → district data → event store → projections rebuilt from the log → HTTP and
+ * Socket.io → (optionally) the demo feed. Used by index.ts, the tests and the benchmarks alike.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApplication } from './app.js';
+import { resolveConfig, type Config, type ConfigInput } from './config.js';
+import { loadDistrictData } from './district-data.js';
+import { createLogger } from './log.js';
+import { Projections } from './projections.js';
+import { SqliteEventStore } from './store/sqlite-store.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+export interface RunningServer {
+  config: Config;
+  url: string;
+  port: number;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export interface BootOptions {
+  /** Process environment and CLI arguments; without them (tests, benchmarks) a temp data dir and port 0 are used. */
+  env?: NodeJS.ProcessEnv;
+  argv?: readonly string[];
+  clock?: () => number;
+  connectionStateRecovery?: boolean;
+}
+
+export async function bootServer(overrides: ConfigInput = {}, options: BootOptions = {}): Promise<RunningServer> {
+  const embedded = options.env === undefined;
+  const config = resolveConfig({
+    env: options.env ?? {},
+    argv: options.argv ?? [],
+    overrides: embedded
+      ? { PORT: 0, LOG_LEVEL: 'warn', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-')), ...overrides }
+      : overrides,
+  });
+  const clock = options.clock ?? Date.now;
+  const log = createLogger(config.LOG_LEVEL);
+  const district = loadDistrictData(config.DISTRICT);
+  const dataDir = path.join(config.DATA_DIR, config.DISTRICT);
+  const store = new SqliteEventStore({ dataDir, district: config.DISTRICT, clock });
+  const projections = new Projections({ tzOffsetMinutes: config.TZ_OFFSET_MINUTES, halfLifeHours: config.HEAT_HALF_LIFE_HOURS });
+
+  const started = performance.now();
+  let lastLogged = 0;
+  await projections.rebuild(store, (seq, last) => {
+    if (performance.now() - lastLogged > 1000) {
+      lastLogged = performance.now();
+      log.info({ seq, last, pct: Math.round((seq / last) * 100) }, 'rebuilding projections from the event log');
+    }
+  });
+  log.info({ seq: projections.seq, ms: Math.round(performance.now() - started), dataDir }, 'projections ready');
+
+  const httpServer = http.createServer();
+  const application = createApplication(
+    httpServer,
+    { store, projections, district, log, clock },
+    {
+      bodyLimit: config.BODY_LIMIT,
+      streamBatchMs: config.STREAM_BATCH_MS,
+      replayLimit: config.REPLAY_LIMIT,
+      clientConfig: {
+        tourSeconds: config.TOUR_SECONDS,
+        tileUrl: config.TILE_URL ?? null,
+        tzOffsetMinutes: config.TZ_OFFSET_MINUTES,
+        halfLifeHours: config.HEAT_HALF_LIFE_HOURS,
+      },
+      clientDir: path.join(root, 'dist', 'client'),
+      connectionStateRecovery: options.connectionStateRecovery ?? true,
+      version,
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+  log.info({ url, district: config.DISTRICT }, 'listening');
+
+  let stopFeed: (() => Promise<void>) | undefined;
+  if (config.DEMO) {
+    const { startDemoFeed } = await import('./sim/demo-feed.js');
+    const feed = startDemoFeed({
+      baseUrl: url,
+      seed: config.DEMO_SEED,
+      ratePerHour: config.DEMO_RATE_PER_HOUR,
+      backfillDays: config.DEMO_BACKFILL_DAYS,
+      district: district.info,
+      categories: district.categories,
+      log,
+    });
+    stopFeed = feed.stop;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    url,
+    port,
+    dataDir,
+    close: () =>
+      (closing ??= (async () => {
+        await stopFeed?.();
+        httpServer.closeAllConnections();
+        await application.close();
+        await store.close();
+      })()),
+  };
+}

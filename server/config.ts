@@ -1,0 +1,66 @@
+/**
+ * Settings, resolved once in a documented order: CLI flag (--data-dir) > environment (DATA_DIR) > default.
+ * The README's configuration table lists the same names.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((v) => v === true || v === 'true' || v === '1');
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATA_DIR: z.string().default(path.join(os.homedir(), '.local', 'share', 'sygl-command-centre')),
+  DISTRICT: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a folder name under data/districts').default('longgang'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Half-life of the "recent events" part of heat (DESIGN.md §6). */
+  HEAT_HALF_LIFE_HOURS: z.coerce.number().positive().default(24),
+  /** Local time zone of the district as minutes east of UTC (China Standard Time, no DST). */
+  TZ_OFFSET_MINUTES: z.coerce.number().int().min(-720).max(840).default(480),
+  /** Longest a committed event waits to be coalesced into a stream batch. */
+  STREAM_BATCH_MS: z.coerce.number().int().min(0).max(1000).default(25),
+  /** A reconnecting client further behind than this gets a fresh snapshot instead of a replay. */
+  REPLAY_LIMIT: z.coerce.number().int().min(0).default(5000),
+  BODY_LIMIT: z.string().default('2mb'),
+  TOUR_SECONDS: z.coerce.number().int().min(3).default(20),
+  TILE_URL: z.string().url().optional(),
+  DEMO: bool.default(false),
+  DEMO_RATE_PER_HOUR: z.coerce.number().positive().default(600),
+  DEMO_SEED: z.coerce.number().int().default(20261122),
+  DEMO_BACKFILL_DAYS: z.coerce.number().int().min(0).max(90).default(30),
+});
+
+export type Config = Readonly<z.infer<typeof schema>>;
+export type ConfigInput = Partial<Record<keyof z.infer<typeof schema>, string | number | boolean>>;
+
+/** `--data-dir x` → DATA_DIR=x; a bare `--demo` → DEMO=true. */
+export function parseArgs(argv: readonly string[]): ConfigInput {
+  const out: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`);
+    const [flag, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    const key = flag.replace(/-/g, '_').toUpperCase();
+    if (!(key in schema.shape)) throw new ConfigError(`unknown option --${flag}`);
+    const next = argv[i + 1];
+    if (inline !== undefined) out[key] = inline;
+    else if (next !== undefined && !next.startsWith('--')) out[key] = argv[++i]!;
+    else out[key] = true;
+  }
+  return out as ConfigInput;
+}
+
+export class ConfigError extends Error {}
+
+export function resolveConfig(sources: { argv?: readonly string[]; env?: NodeJS.ProcessEnv; overrides?: ConfigInput } = {}): Config {
+  const fromEnv = Object.fromEntries(Object.keys(schema.shape).flatMap((k) => (sources.env?.[k] !== undefined ? [[k, sources.env[k]]] : [])));
+  const merged = { ...fromEnv, ...parseArgs(sources.argv ?? []), ...sources.overrides };
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  return Object.freeze(parsed.data);
+}
+
+export const configNames = Object.keys(schema.shape);

@@ -1,0 +1,114 @@
+/**
+ * Server-side read model of cases: a fold over stored events that answers /api/cases, heat explanations and
+ * the reference checks of intake. Holds summaries only; titles and parties stay in the log.
+ */
+import type { CaseSummary } from '../../shared/api.js';
+import type { CaseReportedData, StoredEvent } from '../../shared/events.js';
+import type { CaseKind, CaseStatus } from '../../shared/vocabulary.js';
+
+export interface CaseRecord extends CaseSummary {
+  sourceKey?: string;
+  /** sourceKey of the event that resolved it, so a retried resolution is recognised as the same one. */
+  resolvedBy?: string;
+}
+
+export interface CaseFilter {
+  streetCode?: string;
+  communityCode?: string;
+  kind?: CaseKind;
+  category?: string;
+  status?: CaseStatus;
+  /** Inclusive/exclusive bounds on reportedAt, epoch ms. */
+  from?: number;
+  to?: number;
+}
+
+export function recordFromReport(d: CaseReportedData, seq: number, sourceKey: string | undefined): CaseRecord {
+  const { caseId: id, kind, category, source, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt } = d;
+  const record: CaseRecord = { id, seq, kind, category, source, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt, status: 'open' };
+  if (sourceKey !== undefined) record.sourceKey = sourceKey;
+  return record;
+}
+
+export class CaseIndex {
+  readonly #byId = new Map<string, CaseRecord>();
+  readonly #byKey = new Map<string, CaseRecord>();
+  /** Cases in seq order, all and per community, so a query scans only what its filter can match. */
+  readonly #all: CaseRecord[] = [];
+  readonly #byCommunity = new Map<string, CaseRecord[]>();
+
+  apply(event: StoredEvent): void {
+    if (event.type === 'case.reported') {
+      const record = recordFromReport(event.data, event.seq, event.sourceKey);
+      if (record.sourceKey) this.#byKey.set(record.sourceKey, record);
+      this.#byId.set(record.id, record);
+      this.#all.push(record);
+      const list = this.#byCommunity.get(record.communityCode);
+      if (list) list.push(record);
+      else this.#byCommunity.set(record.communityCode, [record]);
+    } else if (event.type === 'case.resolved') {
+      const record = this.#byId.get(event.data.case.caseId);
+      if (!record || record.status === 'resolved') return;
+      record.status = 'resolved';
+      record.resolvedAt = event.data.resolvedAt;
+      record.outcome = event.data.outcome;
+      if (event.sourceKey) record.resolvedBy = event.sourceKey;
+    }
+  }
+
+  get(id: string): CaseRecord | undefined {
+    return this.#byId.get(id);
+  }
+
+  bySourceKey(key: string): CaseRecord | undefined {
+    return this.#byKey.get(key);
+  }
+
+  get size(): number {
+    return this.#all.length;
+  }
+
+  /** Open cases of the given communities. */
+  openIn(communityCodes: readonly string[]): CaseRecord[] {
+    return communityCodes.flatMap((code) => (this.#byCommunity.get(code) ?? []).filter((c) => c.status === 'open'));
+  }
+
+  /** Newest first; `beforeSeq` is the cursor of the previous page. */
+  query(filter: CaseFilter, page: { limit: number; beforeSeq?: number }, communitiesOfStreet: (code: string) => readonly string[]) {
+    const sources = filter.communityCode
+      ? [this.#byCommunity.get(filter.communityCode) ?? []]
+      : filter.streetCode
+        ? communitiesOfStreet(filter.streetCode).map((code) => this.#byCommunity.get(code) ?? [])
+        : [this.#all];
+    const matches: CaseRecord[] = [];
+    for (const list of sources) {
+      for (const c of list) if (matchesFilter(c, filter)) matches.push(c);
+    }
+    if (sources.length > 1) matches.sort((a, b) => a.seq - b.seq);
+    let end = matches.length;
+    if (page.beforeSeq !== undefined) {
+      while (end > 0 && matches[end - 1]!.seq >= page.beforeSeq) end--;
+    }
+    const items = matches.slice(Math.max(0, end - page.limit), end).reverse();
+    const last = items[items.length - 1];
+    return { items, total: matches.length, nextCursor: end > page.limit && last ? String(last.seq) : null };
+  }
+}
+
+function matchesFilter(c: CaseRecord, f: CaseFilter): boolean {
+  if (f.streetCode && c.streetCode !== f.streetCode) return false;
+  if (f.kind && c.kind !== f.kind) return false;
+  if (f.category && c.category !== f.category) return false;
+  if (f.status && c.status !== f.status) return false;
+  if (f.from !== undefined || f.to !== undefined) {
+    const t = Date.parse(c.reportedAt);
+    if (f.from !== undefined && t < f.from) return false;
+    if (f.to !== undefined && t >= f.to) return false;
+  }
+  return true;
+}
+
+export function toSummary(record: CaseRecord): CaseSummary {
+  const { sourceKey: _key, resolvedBy: _by, ...summary } = record;
+  return summary;
+}

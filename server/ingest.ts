@@ -1,0 +1,90 @@
+/**
+ * The intake service: decides a batch against committed and in-flight state, appends it durably, and answers
+ * with what was stored. In-flight work is tracked so two concurrent requests cannot both resolve one case.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EventDraft } from '../shared/events.js';
+import type { FieldError, IntakeEvent, IntakeResult } from '../shared/intake.js';
+import { recordFromReport, type CaseRecord } from './domain/case-index.js';
+import { decideIntake, type CaseLookup } from './domain/intake.js';
+import type { DistrictData } from './district-data.js';
+import type { Projections } from './projections.js';
+import type { EventStore } from './store/event-store.js';
+
+export class IntakeRejected extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super('invalid events');
+  }
+}
+
+export interface IngestOutcome {
+  created: boolean;
+  results: IntakeResult[];
+}
+
+export class Ingestor {
+  readonly #inFlightById = new Map<string, CaseRecord>();
+  readonly #inFlightByKey = new Map<string, CaseRecord>();
+  readonly #cases: CaseLookup;
+
+  constructor(
+    private readonly deps: { store: EventStore; projections: Projections; district: DistrictData; clock: () => number; newId?: () => string },
+  ) {
+    const index = deps.projections.cases;
+    this.#cases = {
+      byId: (id) => this.#inFlightById.get(id) ?? index.get(id),
+      bySourceKey: (key) => this.#inFlightByKey.get(key) ?? index.bySourceKey(key),
+    };
+  }
+
+  async ingest(events: readonly IntakeEvent[], pathPrefix: (i: number) => string): Promise<IngestOutcome> {
+    const decision = decideIntake(
+      events,
+      { district: this.deps.district, cases: this.#cases, now: this.deps.clock(), newId: this.deps.newId ?? randomUUID },
+      pathPrefix,
+    );
+    if (!decision.ok) throw new IntakeRejected(decision.errors);
+    const held = this.#hold(decision.drafts);
+    try {
+      const outcomes = await this.deps.store.append(decision.drafts);
+      return {
+        created: outcomes.some((o) => !o.duplicate),
+        results: outcomes.map(({ event, duplicate }, index) => ({
+          index,
+          id: event.id,
+          seq: event.seq,
+          type: event.type,
+          duplicate,
+          ...(event.type === 'case.reported' && { caseId: event.data.caseId }),
+          ...(event.type === 'case.resolved' && { caseId: event.data.case.caseId }),
+          ...(event.type === 'alert.raised' && { alertId: event.data.alertId }),
+        })),
+      };
+    } finally {
+      held();
+    }
+  }
+
+  /** Makes the drafts' effect on cases visible to concurrent decisions until they are committed (or fail). */
+  #hold(drafts: readonly EventDraft[]): () => void {
+    const records: CaseRecord[] = [];
+    for (const draft of drafts) {
+      if (draft.type === 'case.resolved') {
+        const current = this.#cases.byId(draft.data.case.caseId);
+        if (current) records.push({ ...current, status: 'resolved', resolvedBy: draft.sourceKey });
+      } else if (draft.type === 'case.reported' && !this.#cases.bySourceKey(draft.sourceKey!)) {
+        records.push(recordFromReport(draft.data, 0, draft.sourceKey));
+      }
+    }
+    for (const r of records) {
+      this.#inFlightById.set(r.id, r);
+      if (r.sourceKey) this.#inFlightByKey.set(r.sourceKey, r);
+    }
+    return () => {
+      for (const r of records) {
+        if (this.#inFlightById.get(r.id) === r) this.#inFlightById.delete(r.id);
+        if (r.sourceKey && this.#inFlightByKey.get(r.sourceKey) === r) this.#inFlightByKey.delete(r.sourceKey);
+      }
+    };
+  }
+}

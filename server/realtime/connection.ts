@@ -1,0 +1,53 @@
+/**
+ * Socket handlers. On connect a client gets a snapshot, or the replay of what it missed since the seq it
+ * names in its handshake; then it joins the wall room for live batches. Socket.io's own connection-state recovery
+ * may have re-delivered the missed packets already; the seq protocol does not depend on it.
+ */
+import type { Server, Socket } from 'socket.io';
+import { z } from 'zod';
+import { rooms } from '../../shared/rooms.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/socket.js';
+import type { Logger } from '../log.js';
+import type { CatchUp } from './catch-up.js';
+
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents>;
+type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+const seqSchema = z.number().int().min(0).optional();
+const syncRequest = z.strictObject({ lastSeq: z.number().int().min(0) });
+
+async function catchUpAndJoin(socket: IoSocket, catchUp: CatchUp, lastSeq: number | undefined): Promise<void> {
+  const result = await catchUp.since(lastSeq);
+  if (!socket.connected) return;
+  if (result.mode === 'snapshot') socket.emit('snapshot', result.snapshot);
+  else if (result.events.length) socket.emit('events', result.events);
+  // Same tick as the last read: every later commit reaches this socket through the room.
+  void socket.join(rooms.wall);
+}
+
+export function attachConnectionHandlers(io: IoServer, deps: { catchUp: CatchUp; log: Logger }): void {
+  io.on('connection', (socket) => {
+    socket.on('sync', (request, ack) => {
+      if (typeof ack !== 'function') return;
+      const parsed = syncRequest.safeParse(request);
+      if (!parsed.success) {
+        ack({ ok: false, error: { code: 'invalid_payload', message: 'sync needs { lastSeq: integer ≥ 0 }' } });
+        return;
+      }
+      deps.catchUp.since(parsed.data.lastSeq).then(
+        (data) => ack({ ok: true, data }),
+        (error: unknown) => {
+          deps.log.warn({ err: error }, 'sync failed');
+          ack({ ok: false, error: { code: 'unavailable', message: 'the event log is unavailable; retry shortly' } });
+        },
+      );
+    });
+
+    if (socket.recovered) return;
+    const auth = seqSchema.safeParse((socket.handshake.auth as { lastSeq?: unknown } | undefined)?.lastSeq);
+    catchUpAndJoin(socket, deps.catchUp, auth.success ? auth.data : undefined).catch((error: unknown) => {
+      deps.log.warn({ err: error }, 'catch-up failed; disconnecting so the client retries');
+      socket.disconnect(true);
+    });
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * The intake contract (DESIGN.md §5): what integrations and the demo feed POST to /api/events.
+ * Objects are strict: an unknown key is an error, so a typo in an integration never passes silently.
+ */
+import { z } from 'zod';
+import { alertLevels, caseKinds, eventSources, outcomes, partyRoles, petitionForms } from './vocabulary.js';
+
+export const MAX_BATCH = 1000;
+
+const streetCode = z.string().regex(/^\d{9}$/, 'must be a 9-digit street code');
+const communityCode = z.string().regex(/^\d{12}$/, 'must be a 12-digit community code');
+const timestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone' });
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+
+/** Idempotency: (source, sourceRef) identifies one event of one integration for ever. */
+const envelope = {
+  source: z.enum(eventSources),
+  sourceRef: z.string().min(1).max(100).regex(/^[\w.:\-/#]+$/, 'may hold letters, digits and . : - / # _ only'),
+};
+
+export const partySchema = z.strictObject({
+  role: z.enum(partyRoles),
+  name: text(50),
+  phone: z.string().regex(/^[\d+\- ]{5,20}$/, 'must be a phone number').optional(),
+  idNumber: z.string().regex(/^[\dXx]{15,18}$/, 'must be a 15- or 18-character ID number').optional(),
+});
+
+export const locationSchema = z.strictObject({
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+});
+
+export const caseReportedIntake = z.strictObject({
+  type: z.literal('case.reported'),
+  ...envelope,
+  kind: z.enum(caseKinds),
+  petitionForm: z.enum(petitionForms).optional(),
+  category: z.string().min(1).max(40),
+  title: text(200),
+  description: z.string().max(5000).optional(),
+  streetCode,
+  communityCode,
+  location: locationSchema.optional(),
+  severity: z.number().int().min(1).max(5),
+  peopleInvolved: z.number().int().min(1).max(100_000).default(1),
+  /** When the dispute happened. */
+  occurredAt: timestamp.optional(),
+  /** When the source received it (a late-delivered hotline ticket keeps its own time); defaults to now. */
+  reportedAt: timestamp.optional(),
+  parties: z.array(partySchema).max(50).default([]),
+});
+
+/** Refers to a case by the id intake returned, or by the sourceRef it was reported with (same source). */
+const caseReference = {
+  caseId: z.string().min(1).max(64).optional(),
+  caseSourceRef: z.string().min(1).max(100).optional(),
+};
+
+export const caseResolvedIntake = z.strictObject({
+  type: z.literal('case.resolved'),
+  ...envelope,
+  ...caseReference,
+  outcome: z.enum(outcomes),
+  note: z.string().max(2000).optional(),
+  resolvedAt: timestamp.optional(),
+});
+
+export const alertRaisedIntake = z.strictObject({
+  type: z.literal('alert.raised'),
+  ...envelope,
+  level: z.enum(alertLevels),
+  title: text(200),
+  description: z.string().max(2000).optional(),
+  streetCode,
+  communityCode: communityCode.optional(),
+  raisedAt: timestamp.optional(),
+});
+
+export const intakeEventSchema = z.discriminatedUnion('type', [caseReportedIntake, caseResolvedIntake, alertRaisedIntake]);
+
+export const intakeBodySchema = z.union([
+  intakeEventSchema,
+  z.strictObject({ events: z.array(z.unknown()).min(1, 'must hold at least one event').max(MAX_BATCH) }),
+]);
+
+export type CaseReportedIntake = z.infer<typeof caseReportedIntake>;
+export type CaseResolvedIntake = z.infer<typeof caseResolvedIntake>;
+export type AlertRaisedIntake = z.infer<typeof alertRaisedIntake>;
+export type IntakeEvent = z.infer<typeof intakeEventSchema>;
+export type IntakeEventInput = z.input<typeof intakeEventSchema>;
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** Per-event result of an accepted intake request. */
+export interface IntakeResult {
+  index: number;
+  id: string;
+  seq: number;
+  type: IntakeEvent['type'];
+  duplicate: boolean;
+  caseId?: string;
+  alertId?: string;
+}
+
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
+}
+
+export function zodFieldErrors(error: z.ZodError, prefix: PropertyKey[] = []): FieldError[] {
+  return error.issues.map((issue) => ({
+    path: formatPath([...prefix, ...issue.path]) || '(body)',
+    message: issue.message,
+  }));
+}
