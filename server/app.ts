@@ -57,7 +57,7 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(express.json({ limit: options.bodyLimit, type: 'application/json' }));
+  app.use(express.json({ limit: options.bodyLimit, type: 'application/json', strict: false }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -1,0 +1,77 @@
+/** Starts the real server on port 0 and connects real socket.io clients to it. */
+import { io as connect, type Socket } from 'socket.io-client';
+import type { PublicEvent } from '../../shared/events.js';
+import type { ClientToServerEvents, ServerToClientEvents, WallSnapshot } from '../../shared/socket.js';
+import { bootServer, type BootOptions, type RunningServer } from '../../server/boot.js';
+import type { ConfigInput } from '../../server/config.js';
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export async function startServer(overrides: ConfigInput = {}, options: BootOptions = {}): Promise<RunningServer> {
+  return bootServer({ STREAM_BATCH_MS: 5, ...overrides }, options);
+}
+
+export async function post(server: { url: string }, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+  const res = await fetch(`${server.url}/api/events`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+/** A wall client that applies the seq protocol the way the real client does: it records what it received. */
+export class RecordingClient {
+  readonly socket: TestSocket;
+  readonly events: PublicEvent[] = [];
+  snapshots: WallSnapshot[] = [];
+  lastSeq = 0;
+  #waiters: Array<() => void> = [];
+
+  constructor(url: string, options: { lastSeq?: number } = {}) {
+    this.lastSeq = options.lastSeq ?? 0;
+    const hasSeq = options.lastSeq !== undefined;
+    this.socket = connect(url, {
+      transports: ['websocket'],
+      reconnectionDelay: 50,
+      reconnectionDelayMax: 200,
+      auth: (cb) => cb(hasSeq || this.snapshots.length || this.events.length ? { lastSeq: this.lastSeq } : {}),
+    });
+    this.socket.on('snapshot', (s) => {
+      this.snapshots.push(s);
+      this.lastSeq = s.state.seq;
+      this.#notify();
+    });
+    this.socket.on('events', (batch) => {
+      for (const e of batch) {
+        if (e.seq <= this.lastSeq) continue;
+        this.events.push(e);
+        this.lastSeq = e.seq;
+      }
+      this.#notify();
+    });
+  }
+
+  #notify() {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves once the client has applied everything up to `seq`. */
+  async until(seq: number, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.lastSeq < seq) {
+      if (Date.now() > deadline) throw new Error(`client stuck at seq ${this.lastSeq}, waiting for ${seq}`);
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+
+  async connected(): Promise<void> {
+    if (this.socket.connected) return;
+    await new Promise<void>((resolve) => this.socket.once('connect', () => resolve()));
+  }
+
+  close() {
+    this.socket.close();
+  }
+}
