@@ -1,0 +1,48 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, parseArgs, resolveConfig } from '../../server/config.js';
+import { DistrictDataError, loadDistrictData } from '../../server/district-data.js';
+import type { RunningServer } from '../../server/boot.js';
+import { caseReported } from '../helpers/factories.js';
+import { post, startServer } from '../helpers/server.js';
+
+describe('config', () => {
+  it('resolves CLI over environment over defaults, once, frozen', () => {
+    const config = resolveConfig({ env: { PORT: '4000', DISTRICT: 'baoan' }, argv: ['--port', '5000', '--demo'] });
+    expect(config.PORT).toBe(5000);
+    expect(config.DISTRICT).toBe('baoan');
+    expect(config.DEMO).toBe(true);
+    expect(config.HOST).toBe('127.0.0.1');
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(parseArgs(['--data-dir=/tmp/x'])).toEqual({ DATA_DIR: '/tmp/x' });
+  });
+
+  it('says what is wrong with a bad value or an unknown flag', () => {
+    expect(() => resolveConfig({ env: { PORT: 'eighty' } })).toThrow(/PORT/);
+    expect(() => resolveConfig({ argv: ['--prot', '1'] })).toThrow(ConfigError);
+    expect(() => resolveConfig({ env: { HEAT_HALF_LIFE_HOURS: '-1' } })).toThrow(/HEAT_HALF_LIFE_HOURS/);
+  });
+
+  it('refuses a district that has no data, naming the ones that exist', () => {
+    expect(() => loadDistrictData('atlantis')).toThrow(DistrictDataError);
+    expect(() => loadDistrictData('atlantis')).toThrow(/baoan, longgang|longgang, baoan/);
+  });
+});
+
+describe('switching district by configuration alone', () => {
+  let server: RunningServer;
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('serves 宝安区 with DISTRICT=baoan and checks intake against its codes', async () => {
+    server = await startServer({ DISTRICT: 'baoan' });
+    const geo = await (await fetch(`${server.url}/api/geo`)).json();
+    expect(geo.district.name.zh).toBe('宝安区');
+    expect(geo.geo.streets.features).toHaveLength(10);
+    expect(geo.geo.communities.features).toHaveLength(140);
+    const longgangCase = await post(server, caseReported());
+    expect(longgangCase.status).toBe(400);
+    const baoanCase = await post(server, caseReported({ streetCode: '440306017', communityCode: '440306017001' }));
+    expect(baoanCase.status).toBe(201);
+  });
+});
