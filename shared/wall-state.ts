@@ -118,6 +118,10 @@ function bump(record: Record<string, number>, key: string, by = 1): void {
 
 function countHour(state: WallState, ms: number): void {
   const key = hourKey(ms);
+  if (state.hours[key] !== undefined) {
+    state.hours[key] += 1;
+    return;
+  }
   const keys = Object.keys(state.hours).map(Number);
   const newest = Math.max(key, ...keys);
   if (key <= newest - WINDOW_HOURS) return;

@@ -12,7 +12,7 @@ export interface BatchEmitter {
 
 export class CoalescingPublisher {
   #pending: PublicEvent[] = [];
-  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #cancel: (() => void) | undefined;
   #lastEmit = -Infinity;
 
   constructor(
@@ -23,26 +23,32 @@ export class CoalescingPublisher {
   publish(events: readonly PublicEvent[]): void {
     if (events.length === 0) return;
     this.#pending.push(...events);
-    if (this.#timer) return;
-    const now = (this.options.clock ?? performance.now.bind(performance))();
-    const wait = this.#lastEmit + this.options.windowMs - now;
-    this.#timer = wait > 0 ? setTimeout(() => this.flush(), wait) : setImmediate(() => this.flush());
+    if (this.#cancel) return;
+    const wait = this.#lastEmit + this.options.windowMs - this.#now();
+    if (wait > 0) {
+      const timer = setTimeout(() => this.flush(), wait);
+      this.#cancel = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(() => this.flush());
+      this.#cancel = () => clearImmediate(immediate);
+    }
+  }
+
+  #now(): number {
+    return (this.options.clock ?? performance.now.bind(performance))();
   }
 
   flush(): void {
-    this.#timer = undefined;
+    this.#cancel?.();
+    this.#cancel = undefined;
     if (this.#pending.length === 0) return;
     const batch = this.#pending;
     this.#pending = [];
-    this.#lastEmit = (this.options.clock ?? performance.now.bind(performance))();
+    this.#lastEmit = this.#now();
     this.emit(batch);
   }
 
   close(): void {
-    if (this.#timer) {
-      clearTimeout(this.#timer as NodeJS.Timeout);
-      clearImmediate(this.#timer as NodeJS.Immediate);
-    }
     this.flush();
   }
 }

@@ -1,0 +1,94 @@
+/**
+ * Start-up from a large log (DESIGN.md §8: 1,000,000 events in ≤ 10 s and ≤ 1 GB). Writes N realistic events
+ * (cases with parties, a third of them resolved, some alerts) through the store, then times the projection rebuild
+ * in a fresh process-like state and reports heap and RSS. Baseline in the same run: reading and JSON-parsing the
+ * same rows without folding them.
+ * Usage: npx tsx bench/startup.ts [--events 1000000]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { EventDraft } from '../shared/events.js';
+import { Projections } from '../server/projections.js';
+import { SqliteEventStore } from '../server/store/sqlite-store.js';
+import { loadDistrictData } from '../server/district-data.js';
+
+const argIndex = process.argv.indexOf('--events');
+const total = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 1_000_000;
+const district = loadDistrictData('longgang');
+const communities = district.info.communities;
+const categories = district.categories.map((c) => c.code);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-startup-'));
+const store = new SqliteEventStore({ dataDir: dir, district: 'longgang' });
+
+const t0 = Date.now() - 30 * 86_400_000;
+const open: EventDraft[] = [];
+let written = 0;
+const started = performance.now();
+while (written < total) {
+  const batch: EventDraft[] = [];
+  for (let i = 0; i < 1000 && written + batch.length < total; i++) {
+    const n = written + batch.length;
+    const at = new Date(t0 + (n / total) * 30 * 86_400_000).toISOString();
+    const reported = open.length > 50 && n % 3 === 0 ? open.splice(n % open.length, 1)[0] : undefined;
+    if (reported && reported.type === 'case.reported') {
+      const { caseId, kind, category, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt } = reported.data;
+      batch.push({ id: randomUUID(), type: 'case.resolved', sourceKey: `bench:r${n}`, data: { case: { caseId, kind, category, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt }, source: 'hotline', outcome: 'mediated', resolvedAt: at } });
+    } else if (n % 97 === 0) {
+      batch.push({ id: randomUUID(), type: 'alert.raised', sourceKey: `bench:a${n}`, data: { alertId: randomUUID(), source: 'system', level: 'yellow', title: '风险', streetCode: communities[n % communities.length]!.streetCode, raisedAt: at } });
+    } else {
+      const c = communities[n % communities.length]!;
+      const draft: EventDraft = {
+        id: randomUUID(),
+        type: 'case.reported',
+        sourceKey: `bench:c${n}`,
+        data: {
+          caseId: randomUUID(), kind: 'dispute', category: categories[n % categories.length]!, streetCode: c.streetCode, communityCode: c.code,
+          severity: 1 + (n % 5), peopleInvolved: 1 + (n % 7), weight: 2.5, reportedAt: at, source: 'hotline', title: '某小区业主与物业服务纠纷',
+          description: '业主反映物业服务质量问题，要求退还部分物业费。', parties: [{ role: 'applicant', name: '张三', phone: '13800001234', idNumber: '440307199001011234' }],
+        },
+      };
+      batch.push(draft);
+      open.push(draft);
+    }
+  }
+  await store.append(batch);
+  written += batch.length;
+}
+const writeSeconds = (performance.now() - started) / 1000;
+await store.close();
+
+// Baseline: read + parse only.
+const reader = new SqliteEventStore({ dataDir: dir, district: 'longgang' });
+let b = performance.now();
+let cursor = 0;
+for (;;) {
+  const page = await reader.readAfter(cursor, 20_000);
+  if (!page.length) break;
+  cursor = page.at(-1)!.seq;
+}
+const readSeconds = (performance.now() - b) / 1000;
+
+global.gc?.();
+const heapBefore = process.memoryUsage().heapUsed;
+b = performance.now();
+const projections = new Projections({ tzOffsetMinutes: 480, halfLifeHours: 24 });
+await projections.rebuild(reader);
+const rebuildSeconds = (performance.now() - b) / 1000;
+global.gc?.();
+const mem = process.memoryUsage();
+await reader.close();
+const dbBytes = fs.statSync(path.join(dir, 'events.db')).size;
+fs.rmSync(dir, { recursive: true, force: true });
+
+console.table({
+  events: { value: total },
+  'write (s, batches of 1000)': { value: writeSeconds.toFixed(1) },
+  'baseline: read + parse (s)': { value: readSeconds.toFixed(2) },
+  'rebuild projections (s)': { value: rebuildSeconds.toFixed(2), target: '≤ 10' },
+  'projection heap (MB)': { value: ((mem.heapUsed - heapBefore) / 1e6).toFixed(0) },
+  'process RSS (MB)': { value: (mem.rss / 1e6).toFixed(0), target: '≤ 1000' },
+  'log size on disk (MB)': { value: (dbBytes / 1e6).toFixed(0) },
+  'cases indexed': { value: projections.cases.size },
+});
