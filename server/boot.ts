@@ -13,10 +13,14 @@ import { resolveConfig, type Config, type ConfigInput } from './config.js';
 import { loadDistrictData } from './district-data.js';
 import { createLogger } from './log.js';
 import { Projections } from './projections.js';
+import { loadSnapshot, saveSnapshot } from './projection-snapshot.js';
 import { SqliteEventStore } from './store/sqlite-store.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** Replaying more than this many events at start-up writes a fresh snapshot. */
+const SNAPSHOT_AFTER_REPLAYED = 50_000;
 
 export interface RunningServer {
   config: Config;
@@ -48,17 +52,23 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   const district = loadDistrictData(config.DISTRICT);
   const dataDir = path.join(config.DATA_DIR, config.DISTRICT);
   const store = new SqliteEventStore({ dataDir, district: config.DISTRICT, clock });
-  const projections = new Projections({ tzOffsetMinutes: config.TZ_OFFSET_MINUTES, halfLifeHours: config.HEAT_HALF_LIFE_HOURS });
+  const settings = { tzOffsetMinutes: config.TZ_OFFSET_MINUTES, halfLifeHours: config.HEAT_HALF_LIFE_HOURS };
 
   const started = performance.now();
-  let lastLogged = 0;
+  const loaded = await loadSnapshot(dataDir, store, settings);
+  const projections = 'projections' in loaded ? loaded.projections : new Projections(settings);
+  if ('reason' in loaded) log.info({ reason: loaded.reason }, 'rebuilding projections from the whole event log');
+  const fromSeq = projections.seq;
+  let lastLogged = performance.now();
   await projections.rebuild(store, (seq, last) => {
     if (performance.now() - lastLogged > 1000) {
       lastLogged = performance.now();
-      log.info({ seq, last, pct: Math.round((seq / last) * 100) }, 'rebuilding projections from the event log');
+      log.info({ seq, last, pct: Math.round((seq / last) * 100) }, 'replaying the event log');
     }
   });
-  log.info({ seq: projections.seq, ms: Math.round(performance.now() - started), dataDir }, 'projections ready');
+  // A long replay is worth saving before serving, so the next start does not repeat it.
+  if (projections.seq - fromSeq > SNAPSHOT_AFTER_REPLAYED) await saveSnapshot(dataDir, projections, store);
+  log.info({ seq: projections.seq, replayed: projections.seq - fromSeq, ms: Math.round(performance.now() - started), dataDir }, 'projections ready');
 
   const httpServer = http.createServer();
   const application = createApplication(
@@ -113,6 +123,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
         await stopFeed?.();
         httpServer.closeAllConnections();
         await application.close();
+        await saveSnapshot(dataDir, projections, store).catch((error: unknown) => log.warn({ err: error }, 'could not save the projection snapshot'));
         await store.close();
       })()),
   };

@@ -39,13 +39,7 @@ export class CaseIndex {
 
   apply(event: StoredEvent): void {
     if (event.type === 'case.reported') {
-      const record = recordFromReport(event.data, event.seq, event.sourceKey);
-      if (record.sourceKey) this.#byKey.set(record.sourceKey, record);
-      this.#byId.set(record.id, record);
-      this.#all.push(record);
-      const list = this.#byCommunity.get(record.communityCode);
-      if (list) list.push(record);
-      else this.#byCommunity.set(record.communityCode, [record]);
+      this.#add(recordFromReport(event.data, event.seq, event.sourceKey));
     } else if (event.type === 'case.resolved') {
       const record = this.#byId.get(event.data.case.caseId);
       if (!record || record.status === 'resolved') return;
@@ -54,6 +48,26 @@ export class CaseIndex {
       record.outcome = event.data.outcome;
       if (event.sourceKey) record.resolvedBy = event.sourceKey;
     }
+  }
+
+  /** All records in seq order, for a projection snapshot. */
+  records(): readonly CaseRecord[] {
+    return this.#all;
+  }
+
+  /** Restores records saved by `records()`; only on an empty index. */
+  restore(records: readonly CaseRecord[]): void {
+    if (this.#all.length) throw new Error('restore needs an empty case index');
+    for (const record of records) this.#add(record);
+  }
+
+  #add(record: CaseRecord): void {
+    if (record.sourceKey) this.#byKey.set(record.sourceKey, record);
+    this.#byId.set(record.id, record);
+    this.#all.push(record);
+    const list = this.#byCommunity.get(record.communityCode);
+    if (list) list.push(record);
+    else this.#byCommunity.set(record.communityCode, [record]);
   }
 
   get(id: string): CaseRecord | undefined {

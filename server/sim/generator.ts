@@ -16,11 +16,14 @@ export const SLOT_MS = 60_000;
 /** China has one time zone and no DST; the rhythm follows Shenzhen's office hours. */
 export const DEFAULT_TZ_OFFSET_MINUTES = 480;
 
-/** Per-arrival odds of each kind of arrival; the rest are ordinary disputes. */
-const P_BURST = 1 / 450;
-const P_OTHER_ALERT = 1 / 350;
-const P_REPEAT_PETITION = 0.025;
-const P_PETITION = 0.09;
+/** What one arrival is, with its per-arrival odds; whatever is left over is an ordinary dispute. */
+const ARRIVAL_KINDS = [
+  ['burst', 1 / 450],
+  ['alert', 1 / 350],
+  ['repeat-petition', 0.025],
+  ['petition', 0.09],
+] as const;
+type ArrivalKind = (typeof ARRIVAL_KINDS)[number][0] | 'dispute';
 /** Shares of cases that stay open beyond any window: ordinary ones, and the intractable repeat petitions. */
 const NEVER_RESOLVED = 0.07;
 const NEVER_RESOLVED_REPEAT = 0.25;
@@ -97,20 +100,26 @@ function slotArrivals(world: World, seed: number, slot: number, rateAt: (ms: num
     const ref = `sim-${seed}-${slot}-${k}`;
     // One stream per arrival: its content does not shift when the slot's count changes with the rate.
     const r = Rng.of(seed, slot, k, 1);
-    const u = r.next();
-    let group: Timed[];
-    if (u < P_BURST) group = wageBurst(r, world, ref, t);
-    else if (u < P_BURST + P_OTHER_ALERT) return [{ t, event: otherAlert(r, world, ref, t) }];
-    else if (u < P_BURST + P_OTHER_ALERT + P_REPEAT_PETITION) group = [{ t, event: repeatPetition(r, world, ref, t) }];
-    else if (u < P_BURST + P_OTHER_ALERT + P_REPEAT_PETITION + P_PETITION) group = [{ t, event: ordinaryCase(r, world, ref, t, 'petition') }];
-    else group = [{ t, event: ordinaryCase(r, world, ref, t, 'dispute') }];
-    const repeat = u >= P_BURST + P_OTHER_ALERT && u < P_BURST + P_OTHER_ALERT + P_REPEAT_PETITION;
+    const kind = arrivalKind(r.next());
+    if (kind === 'alert') return [{ t, event: otherAlert(r, world, ref, t) }];
+    const group: Timed[] =
+      kind === 'burst' ? wageBurst(r, world, ref, t)
+      : kind === 'repeat-petition' ? [{ t, event: repeatPetition(r, world, ref, t) }]
+      : [{ t, event: ordinaryCase(r, world, ref, t, kind) }];
     const closings: Timed[] = [];
     for (const { t: ct, event } of group) {
       if (event.type !== 'case.reported') continue;
-      const closing = resolution(r, world, event, ct, repeat ? NEVER_RESOLVED_REPEAT : NEVER_RESOLVED);
+      const closing = resolution(r, world, event, ct, kind === 'repeat-petition' ? NEVER_RESOLVED_REPEAT : NEVER_RESOLVED);
       if (closing) closings.push(closing);
     }
     return [...group, ...closings];
   });
+}
+
+function arrivalKind(u: number): ArrivalKind {
+  for (const [kind, p] of ARRIVAL_KINDS) {
+    if (u < p) return kind;
+    u -= p;
+  }
+  return 'dispute';
 }

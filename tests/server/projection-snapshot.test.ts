@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadSnapshot, saveSnapshot } from '../../server/projection-snapshot.js';
+import { Projections } from '../../server/projections.js';
+import { SqliteEventStore } from '../../server/store/sqlite-store.js';
+import { alertDraft } from '../store/contract.js';
+
+const settings = { tzOffsetMinutes: 480, halfLifeHours: 24 };
+const stores: SqliteEventStore[] = [];
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+});
+function open(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-snap-'))) {
+  const store = new SqliteEventStore({ dataDir: dir, district: 'longgang' });
+  stores.push(store);
+  return { store, dir };
+}
+async function fold(store: SqliteEventStore) {
+  const p = new Projections(settings);
+  await p.rebuild(store);
+  return p;
+}
+
+describe('projection snapshots', () => {
+  it('snapshot + the tail of the log equals a full rebuild', async () => {
+    const { store, dir } = open();
+    await store.append(Array.from({ length: 30 }, (_, i) => alertDraft(`a${i}`)));
+    await saveSnapshot(dir, await fold(store), store);
+    await store.append(Array.from({ length: 12 }, (_, i) => alertDraft(`b${i}`)));
+    const loaded = await loadSnapshot(dir, store, settings);
+    if (!('projections' in loaded)) throw new Error(loaded.reason);
+    expect(loaded.projections.seq).toBe(30);
+    await loaded.projections.rebuild(store);
+    expect(loaded.projections.wall).toEqual((await fold(store)).wall);
+  });
+
+  it('is ignored when it does not match the log or the settings', async () => {
+    const { store, dir } = open();
+    await store.append(Array.from({ length: 5 }, (_, i) => alertDraft(`a${i}`)));
+    await saveSnapshot(dir, await fold(store), store);
+    expect(await loadSnapshot(dir, store, { ...settings, halfLifeHours: 12 })).toEqual({ reason: expect.stringMatching(/settings/) });
+    // Same seq, another log: e.g. the data directory restored from an older backup.
+    const other = open();
+    await other.store.append(Array.from({ length: 5 }, (_, i) => alertDraft(`x${i}`)));
+    fs.copyFileSync(path.join(dir, 'projections.snapshot.json'), path.join(other.dir, 'projections.snapshot.json'));
+    expect(await loadSnapshot(other.dir, other.store, settings)).toEqual({ reason: 'snapshot does not match the event log' });
+    fs.writeFileSync(path.join(dir, 'projections.snapshot.json'), '{"version":1,');
+    expect(await loadSnapshot(dir, store, settings)).toEqual({ reason: 'snapshot unreadable' });
+  });
+});
