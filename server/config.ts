@@ -26,7 +26,9 @@ const schema = z.object({
   TOUR_SECONDS: z.coerce.number().int().min(3).default(20),
   TILE_URL: z.string().url().optional(),
   DEMO: bool.default(false),
-  DEMO_RATE_PER_HOUR: z.coerce.number().positive().default(600),
+  DEMO_RATE_PER_HOUR: z.coerce.number().positive().default(180),
+  /** History is written slower than the live rate so "today" stands out without dwarfing the month. */
+  DEMO_BACKFILL_RATE_PER_HOUR: z.coerce.number().positive().default(60),
   DEMO_SEED: z.coerce.number().int().default(20261122),
   DEMO_BACKFILL_DAYS: z.coerce.number().int().min(0).max(90).default(30),
 });

@@ -108,8 +108,7 @@ function fillFor(rng: Rng): Fill {
 
 /** An ordinary dispute, or (kind petition) the same matter brought to the petition bureau. */
 export function ordinaryCase(rng: Rng, world: World, ref: string, t: number, kind: 'dispute' | 'petition'): CaseReportedIntake {
-  const i = rng.weightedOf(world.communities.map((_, j) => j), world.communityWeights);
-  const community = world.communities[i]!;
+  const community = rng.weightedOf(world.communities, world.communityWeights);
   const category = rng.weightedOf(world.categories, world.hotspots.includes(community) ? world.hotspotCategoryWeights : world.categoryWeights);
   const f = fillFor(rng);
   const [template, org] = rng.pick(TITLES[category] ?? TITLES.other!);

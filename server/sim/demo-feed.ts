@@ -110,9 +110,8 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
         const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ events: batch }), signal: abort.signal });
         const text = await res.text();
         if (res.ok) {
-          const results = (JSON.parse(text) as { results?: IntakeResult[] }).results ?? [];
           stats.posted += batch.length;
-          stats.duplicates += results.filter((r) => r.duplicate).length;
+          stats.duplicates += resultsOf(text).filter((r) => r.duplicate).length;
           return;
         }
         if (res.status === 413 && batch.length > 1) {
@@ -129,7 +128,7 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
           log.error({ status: res.status, ...error, firstRef: batch[0]?.sourceRef, events: batch.length }, 'demo feed: batch rejected, skipped');
           return;
         }
-        retryAfterMs = Number(res.headers.get('retry-after')) * 1000 || undefined;
+        retryAfterMs = Math.min(o.retryMaxMs, Number(res.headers.get('retry-after')) * 1000) || undefined;
         log.warn({ status: res.status, attempt, events: batch.length }, 'demo feed: server unavailable, retrying');
       } catch (e) {
         if (abort.signal.aborted) throw new Stopped();
@@ -217,6 +216,15 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
         await running;
       })()),
   };
+}
+
+/** The events are stored once the server said 2xx; an unreadable body only costs us the duplicate count. */
+function resultsOf(text: string): IntakeResult[] {
+  try {
+    return (JSON.parse(text) as { results?: IntakeResult[] }).results ?? [];
+  } catch {
+    return [];
+  }
 }
 
 function parseError(text: string): { code?: string; message?: string; details?: FieldError[] } {
