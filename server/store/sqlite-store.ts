@@ -1,22 +1,18 @@
 /**
  * Embedded event log on SQLite (better-sqlite3): WAL with synchronous=FULL, so a committed transaction survives
- * power loss. Writes are group-committed: every append requested in the same turn of the event loop shares one
- * transaction (one fsync), and each append is a savepoint inside it, so one failing append never sinks another.
+ * power loss. Commits run in a writer thread (sqlite-writer.ts). Appends that arrive while a commit is in flight
+ * wait and then share the next one (group commit); each append is a savepoint, so one failing append never sinks
+ * another. Reads use their own connection on this thread: WAL lets them run beside the writer.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { EventDraft, StoredEvent } from '../../shared/events.js';
 import { StoreMismatchError, StoreUnavailableError, type AppendOutcome, type CommitListener, type EventStore } from './event-store.js';
-
-interface Row {
-  seq: number;
-  id: string;
-  at: string;
-  type: string;
-  source_key: string | null;
-  data: string;
-}
+import type { AppendReply, CommitReply, CommitRequest, StoredRow } from './sqlite-writer.js';
 
 interface Pending {
   drafts: readonly EventDraft[];
@@ -30,118 +26,155 @@ export interface SqliteStoreOptions {
   clock?: () => number;
 }
 
-function toEvent(row: Row): StoredEvent {
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    at TEXT NOT NULL,
+    type TEXT NOT NULL,
+    source_key TEXT UNIQUE,
+    data TEXT NOT NULL
+  );`;
+
+function toEvent(row: StoredRow): StoredEvent {
   const event = { seq: row.seq, id: row.id, at: row.at, type: row.type, data: JSON.parse(row.data) } as StoredEvent;
   if (row.source_key !== null) event.sourceKey = row.source_key;
   return event;
 }
 
+/**
+ * The writer is TypeScript like the rest of the server; a worker thread does not inherit tsx's loader, so its
+ * entry registers tsx first (through tsx's public API) and then imports the writer.
+ */
+function tsxEsmApiPath(): string {
+  // require.resolve would pick the package's CommonJS build; read the ESM entry from its exports map instead.
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  const pkg = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  return path.join(path.dirname(manifest), pkg.exports['./esm/api']!.import.default);
+}
+
+function startWriter(file: string): Worker {
+  const self = fileURLToPath(import.meta.url);
+  const writer = pathToFileURL(path.join(path.dirname(self), `sqlite-writer${path.extname(self)}`)).href;
+  if (!writer.endsWith('.ts')) return new Worker(new URL(writer), { workerData: { file } });
+  const tsxApi = pathToFileURL(tsxEsmApiPath()).href;
+  const entry = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(writer)}); });`;
+  return new Worker(entry, { eval: true, workerData: { file } });
+}
+
 export class SqliteEventStore implements EventStore {
   readonly #db: Database.Database;
+  readonly #writer: Worker;
   readonly #clock: () => number;
-  #queue: Pending[] = [];
-  #flushScheduled = false;
-  #lastSeq: number;
-  readonly #insert: Database.Statement;
-  readonly #byKey: Database.Statement<[string], Row>;
-  readonly #after: Database.Statement<[number, number], Row>;
-  #closed = false;
+  readonly #after: Database.Statement<[number, number], StoredRow>;
   readonly #listeners = new Set<CommitListener>();
+  #queue: Pending[] = [];
+  #inFlight: { id: number; batch: Pending[]; at: string } | undefined;
+  #nextRequestId = 1;
+  #lastSeq: number;
+  #failure: Error | undefined;
+  #closed = false;
+  #drained: (() => void) | undefined;
 
   constructor(options: SqliteStoreOptions) {
     fs.mkdirSync(options.dataDir, { recursive: true });
-    this.#db = new Database(path.join(options.dataDir, 'events.db'));
+    const file = path.join(options.dataDir, 'events.db');
+    this.#db = new Database(file);
     this.#clock = options.clock ?? Date.now;
     this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
-    this.#db.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS events (
-        seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        at TEXT NOT NULL,
-        type TEXT NOT NULL,
-        source_key TEXT UNIQUE,
-        data TEXT NOT NULL
-      );`);
+    this.#db.exec(SCHEMA);
     this.#checkDistrict(options.district);
-    this.#insert = this.#db.prepare('INSERT INTO events (seq, id, at, type, source_key, data) VALUES (?, ?, ?, ?, ?, ?)');
-    this.#byKey = this.#db.prepare('SELECT * FROM events WHERE source_key = ?');
     this.#after = this.#db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.#lastSeq = (this.#db.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
+    this.#writer = startWriter(file);
+    this.#writer.on('message', (reply: CommitReply) => this.#settle(reply));
+    this.#writer.on('error', (error) => this.#fail(new StoreUnavailableError('the event log writer failed', { cause: error })));
+    this.#writer.on('exit', () => this.#fail(new StoreUnavailableError('the event log writer stopped')));
   }
 
   #checkDistrict(district: string): void {
     const row = this.#db.prepare("SELECT value FROM meta WHERE key = 'district'").get() as { value: string } | undefined;
     if (!row) this.#db.prepare("INSERT INTO meta (key, value) VALUES ('district', ?)").run(district);
     else if (row.value !== district) {
+      this.#db.close();
       throw new StoreMismatchError(`the data directory holds the event log of district "${row.value}", not "${district}": use another DATA_DIR`);
     }
   }
 
   append(drafts: readonly EventDraft[]): Promise<AppendOutcome[]> {
     if (this.#closed) return Promise.reject(new StoreUnavailableError('the event store is closed'));
+    if (this.#failure) return Promise.reject(this.#failure);
     if (drafts.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.#queue.push({ drafts, resolve, reject });
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(() => this.#flush());
-      }
+      this.#send();
     });
   }
 
-  #flush(): void {
-    this.#flushScheduled = false;
+  #send(): void {
+    if (this.#inFlight || this.#queue.length === 0) return;
     const batch = this.#queue;
     this.#queue = [];
-    const committedSeq = this.#lastSeq;
-    const results = new Map<Pending, { ok: true; outcomes: AppendOutcome[] } | { ok: false; error: unknown }>();
-    const at = new Date(this.#clock()).toISOString();
-    try {
-      this.#db.transaction(() => {
-        for (const pending of batch) {
-          const before = this.#lastSeq;
-          try {
-            results.set(pending, { ok: true, outcomes: this.#db.transaction(() => this.#appendOne(pending.drafts, at))() });
-          } catch (error) {
-            this.#lastSeq = before;
-            results.set(pending, { ok: false, error });
-          }
-        }
-      })();
-    } catch (error) {
-      this.#lastSeq = committedSeq;
-      const unavailable = new StoreUnavailableError('the event log could not commit', { cause: error });
-      for (const pending of batch) pending.reject(unavailable);
-      return;
-    }
-    const committed = [...results.values()].flatMap((r) => (r.ok ? r.outcomes.filter((o) => !o.duplicate).map((o) => o.event) : []));
-    if (committed.length) for (const listener of this.#listeners) listener(committed);
-    for (const pending of batch) {
-      const result = results.get(pending)!;
-      if (result.ok) pending.resolve(result.outcomes);
-      else pending.reject(result.error);
-    }
+    const request: CommitRequest = {
+      id: this.#nextRequestId++,
+      at: new Date(this.#clock()).toISOString(),
+      appends: batch.map((p) => p.drafts.map((d) => ({ id: d.id, type: d.type, sourceKey: d.sourceKey ?? null, data: JSON.stringify(d.data) }))),
+    };
+    this.#inFlight = { id: request.id, batch, at: request.at };
+    this.#writer.postMessage(request);
   }
 
-  #appendOne(drafts: readonly EventDraft[], at: string): AppendOutcome[] {
-    return drafts.map((draft) => {
-      if (draft.sourceKey !== undefined) {
-        const existing = this.#byKey.get(draft.sourceKey);
-        if (existing) return { event: toEvent(existing), duplicate: true };
+  #settle(reply: CommitReply): void {
+    const flight = this.#inFlight;
+    if (!flight || flight.id !== reply.id) return;
+    this.#inFlight = undefined;
+    if ('failed' in reply) {
+      const error = new StoreUnavailableError('the event log could not commit', { cause: new Error(reply.failed) });
+      for (const pending of flight.batch) pending.reject(error);
+    } else {
+      const results = flight.batch.map((pending, i) => this.#outcomes(pending, reply.replies[i]!, flight.at));
+      const committed = results.flatMap((r) => (Array.isArray(r) ? r.filter((o) => !o.duplicate).map((o) => o.event) : []));
+      if (committed.length) {
+        this.#lastSeq = committed[committed.length - 1]!.seq;
+        for (const listener of this.#listeners) listener(committed);
       }
-      const seq = ++this.#lastSeq;
-      this.#insert.run(seq, draft.id, at, draft.type, draft.sourceKey ?? null, JSON.stringify(draft.data));
-      const event = { seq, id: draft.id, at, type: draft.type, data: draft.data } as StoredEvent;
+      flight.batch.forEach((pending, i) => {
+        const result = results[i]!;
+        if (Array.isArray(result)) pending.resolve(result);
+        else pending.reject(result);
+      });
+    }
+    this.#send();
+    if (!this.#inFlight) this.#drained?.();
+  }
+
+  #outcomes(pending: Pending, reply: AppendReply, at: string): AppendOutcome[] | Error {
+    if (!reply.ok) return new Error(`append refused by the event log: ${reply.message}`);
+    return reply.outcomes.map((outcome, i) => {
+      if (outcome.duplicate) return { event: toEvent(outcome.row), duplicate: true };
+      const draft = pending.drafts[i]!;
+      const event = { seq: outcome.seq, id: draft.id, at, type: draft.type, data: draft.data } as StoredEvent;
       if (draft.sourceKey !== undefined) event.sourceKey = draft.sourceKey;
       return { event, duplicate: false };
     });
   }
 
+  #fail(error: Error): void {
+    if (this.#closed) return;
+    this.#failure ??= error;
+    const waiting = [...(this.#inFlight?.batch ?? []), ...this.#queue];
+    this.#inFlight = undefined;
+    this.#queue = [];
+    for (const pending of waiting) pending.reject(this.#failure);
+    this.#drained?.();
+  }
+
   async readAfter(afterSeq: number, limit: number): Promise<StoredEvent[]> {
     if (this.#closed) throw new StoreUnavailableError('the event store is closed');
-    return this.#after.all(afterSeq, limit).map(toEvent);
+    // Only what the commit listeners have seen: a reader never gets ahead of the projections.
+    const upTo = Math.min(limit, Math.max(0, this.#lastSeq - afterSeq));
+    return upTo === 0 ? [] : this.#after.all(afterSeq, upTo).map(toEvent);
   }
 
   async lastSeq(): Promise<number> {
@@ -155,9 +188,12 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    // Let appends already queued commit before the handle goes away.
-    if (this.#queue.length) this.#flush();
+    // Appends already accepted commit before the handles go away.
+    if (this.#inFlight || this.#queue.length) await new Promise<void>((resolve) => (this.#drained = resolve));
     this.#closed = true;
+    const exited = new Promise((resolve) => this.#writer.once('exit', resolve));
+    this.#writer.postMessage('close');
+    await exited;
     this.#db.close();
   }
 }

@@ -1,0 +1,89 @@
+/**
+ * The SQLite writer, run in a worker thread: with synchronous=FULL every commit waits for fsync (and now and
+ * then a WAL checkpoint), and better-sqlite3 waits synchronously. Off the main thread, that wait no longer holds
+ * up the sockets of a thousand wall clients.
+ *
+ * One message is one group commit: a list of appends, each all-or-nothing (a savepoint), in one transaction.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+export interface DraftRow {
+  id: string;
+  type: string;
+  sourceKey: string | null;
+  data: string;
+}
+
+export interface StoredRow {
+  seq: number;
+  id: string;
+  at: string;
+  type: string;
+  source_key: string | null;
+  data: string;
+}
+
+export type AppendReply = { ok: true; outcomes: Array<{ seq: number; duplicate: false } | { duplicate: true; row: StoredRow }> } | { ok: false; message: string };
+
+export interface CommitRequest {
+  id: number;
+  at: string;
+  appends: DraftRow[][];
+}
+
+export type CommitReply = { id: number; replies: AppendReply[] } | { id: number; failed: string };
+
+function main(): void {
+  const { file } = workerData as { file: string };
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  const insert = db.prepare('INSERT INTO events (seq, id, at, type, source_key, data) VALUES (?, ?, ?, ?, ?, ?)');
+  const byKey = db.prepare<[string], StoredRow>('SELECT * FROM events WHERE source_key = ?');
+  let lastSeq = (db.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
+
+  const appendOne = db.transaction((rows: DraftRow[], at: string): AppendReply => {
+    const outcomes: Extract<AppendReply, { ok: true }>['outcomes'] = [];
+    for (const row of rows) {
+      const existing = row.sourceKey === null ? undefined : byKey.get(row.sourceKey);
+      if (existing) {
+        outcomes.push({ duplicate: true, row: existing });
+        continue;
+      }
+      insert.run(lastSeq + 1, row.id, at, row.type, row.sourceKey, row.data);
+      lastSeq += 1;
+      outcomes.push({ seq: lastSeq, duplicate: false });
+    }
+    return { ok: true, outcomes };
+  });
+
+  parentPort!.on('message', (request: CommitRequest | 'close') => {
+    if (request === 'close') {
+      db.close();
+      parentPort!.close();
+      return;
+    }
+    const committed = lastSeq;
+    const replies: AppendReply[] = [];
+    try {
+      db.transaction(() => {
+        for (const rows of request.appends) {
+          const before = lastSeq;
+          try {
+            replies.push(appendOne(rows, request.at));
+          } catch (error) {
+            lastSeq = before;
+            replies.push({ ok: false, message: (error as Error).message });
+          }
+        }
+      })();
+      parentPort!.postMessage({ id: request.id, replies } satisfies CommitReply);
+    } catch (error) {
+      lastSeq = committed;
+      parentPort!.postMessage({ id: request.id, failed: (error as Error).message } satisfies CommitReply);
+    }
+  });
+}
+
+if (parentPort) main();
