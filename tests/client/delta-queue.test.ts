@@ -112,7 +112,7 @@ describe('DeltaQueue', () => {
     expect(target.state).toEqual(snapshotOf(all).state);
   });
 
-  it('a new snapshot replaces the state; an older one than what is applied is ignored', () => {
+  it('a snapshot always replaces the state, even one behind it (the server log was wiped)', () => {
     const { target, scheduler, queue } = setup();
     queue.pushSnapshot(snapshotOf(reportedRange(1, 5)));
     scheduler.frame();
@@ -120,9 +120,13 @@ describe('DeltaQueue', () => {
     scheduler.frame();
     expect(target.seq()).toBe(9);
     expect(target.state!.open).toBe(9);
-    queue.pushSnapshot(snapshotOf(reportedRange(1, 4)));
+
+    // Reconnected to a fresh log: its snapshot is behind, and its new events (seq 3, 4) must not be taken as duplicates.
+    queue.pushSnapshot(snapshotOf(reportedRange(1, 2)));
+    queue.pushEvents([reported(3), reported(4)]);
     scheduler.frame();
-    expect(target.seq()).toBe(9);
+    expect(target.seq()).toBe(4);
+    expect(target.state).toEqual(snapshotOf(reportedRange(1, 4)).state);
   });
 
   it('holds events that arrive before the first snapshot and applies those beyond it', () => {

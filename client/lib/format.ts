@@ -1,0 +1,56 @@
+/** Display formatting in the district's own time zone (fixed offset: China has no DST), whatever the wall PC says. */
+import type { ApiFailure } from './api.js';
+import type { MessageKey, MessageParams } from './i18n.js';
+
+type Translate = (key: MessageKey, params?: MessageParams) => string;
+
+function shifted(ms: number, tzOffsetMinutes: number): string {
+  return new Date(ms + tzOffsetMinutes * 60_000).toISOString();
+}
+
+/** hh:mm:ss */
+export function clockTime(ms: number, tzOffsetMinutes: number): string {
+  return shifted(ms, tzOffsetMinutes).slice(11, 19);
+}
+
+/** hh:mm */
+export function shortTime(ms: number, tzOffsetMinutes: number): string {
+  return shifted(ms, tzOffsetMinutes).slice(11, 16);
+}
+
+/** MM-DD hh:mm */
+export function dayTime(ms: number, tzOffsetMinutes: number): string {
+  const iso = shifted(ms, tzOffsetMinutes);
+  return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+}
+
+/** Local hour label (hh) of an epoch hour. */
+export function hourLabel(epochHour: number, tzOffsetMinutes: number): string {
+  return shifted(epochHour * 3_600_000, tzOffsetMinutes).slice(11, 13);
+}
+
+/** MM-DD of a yyyy-mm-dd day key. */
+export function dayLabel(dayKey: string): string {
+  return dayKey.slice(5);
+}
+
+export function percent(rate: number | null): string | null {
+  return rate === null ? null : `${(rate * 100).toFixed(1)}%`;
+}
+
+const thousands = new Intl.NumberFormat('en-US');
+
+export function grouped(n: number): string {
+  return thousands.format(n);
+}
+
+export function failureText(error: ApiFailure, t: Translate): string {
+  switch (error.kind) {
+    case 'network':
+      return t('error.network');
+    case 'parse':
+      return t('error.parse');
+    case 'http':
+      return error.message ?? t('error.http', { status: error.status });
+  }
+}

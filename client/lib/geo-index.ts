@@ -1,0 +1,39 @@
+/** Look-ups over the district data the wall draws: names and label points by code, communities per street. */
+import type { GeoResponse } from '../../shared/api.js';
+import type { PublicEvent } from '../../shared/events.js';
+import type { CategoryInfo, CommunityInfo, LngLat, StreetInfo } from '../../shared/geo.js';
+
+export interface GeoIndex {
+  streets: ReadonlyMap<string, StreetInfo>;
+  communities: ReadonlyMap<string, CommunityInfo>;
+  communitiesOf: ReadonlyMap<string, readonly string[]>;
+  categories: ReadonlyMap<string, CategoryInfo>;
+  streetCodes: readonly string[];
+  communityCodes: readonly string[];
+}
+
+export function indexGeo(geo: GeoResponse): GeoIndex {
+  const communitiesOf = new Map<string, string[]>();
+  for (const street of geo.district.streets) communitiesOf.set(street.code, []);
+  for (const c of geo.district.communities) communitiesOf.get(c.streetCode)?.push(c.code);
+  return {
+    streets: new Map(geo.district.streets.map((s) => [s.code, s])),
+    communities: new Map(geo.district.communities.map((c) => [c.code, c])),
+    communitiesOf,
+    categories: new Map(geo.categories.map((c) => [c.code, c])),
+    streetCodes: geo.district.streets.map((s) => s.code),
+    communityCodes: geo.district.communities.map((c) => c.code),
+  };
+}
+
+export function eventArea(event: PublicEvent): { streetCode: string; communityCode?: string } {
+  return event.type === 'alert.raised' ? { streetCode: event.streetCode, communityCode: event.communityCode } : event.case;
+}
+
+/** Where an event happened: its own coordinates, else its community's label point, else its street's. */
+export function eventPoint(event: PublicEvent, index: GeoIndex): LngLat | null {
+  if (event.type === 'case.reported' && event.location) return [event.location.lng, event.location.lat];
+  const area = eventArea(event);
+  const community = area.communityCode ? index.communities.get(area.communityCode) : undefined;
+  return community?.labelPoint ?? index.streets.get(area.streetCode)?.labelPoint ?? null;
+}

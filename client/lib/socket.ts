@@ -1,0 +1,100 @@
+/**
+ * The only module that talks to Socket.io. It owns the typed socket, sends the last applied seq in the handshake of
+ * every (re)connection, and turns the socket's lifecycle into a connection state the wall shows to its viewers.
+ */
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type { ClientToServerEvents, HandshakeAuth, Response, ServerToClientEvents, SyncResult } from '../../shared/socket.js';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** When this state began (local ms); for reconnecting/offline, when the connection was lost. */
+  since: number;
+}
+
+export interface WallConnection {
+  on<E extends keyof ServerToClientEvents>(event: E, handler: ServerToClientEvents[E]): () => void;
+  onStatus(handler: (status: ConnectionStatus) => void): () => void;
+  sync(lastSeq: number): Promise<Response<SyncResult>>;
+  close(): void;
+}
+
+export interface ConnectOptions {
+  /** Seq of the state the wall holds, or null before the first snapshot (the server then sends one). */
+  lastSeq(): number | null;
+  url?: string;
+  /** Reconnecting for longer than this is reported as offline. */
+  offlineAfterMs?: number;
+  syncTimeoutMs?: number;
+  now?: () => number;
+  /** Socket.io's `io`; tests pass a fake. */
+  io?: (url: string, options: Partial<ManagerOptions & SocketOptions>) => WallSocket;
+}
+
+type WallSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export function connectWall(options: ConnectOptions): WallConnection {
+  const now = options.now ?? Date.now;
+  const offlineAfterMs = options.offlineAfterMs ?? 15_000;
+  const listeners = new Set<(status: ConnectionStatus) => void>();
+  let status: ConnectionStatus = { state: 'connecting', since: now() };
+  let offlineTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const setStatus = (next: ConnectionStatus): void => {
+    status = next;
+    for (const listener of listeners) listener(status);
+  };
+
+  const socket: WallSocket = (options.io ?? io)(options.url ?? '', {
+    // A function, so every reconnection hands over the seq applied by then, not the one at first connect.
+    auth: (cb: (auth: HandshakeAuth) => void) => {
+      const lastSeq = options.lastSeq();
+      cb(lastSeq === null ? {} : { lastSeq });
+    },
+    transports: ['websocket', 'polling'],
+    tryAllTransports: true,
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 3000,
+  });
+
+  socket.on('connect', () => {
+    clearTimeout(offlineTimer);
+    setStatus({ state: 'live', since: now() });
+  });
+  socket.on('disconnect', () => {
+    const lostAt = now();
+    setStatus({ state: 'reconnecting', since: lostAt });
+    clearTimeout(offlineTimer);
+    offlineTimer = setTimeout(() => {
+      if (status.state === 'reconnecting') setStatus({ state: 'offline', since: lostAt });
+    }, offlineAfterMs);
+  });
+
+  return {
+    on(event, handler) {
+      // Socket.io's listener typing does not narrow through a generic key; the map above keeps it sound.
+      socket.on(event, handler as never);
+      return () => {
+        socket.off(event, handler as never);
+      };
+    },
+    onStatus(handler) {
+      listeners.add(handler);
+      handler(status);
+      return () => listeners.delete(handler);
+    },
+    async sync(lastSeq) {
+      try {
+        return await socket.timeout(options.syncTimeoutMs ?? 5000).emitWithAck('sync', { lastSeq });
+      } catch {
+        return { ok: false, error: { code: 'unavailable', message: 'sync timed out' } };
+      }
+    },
+    close() {
+      clearTimeout(offlineTimer);
+      listeners.clear();
+      socket.close();
+    },
+  };
+}
