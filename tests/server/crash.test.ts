@@ -3,15 +3,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../server/store/sqlite-store.js';
 import { caseReported } from '../helpers/factories.js';
 import { post } from '../helpers/server.js';
+
+const children: Array<ReturnType<typeof spawn>> = [];
+// A failing test must not leave a server running: kill whatever is still alive.
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
 
 function startChild(dataDir: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../helpers/server-child.ts'), dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  children.push(child);
   const url = new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -43,7 +50,8 @@ describe('kill -9 during ingest', () => {
         }
       }
     });
-    while (acked.size < 400) await new Promise((r) => setTimeout(r, 5));
+    const deadline = Date.now() + 20_000;
+    while (acked.size < 400 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     child.kill('SIGKILL');
     stop = true;
     await Promise.all([once(child, 'exit'), ...writers]);
