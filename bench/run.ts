@@ -103,7 +103,7 @@ if (only !== 'ingest') {
       let figures = await attempt(`${target}, ${rate} events/s`, () => measureLatency(target, rate, plan, cores, log));
       while (figures && figures.othersPct > 20 && retriesLeft > 0) {
         retriesLeft--;
-        log(`${target}, ${rate} events/s: other programs took ${figures.othersPct.toFixed(0)} % of a core; running it again`);
+        log(`${target}, ${rate} events/s: other programs or the hypervisor took ${figures.othersPct.toFixed(0)} % of a core; running it again`);
         await quiet();
         const again = await attempt(`${target}, ${rate} events/s (again)`, () => measureLatency(target, rate, plan, cores, log));
         if (again && again.othersPct < figures.othersPct) figures = again;
@@ -144,7 +144,7 @@ else if (!rows.length || flag('--no-write') || profileDir) {
       markdownTable(rowCells(rows)),
       '',
       ...(diag.rows.length
-        ? ['Where the time went (CPU in % of one core; ELU = event-loop utilisation, ELD = event-loop delay; "others" = what other programs took of the benchmark cores):', '', markdownTable(diag.rows, diag.head), '']
+        ? ['Where the time went (CPU in % of one core; ELU = event-loop utilisation, ELD = event-loop delay; "others" = what other programs and the hypervisor took of a benchmark core; "I/O stall" = time in which some task on the machine waited for I/O):', '', markdownTable(diag.rows, diag.head), '']
         : []),
       ...remarks.map((n) => `- ${n}`),
     ].join('\n'),

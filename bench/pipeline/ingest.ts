@@ -45,13 +45,13 @@ export async function measureIngest(
       const seconds = plan.storeSeconds;
       const each = `${k} × ${seconds} s, median`;
       log(`store, ${what}: raw better-sqlite3, one transaction per batch of ${batch} (${each})`);
-      // What other programs took of the store's core meanwhile: the core's busy time minus the store process's CPU.
+      // What other programs (and the hypervisor) took of the store's core meanwhile: busy time minus the store's CPU.
       const watched = async (op: string, args: object) => {
         const usage = coreUsage();
         const io = ioPressure();
         const result = await store.call<IngestResult>(op, args);
         const core = cores.server === undefined ? undefined : usage()[`cpu${cores.server}`];
-        return { ...result, othersPct: core ? Math.max(0, core.task - result.cpuPct) : NaN, ioStallPct: io() };
+        return { ...result, othersPct: core ? Math.max(0, core.task - result.cpuPct + core.steal) : NaN, ioStallPct: io() };
       };
       const r = await median(k, () => watched('raw', { seconds, batch, from }));
       log(`store, ${what}: SqliteEventStore.append, sequential (${each})`);
@@ -82,8 +82,10 @@ export async function measureIngest(
       const result = await load.call<HttpIngestResult>('run', { url, seconds: plan.httpSeconds, batch, concurrency: httpConcurrency });
       const busy = usage();
       const serverCpu = (await server.call<ProbeReport>('measure')).cpuPct;
-      const others0 = (busy[`cpu${cores.server}`]?.task ?? NaN) - serverCpu;
-      const others1 = (busy[`cpu${cores.load}`]?.task ?? NaN) - result.cpuPct;
+      const core0 = busy[`cpu${cores.server}`];
+      const core1 = busy[`cpu${cores.load}`];
+      const others0 = (core0 ? core0.task + core0.steal : NaN) - serverCpu;
+      const others1 = (core1 ? core1.task + core1.steal : NaN) - result.cpuPct;
       return { ...result, serverCpuPct: serverCpu, othersPct: cores.server === undefined ? NaN : Math.max(0, others0, others1), ioStallPct: io() };
     });
     return { raw, sequential, concurrent, rawFull, sequentialFull, concurrentFull, concurrency, http, httpConcurrency };

@@ -49,8 +49,8 @@ export function coreUsage(): () => Record<string, CoreUse> {
 }
 
 /**
- * Waits (at most `maxMs`) until programs other than ours leave both cores nearly idle for a second: `ours` gives
- * our own processes' CPU % per core over the same second. Returns the others' highest share seen last.
+ * Waits (at most `maxMs`) until both cores are nearly idle for a second (no other program busy, little time stolen
+ * by the hypervisor); called while none of ours runs. Returns the highest share seen last.
  */
 export async function waitForQuiet(maxMs: number, log: (s: string) => void): Promise<number> {
   const deadline = Date.now() + maxMs;
@@ -58,9 +58,9 @@ export async function waitForQuiet(maxMs: number, log: (s: string) => void): Pro
   for (;;) {
     const usage = coreUsage();
     await new Promise((r) => setTimeout(r, 1000));
-    const busiest = Math.max(0, ...Object.values(usage()).map((u) => u.task));
+    const busiest = Math.max(0, ...Object.values(usage()).map((u) => u.task + u.steal));
     if (busiest < 15 || Date.now() > deadline) return busiest;
-    if (!warned) log(`waiting for a quiet machine: a core is ${busiest.toFixed(0)} % busy with other programs`);
+    if (!warned) log(`waiting for a quiet machine: a core is ${busiest.toFixed(0)} % taken by other programs or the hypervisor`);
     warned = true;
   }
 }

@@ -80,7 +80,7 @@ export function notes(plan: { answerWaitSeconds: number }, ingest: IngestFigures
   const all = latency.flatMap((p) => [p.bare, p.ours]);
   const disturbed = all.filter((p) => p.othersPct > 10);
   if (disturbed.length) {
-    out.push(`disturbed by other programs (share of a benchmark core): ${disturbed.map((p) => `${p.target} ${p.rate} ev/s ${fmt(p.othersPct, 0)} %`).join(', ')}; compare with care or rerun on a quiet machine`);
+    out.push(`disturbed by other programs or the hypervisor (share of a benchmark core): ${disturbed.map((p) => `${p.target} ${p.rate} ev/s ${fmt(p.othersPct, 0)} %`).join(', ')}; compare with care or rerun on a quiet machine`);
   }
   const steal = (p: LatencyFigures) => Math.max(0, ...Object.values(p.cores).map((c) => c.steal));
   const stolen = all.filter((p) => steal(p) > 2);
@@ -108,7 +108,7 @@ export function notes(plan: { answerWaitSeconds: number }, ingest: IngestFigures
     const { http, concurrent, concurrentFull } = ingest;
     const runs = { 'raw': ingest.raw, 'sequential': ingest.sequential, 'concurrent': ingest.concurrent, 'raw, full log': ingest.rawFull, 'sequential, full log': ingest.sequentialFull, 'concurrent, full log': ingest.concurrentFull, 'HTTP': http };
     const noisy = Object.entries(runs).filter(([, r]) => (r.othersPct ?? 0) > 10);
-    if (noisy.length) out.push(`ingest runs disturbed by other programs (share of a benchmark core): ${noisy.map(([n, r]) => `${n} ${fmt(r.othersPct, 0)} %`).join(', ')}`);
+    if (noisy.length) out.push(`ingest runs disturbed by other programs or the hypervisor (share of a benchmark core): ${noisy.map(([n, r]) => `${n} ${fmt(r.othersPct, 0)} %`).join(', ')}`);
     const ioBound = Object.entries(runs).filter(([, r]) => (r.ioStallPct ?? 0) > 2);
     if (ioBound.length) out.push(`I/O stall during ingest runs (time in which some task, our own fsyncs included, waited for I/O): ${ioBound.map(([n, r]) => `${n} ${fmt(r.ioStallPct, 0)} %`).join(', ')} — every commit waits for fsync`);
     out.push(`HTTP ingest: ${fmt(http.requests, 0)} requests (${Object.entries(http.statuses).map(([s, n]) => `${n}× ${s}`).join(', ')}), request time p50 ${fmt(http.requestMs.p50, 1)} ms, p99 ${fmt(http.requestMs.p99, 1)} ms; server CPU ${fmt(http.serverCpuPct, 0)} %, load generator CPU ${fmt(http.cpuPct, 0)} %`);
