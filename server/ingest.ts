@@ -2,11 +2,11 @@
  * The intake service: decides a batch against committed and in-flight state, appends it durably, and answers
  * with what was stored. In-flight work is tracked so two concurrent requests cannot both resolve one case.
  */
-import { randomUUID } from 'node:crypto';
 import type { EventDraft } from '../shared/events.js';
 import type { FieldError, IntakeEvent, IntakeResult } from '../shared/intake.js';
 import { recordFromReport, type CaseRecord } from './domain/case-index.js';
 import { decideIntake, type CaseLookup } from './domain/intake.js';
+import { uuidv7 } from './domain/ids.js';
 import type { DistrictData } from './district-data.js';
 import type { Projections } from './projections.js';
 import type { EventStore } from './store/event-store.js';
@@ -40,7 +40,7 @@ export class Ingestor {
   async ingest(events: readonly IntakeEvent[], pathPrefix: (i: number) => string): Promise<IngestOutcome> {
     const decision = decideIntake(
       events,
-      { district: this.deps.district, cases: this.#cases, now: this.deps.clock(), newId: this.deps.newId ?? randomUUID },
+      { district: this.deps.district, cases: this.#cases, now: this.deps.clock(), newId: this.deps.newId ?? (() => uuidv7(this.deps.clock())) },
       pathPrefix,
     );
     if (!decision.ok) throw new IntakeRejected(decision.errors);

@@ -39,19 +39,20 @@ function main(): void {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  const insert = db.prepare('INSERT INTO events (seq, id, at, type, source_key, data) VALUES (?, ?, ?, ?, ?, ?)');
+  // The unique indexes of a long log outgrow the 2 MB default page cache.
+  db.pragma('cache_size = -65536');
+  // The duplicate check is folded into the insert; the stored row is read only when the key was taken.
+  const insert = db.prepare('INSERT INTO events (seq, id, at, type, source_key, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO NOTHING');
   const byKey = db.prepare<[string], StoredRow>('SELECT * FROM events WHERE source_key = ?');
   let lastSeq = (db.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
 
   const appendOne = db.transaction((rows: DraftRow[], at: string): AppendReply => {
     const outcomes: Extract<AppendReply, { ok: true }>['outcomes'] = [];
     for (const row of rows) {
-      const existing = row.sourceKey === null ? undefined : byKey.get(row.sourceKey);
-      if (existing) {
-        outcomes.push({ duplicate: true, row: existing });
+      if (insert.run(lastSeq + 1, row.id, at, row.type, row.sourceKey, row.data).changes === 0) {
+        outcomes.push({ duplicate: true, row: byKey.get(row.sourceKey!)! });
         continue;
       }
-      insert.run(lastSeq + 1, row.id, at, row.type, row.sourceKey, row.data);
       lastSeq += 1;
       outcomes.push({ seq: lastSeq, duplicate: false });
     }
