@@ -2,9 +2,8 @@
  * The intake service: decides a batch against committed and in-flight state, appends it durably, and answers
  * with what was stored. In-flight work is tracked so two concurrent requests cannot both resolve one case.
  */
-import type { EventDraft } from '../shared/events.js';
 import type { FieldError, IntakeEvent, IntakeResult } from '../shared/intake.js';
-import { recordFromReport, type CaseRecord } from './domain/case-index.js';
+import type { CaseRecord } from './domain/case-index.js';
 import { decideIntake, type CaseLookup } from './domain/intake.js';
 import { uuidv7 } from './domain/ids.js';
 import type { DistrictData } from './district-data.js';
@@ -44,7 +43,7 @@ export class Ingestor {
       pathPrefix,
     );
     if (!decision.ok) throw new IntakeRejected(decision.errors);
-    const held = this.#hold(decision.drafts);
+    const held = this.#hold(decision.cases);
     try {
       const outcomes = await this.deps.store.append(decision.drafts);
       return {
@@ -65,17 +64,8 @@ export class Ingestor {
     }
   }
 
-  /** Makes the drafts' effect on cases visible to concurrent decisions until they are committed (or fail). */
-  #hold(drafts: readonly EventDraft[]): () => void {
-    const records: CaseRecord[] = [];
-    for (const draft of drafts) {
-      if (draft.type === 'case.resolved') {
-        const current = this.#cases.byId(draft.data.case.caseId);
-        if (current) records.push({ ...current, status: 'resolved', resolvedBy: draft.sourceKey });
-      } else if (draft.type === 'case.reported' && !this.#cases.bySourceKey(draft.sourceKey!)) {
-        records.push(recordFromReport(draft.data, 0, draft.sourceKey));
-      }
-    }
+  /** Makes the decided cases visible to concurrent decisions until their events are committed (or fail). */
+  #hold(records: readonly CaseRecord[]): () => void {
     for (const r of records) {
       this.#inFlightById.set(r.id, r);
       if (r.sourceKey) this.#inFlightByKey.set(r.sourceKey, r);

@@ -24,7 +24,8 @@ export interface IntakeContext {
   newId: () => string;
 }
 
-export type Decision = { ok: true; drafts: EventDraft[] } | { ok: false; errors: FieldError[] };
+/** On success, `cases` holds every case the drafts create or change, as they will be once committed. */
+export type Decision = { ok: true; drafts: EventDraft[]; cases: CaseRecord[] } | { ok: false; errors: FieldError[] };
 
 export function sourceKeyOf(source: string, sourceRef: string): string {
   return `${source}:${sourceRef}`;
@@ -163,5 +164,5 @@ export function decideIntake(events: readonly IntakeEvent[], ctx: IntakeContext,
       }
     }
   });
-  return errors.length ? { ok: false, errors } : { ok: true, drafts };
+  return errors.length ? { ok: false, errors } : { ok: true, drafts, cases: [...batchById.values()] };
 }
