@@ -15,7 +15,14 @@ import { eventsRouter } from './api/events.js';
 import { openApiDocument } from './api/openapi.js';
 import { readRouter } from './api/read.js';
 import type { DistrictData } from './district-data.js';
+import { dispatchRouter } from './api/dispatch.js';
+import { CommandService } from './commands.js';
+import type { DispatchPolicy } from './domain/dispatch-rules.js';
+import { uuidv7 } from './domain/ids.js';
+import { CaseWorkspace } from './in-flight.js';
 import { Ingestor } from './ingest.js';
+import { caseNotices } from './realtime/notices.js';
+import { OverdueTimers } from './timers.js';
 import type { Logger } from './log.js';
 import type { Projections } from './projections.js';
 import { CatchUp } from './realtime/catch-up.js';
@@ -27,6 +34,7 @@ export interface AppDeps {
   store: EventStore;
   projections: Projections;
   district: DistrictData;
+  policy: DispatchPolicy;
   log: Logger;
   clock: () => number;
 }
@@ -40,10 +48,12 @@ export interface AppOptions {
   clientDir?: string;
   connectionStateRecovery: boolean;
   version: string;
+  /** How often the overdue timers look for due work. */
+  timerSweepMs: number;
 }
 
 export function createApplication(httpServer: http.Server, deps: AppDeps, options: AppOptions) {
-  const { store, projections, district, log, clock } = deps;
+  const { store, projections, district, policy, log, clock } = deps;
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
@@ -51,8 +61,16 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   });
   const catchUp = new CatchUp({ store, projections, replayLimit: options.replayLimit, clock });
   const publisher = new CoalescingPublisher((batch) => io.to(rooms.wall).emit('events', batch), { windowMs: options.streamBatchMs });
-  const unsubscribe = store.onCommit((events) => publisher.publish(projections.apply(events)));
-  attachConnectionHandlers(io, { catchUp, log });
+  const unsubscribe = store.onCommit((events) => {
+    publisher.publish(projections.apply(events));
+    for (const [room, notices] of caseNotices(events, projections.cases)) io.to(room).emit('case:changed', notices);
+  });
+  attachConnectionHandlers(io, { catchUp, log, district });
+
+  const workspace = new CaseWorkspace(projections.cases);
+  const newId = () => uuidv7(clock());
+  const commands = new CommandService({ store, cases: workspace, index: projections.cases, district, policy, clock, newId });
+  const timers = new OverdueTimers({ index: projections.cases, commands, clock, log }, { sweepMs: options.timerSweepMs });
 
   const app = express();
   app.disable('x-powered-by');
@@ -68,8 +86,9 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  app.use(eventsRouter(new Ingestor({ store, projections, district, clock })));
+  app.use(eventsRouter(new Ingestor({ store, cases: workspace, district, clock, newId })));
   app.use(readRouter({ projections, district, catchUp, clientConfig: options.clientConfig, clock }));
+  app.use(dispatchRouter({ projections, store, district, policy, commands, clock }));
   app.use('/api', notFound);
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
     const index = path.join(options.clientDir, 'index.html');
@@ -89,8 +108,10 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   return {
     io,
     app,
-    /** Stops streaming; the caller closes the http server and the store. */
+    timers,
+    /** Stops streaming and timers; the caller closes the http server and the store. */
     close: async () => {
+      await timers.stop();
       unsubscribe();
       publisher.close();
       await io.close();

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApplication } from './app.js';
 import { resolveConfig, type Config, type ConfigInput } from './config.js';
+import { loadDispatchPolicy } from './dispatch-data.js';
 import { loadDistrictData } from './district-data.js';
 import { createLogger } from './log.js';
 import { Projections } from './projections.js';
@@ -50,6 +51,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   const clock = options.clock ?? Date.now;
   const log = createLogger(config.LOG_LEVEL);
   const district = loadDistrictData(config.DISTRICT);
+  const policy = loadDispatchPolicy(district, config.TZ_OFFSET_MINUTES);
   const dataDir = path.join(config.DATA_DIR, config.DISTRICT);
   const store = new SqliteEventStore({ dataDir, district: config.DISTRICT, clock });
   const settings = { tzOffsetMinutes: config.TZ_OFFSET_MINUTES, halfLifeHours: config.HEAT_HALF_LIFE_HOURS };
@@ -73,7 +75,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   const httpServer = http.createServer();
   const application = createApplication(
     httpServer,
-    { store, projections, district, log, clock },
+    { store, projections, district, policy, log, clock },
     {
       bodyLimit: config.BODY_LIMIT,
       streamBatchMs: config.STREAM_BATCH_MS,
@@ -87,6 +89,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
       clientDir: path.join(root, 'dist', 'client'),
       connectionStateRecovery: options.connectionStateRecovery ?? true,
       version,
+      timerSweepMs: config.TIMER_SWEEP_MS,
     },
   );
   await new Promise<void>((resolve, reject) => {
@@ -96,6 +99,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
   log.info({ url, district: config.DISTRICT }, 'listening');
+  application.timers.start();
 
   let stopFeed: (() => Promise<void>) | undefined;
   if (config.DEMO) {

@@ -22,6 +22,7 @@ const schema = z.object({
   STREAM_BATCH_MS: z.coerce.number().int().min(0).max(1000).default(25),
   /** A reconnecting client further behind than this gets a fresh snapshot instead of a replay. */
   REPLAY_LIMIT: z.coerce.number().int().min(0).default(5000),
+  TIMER_SWEEP_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   BODY_LIMIT: z.string().default('2mb'),
   TOUR_SECONDS: z.coerce.number().int().min(3).default(20),
   TILE_URL: z.string().url().optional(),

@@ -11,7 +11,7 @@ import { Projections } from './projections.js';
 import type { EventStore } from './store/event-store.js';
 
 /** Bump when the shape of a projection changes: old snapshots are then rebuilt from the log. */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 const FILE = 'projections.snapshot.json';
 
 interface SnapshotFile {
@@ -20,6 +20,7 @@ interface SnapshotFile {
   lastEventId: string;
   wall: WallState;
   cases: CaseRecord[];
+  histories: ReturnType<Projections['cases']['histories']>;
 }
 
 type Settings = { tzOffsetMinutes: number; halfLifeHours: number };
@@ -28,7 +29,7 @@ export async function saveSnapshot(dir: string, projections: Projections, store:
   if (projections.seq === 0) return false;
   const [last] = await store.readAfter(projections.seq - 1, 1);
   if (!last) return false;
-  const body: SnapshotFile = { version: SNAPSHOT_VERSION, seq: projections.seq, lastEventId: last.id, wall: projections.wall, cases: [...projections.cases.records()] };
+  const body: SnapshotFile = { version: SNAPSHOT_VERSION, seq: projections.seq, lastEventId: last.id, wall: projections.wall, cases: [...projections.cases.records()], histories: projections.cases.histories() };
   const file = path.join(dir, FILE);
   const tmp = `${file}.${process.pid}.tmp`;
   // Write then rename: a crash mid-write leaves the previous snapshot, never half of one.
@@ -55,5 +56,6 @@ export async function loadSnapshot(dir: string, store: EventStore, settings: Set
   const projections = new Projections(settings);
   Object.assign(projections.wall, snap.wall);
   projections.cases.restore(snap.cases);
+  projections.cases.restoreHistories(snap.histories);
   return { projections };
 }

@@ -1,6 +1,8 @@
 /** Response shapes of the read API, shared by server and client. */
 import type { CategoryInfo, DepartmentInfo, DistrictInfo, GeoBundle } from './geo.js';
-import type { CaseKind, CaseSource, CaseStatus, Outcome } from './vocabulary.js';
+import type { Actor } from './dispatch.js';
+import type { AssignmentState, CaseState, WhistleState } from './lifecycle.js';
+import type { CaseKind, CaseSource, Localized, Tier, Urgency } from './vocabulary.js';
 
 /** GET /api/geo */
 export interface GeoResponse {
@@ -18,8 +20,8 @@ export interface ClientConfig {
   halfLifeHours: number;
 }
 
-/** A case as any audience may see it: no title, description or parties. */
-export interface CaseSummary {
+/** A case as any audience may see it: its facts and lifecycle state, no title, description or parties. */
+export interface CaseSummary extends CaseState {
   id: string;
   seq: number;
   kind: CaseKind;
@@ -31,9 +33,27 @@ export interface CaseSummary {
   peopleInvolved: number;
   weight: number;
   reportedAt: string;
-  status: CaseStatus;
-  resolvedAt?: string;
-  outcome?: Outcome;
+}
+
+/** One step of a case's history, for the timeline in the consoles. `detail` holds the step's own fields. */
+export interface TimelineEntry {
+  seq: number;
+  type: string;
+  at: string;
+  actor?: Actor;
+  detail: Record<string, unknown>;
+}
+
+/** GET /api/cases/:id: the case, what was reported, and every step since. */
+export interface CaseDetail {
+  case: CaseSummary;
+  title: string;
+  description?: string;
+  parties: Array<{ role: string; name: string; phone?: string; idNumber?: string }>;
+  location?: { lat: number; lng: number };
+  occurredAt?: string;
+  petitionForm?: string;
+  timeline: TimelineEntry[];
 }
 
 /** GET /api/cases */
@@ -56,4 +76,65 @@ export interface HeatExplanation {
 
 export interface ApiError {
   error: { code: string; message: string; details?: Array<{ path: string; message: string }> };
+}
+
+/** GET /api/cases/:id/suggestions: who the routing rules propose, and what each urgency's deadlines would be. */
+export interface DispatchSuggestion {
+  lead: { deptId: string; reason: Localized };
+  assists: Array<{ deptId: string; reason: Localized }>;
+  urgency: Urgency;
+  deadlines: Record<Urgency, { reportDueAt: string; resolveDueAt: string }>;
+}
+
+/** GET /api/whistles: the roll-call board — every active whistle with its case. */
+export interface WhistleRow extends QueueRow {
+  whistle: WhistleState;
+}
+
+/** GET /api/departments/:deptId/whistles: one department's parts, newest first. */
+export interface DeptWhistleRow extends WhistleRow {
+  assignment: AssignmentState;
+}
+
+export const metricGroups = ['department', 'street', 'category'] as const;
+export type MetricGroup = (typeof metricGroups)[number];
+
+/** Figures the centre is judged on (DESIGN.md §2), for one department, street or category. Rates are 0–1 or null. */
+export interface MetricsRow {
+  key: string;
+  /** Department parts (assignments) whistled in the range. */
+  assigned: number;
+  reportedIn: number;
+  onTimeReportIn: number;
+  onTimeRate: number | null;
+  meanReportMinutes: number | null;
+  /** Lead parts in the range and how many of them are resolved (mediated = 调解成功). */
+  led: number;
+  resolved: number;
+  resolutionRate: number | null;
+  mediated: number;
+  mediationRate: number | null;
+  /** Parts past a deadline now or when they were done. */
+  overdue: number;
+  supervised: number;
+  escalated: number;
+  returned: number;
+  followUps: number;
+  satisfaction: number | null;
+}
+
+/** GET /api/metrics */
+export interface MetricsResponse {
+  groupBy: MetricGroup;
+  from: string;
+  to: string;
+  rows: MetricsRow[];
+  /** Cases resolved in the range by the tier that held them (层级化解). */
+  tiers: Record<Tier, number>;
+}
+
+/** GET /api/queue: the duty officer's intake queue (new, triaged, returned, reopened), newest first. */
+export interface QueueRow {
+  case: CaseSummary;
+  title: string;
 }

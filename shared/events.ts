@@ -2,7 +2,8 @@
  * Stored domain events: the record (DESIGN.md §4). Each fact is appended once with a gapless, commit-ordered seq.
  * `PublicEvent` is the wall-safe view of one: no titles, descriptions or parties ever leave the server in it.
  */
-import type { AlertLevel, CaseKind, CaseSource, EventSource, Outcome, PetitionForm, PartyRole } from './vocabulary.js';
+import type { Assignment, AssignmentRole, DispatchResolution, LifecycleEventDataMap, LifecycleEventType, Stage } from './dispatch.js';
+import type { AlertLevel, CaseKind, CaseSource, EventSource, Outcome, PetitionForm, PartyRole, Tier, Urgency } from './vocabulary.js';
 
 export interface Party {
   role: PartyRole;
@@ -35,9 +36,10 @@ export interface CaseReportedData extends CaseContext {
   parties: Party[];
 }
 
-export interface CaseResolvedData {
+/** Resolved through intake (an integration: `source`) or by the lead department of a whistle (`actor`, `whistleId`). */
+export interface CaseResolvedData extends DispatchResolution {
   case: CaseContext;
-  source: EventSource;
+  source?: EventSource;
   outcome: Outcome;
   note?: string;
   resolvedAt: string;
@@ -54,7 +56,7 @@ export interface AlertRaisedData {
   raisedAt: string;
 }
 
-export interface DomainEventDataMap {
+export interface DomainEventDataMap extends LifecycleEventDataMap {
   'case.reported': CaseReportedData;
   'case.resolved': CaseResolvedData;
   'alert.raised': AlertRaisedData;
@@ -89,6 +91,34 @@ export interface PublicCaseResolved {
   case: CaseContext;
   outcome: Outcome;
   resolvedAt: string;
+  whistleId?: string;
+  deptId?: string;
+  tier?: Tier;
+  late?: boolean;
+}
+
+/** A lifecycle step as the wall may see it: who (by role and department) and when, never notes or reasons. */
+export interface PublicLifecycleEvent {
+  seq: number;
+  id: string;
+  at: string;
+  type: LifecycleEventType;
+  case: CaseContext;
+  actorRole: string;
+  whistleId?: string;
+  deptId?: string;
+  role?: AssignmentRole;
+  urgency?: Urgency;
+  tier?: Tier;
+  fromTier?: Tier;
+  toTier?: Tier;
+  stage?: Stage;
+  auto?: boolean;
+  late?: boolean;
+  satisfaction?: number;
+  reopened?: boolean;
+  leadDeptId?: string;
+  assignments?: Assignment[];
 }
 
 export interface PublicAlertRaised {
@@ -104,7 +134,7 @@ export interface PublicAlertRaised {
   raisedAt: string;
 }
 
-export type PublicEvent = PublicCaseReported | PublicCaseResolved | PublicAlertRaised;
+export type PublicEvent = PublicCaseReported | PublicCaseResolved | PublicAlertRaised | PublicLifecycleEvent;
 
 function caseContext(c: CaseContext): CaseContext {
   const { caseId, kind, category, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt } = c;
@@ -122,13 +152,35 @@ export function toPublicEvent(event: StoredEvent): PublicEvent {
       if (d.location) pub.location = { lat: d.location.lat, lng: d.location.lng };
       return pub;
     }
-    case 'case.resolved':
-      return { seq, id, at, type: event.type, case: caseContext(event.data.case), outcome: event.data.outcome, resolvedAt: event.data.resolvedAt };
+    case 'case.resolved': {
+      const d = event.data;
+      const pub: PublicCaseResolved = { seq, id, at, type: event.type, case: caseContext(d.case), outcome: d.outcome, resolvedAt: d.resolvedAt };
+      if (d.whistleId) pub.whistleId = d.whistleId;
+      if (d.deptId) pub.deptId = d.deptId;
+      if (d.tier) pub.tier = d.tier;
+      if (d.late !== undefined) pub.late = d.late;
+      return pub;
+    }
     case 'alert.raised': {
       const d = event.data;
       const pub: PublicAlertRaised = { seq, id, at, type: event.type, alertId: d.alertId, level: d.level, title: d.title, streetCode: d.streetCode, raisedAt: d.raisedAt };
       if (d.communityCode) pub.communityCode = d.communityCode;
       return pub;
     }
+    default:
+      return toPublicLifecycle(event);
   }
+}
+
+type LifecycleStored = Extract<StoredEvent, { type: LifecycleEventType }>;
+
+const publicLifecycleFields = ['whistleId', 'deptId', 'role', 'urgency', 'tier', 'fromTier', 'toTier', 'stage', 'auto', 'late', 'satisfaction', 'reopened', 'leadDeptId'] as const;
+
+function toPublicLifecycle(event: LifecycleStored): PublicLifecycleEvent {
+  const d = event.data as LifecycleEventDataMap[LifecycleEventType] & Partial<Record<(typeof publicLifecycleFields)[number], unknown>>;
+  const pub: PublicLifecycleEvent = { seq: event.seq, id: event.id, at: event.at, type: event.type, case: caseContext(d.case), actorRole: d.actor.role };
+  const target = pub as unknown as Record<string, unknown>;
+  for (const key of publicLifecycleFields) if (d[key] !== undefined) target[key] = d[key];
+  if (event.type === 'case.whistled') pub.assignments = event.data.assignments.map((a) => ({ ...a }));
+  return pub;
 }

@@ -1,5 +1,7 @@
 /** The typed Socket.io contract shared by server and client (one event map, one ack shape). */
-import type { PublicEvent } from './events.js';
+import type { Stage } from './dispatch.js';
+import type { DomainEventType, PublicEvent } from './events.js';
+import type { Urgency } from './vocabulary.js';
 import type { WallState } from './wall-state.js';
 
 export const errorCodes = ['invalid_payload', 'not_found', 'conflict', 'unavailable', 'rate_limited', 'internal'] as const;
@@ -15,9 +17,34 @@ export interface WallSnapshot {
 
 export type SyncResult = { mode: 'replay'; events: PublicEvent[] } | { mode: 'snapshot'; snapshot: WallSnapshot };
 
-/** Sent in the handshake (`auth`) on every (re)connection. */
+export const socketViews = ['wall', 'duty', 'dept', 'leader'] as const;
+export type SocketView = (typeof socketViews)[number];
+
+/**
+ * Sent in the handshake (`auth`) on every (re)connection. `view` and `deptId` choose the rooms; until sign-in
+ * exists (the access-control issue) the department is picked in the view, and only room membership depends on it.
+ */
 export interface HandshakeAuth {
   lastSeq?: number;
+  view?: SocketView;
+  deptId?: string;
+}
+
+/** A case changed: enough for a console to know whether to refetch, never personal data. */
+export interface CaseNotice {
+  seq: number;
+  type: DomainEventType;
+  caseId: string;
+  at: string;
+  category: string;
+  streetCode: string;
+  communityCode: string;
+  whistleId?: string;
+  deptId?: string;
+  stage?: Stage;
+  urgency?: Urgency;
+  /** Departments with a part in the whistle concerned. */
+  departments?: string[];
 }
 
 export interface ServerToClientEvents {
@@ -25,6 +52,8 @@ export interface ServerToClientEvents {
   snapshot: (snapshot: WallSnapshot) => void;
   /** Committed events in seq order, coalesced into short batches. */
   events: (batch: PublicEvent[]) => void;
+  /** Lifecycle changes for the duty room, each department's own room, and (escalations) the leader room. */
+  'case:changed': (notices: CaseNotice[]) => void;
 }
 
 export interface ClientToServerEvents {

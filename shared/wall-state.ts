@@ -6,6 +6,7 @@
 import type { PublicEvent } from './events.js';
 import type { AlertLevel } from './vocabulary.js';
 import { dayKey, hourKey, lastDays } from './time.js';
+import { applyDispatchEvent, emptyDispatchState, type DispatchWallState } from './wall-dispatch.js';
 
 export const WINDOW_DAYS = 30;
 export const WINDOW_HOURS = 24;
@@ -52,6 +53,7 @@ export interface WallState {
   /** Alerts raised for a whole street (no community given). */
   streetAlerts: Record<string, Decayed>;
   ticker: PublicEvent[];
+  dispatch: DispatchWallState;
 }
 
 export function emptyWallState(options: { tzOffsetMinutes: number; halfLifeHours: number }): WallState {
@@ -66,6 +68,7 @@ export function emptyWallState(options: { tzOffsetMinutes: number; halfLifeHours
     communities: {},
     streetAlerts: {},
     ticker: [],
+    dispatch: emptyDispatchState(),
   };
 }
 
@@ -169,6 +172,20 @@ export function applyEvent(state: WallState, event: PublicEvent): boolean {
       if (resolvedBucket) resolvedBucket.resolved += 1;
       const reportedBucket = state.days[dayKey(Date.parse(c.reportedAt), tz)];
       if (reportedBucket) reportedBucket.resolvedOfReported += 1;
+      applyDispatchEvent(state.dispatch, event, tz);
+      break;
+    }
+    case 'case.followedUp': {
+      // Not satisfied: the case needs work again, so it counts as open (its resolution stays in the day it happened).
+      if (event.reopened) {
+        const c = event.case;
+        const area = community(state, c.communityCode);
+        area.open += 1;
+        area.openWeight += c.weight;
+        state.open += 1;
+        bump(state.openByCategory, c.category);
+      }
+      applyDispatchEvent(state.dispatch, event, tz);
       break;
     }
     case 'alert.raised': {
@@ -178,6 +195,8 @@ export function applyEvent(state: WallState, event: PublicEvent): boolean {
       else addDecayed(state, (state.streetAlerts[event.streetCode] ??= { v: 0, t: 0 }), w, t);
       break;
     }
+    default:
+      applyDispatchEvent(state.dispatch, event, tz);
   }
   state.ticker.push(event);
   if (state.ticker.length > TICKER_LENGTH) state.ticker.splice(0, state.ticker.length - TICKER_LENGTH);

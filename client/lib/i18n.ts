@@ -3,10 +3,13 @@
  * `t(key)` through the reactive `locale` (locale.svelte.ts). Names of places and categories are data (geo.json,
  * categories.json) and carry their own zh/en.
  */
+import { boardEn, boardZh } from './i18n-board.js';
+import { dispatchEn, dispatchZh } from './i18n-dispatch.js';
+
 export const locales = ['zh', 'en'] as const;
 export type Locale = (typeof locales)[number];
 
-const zh = {
+const zhCore = {
   'app.title': '诉源治理指挥中心',
   'app.loading': '正在加载…',
   'app.loadFailed': '加载失败：{message}',
@@ -89,8 +92,6 @@ const zh = {
   'outcome.litigation': '转诉讼',
   'outcome.unresolved': '未化解',
 
-  'status.open': '在办',
-  'status.resolved': '已办结',
 
   'panel.close': '关闭',
   'panel.open': '在办',
@@ -112,9 +113,11 @@ const zh = {
   'error.parse': '数据格式错误',
 } as const;
 
+/** Dispatch (consoles) and board (wall) strings live in their own tables, merged here into one key space. */
+const zh = { ...zhCore, ...dispatchZh, ...boardZh };
 export type MessageKey = keyof typeof zh;
 
-const en: Record<MessageKey, string> = {
+const enCore: Record<keyof typeof zhCore, string> = {
   'app.title': 'Dispute Resolution Command Centre',
   'app.loading': 'Loading…',
   'app.loadFailed': 'Could not load: {message}',
@@ -197,8 +200,6 @@ const en: Record<MessageKey, string> = {
   'outcome.litigation': 'To litigation',
   'outcome.unresolved': 'Unresolved',
 
-  'status.open': 'Open',
-  'status.resolved': 'Resolved',
 
   'panel.close': 'Close',
   'panel.open': 'Open',
@@ -219,6 +220,8 @@ const en: Record<MessageKey, string> = {
   'error.http': 'Server answered {status}',
   'error.parse': 'Malformed data',
 };
+
+const en: Record<MessageKey, string> = { ...enCore, ...dispatchEn, ...boardEn };
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { zh, en };
 

@@ -15,6 +15,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: FieldError[],
+    /** Extra members of the error object, e.g. the current state with a 409. */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -24,8 +26,8 @@ export function invalid(details: FieldError[]): HttpError {
   return new HttpError(400, 'invalid_request', `${details.length} invalid field${details.length === 1 ? '' : 's'}`, details);
 }
 
-function body(code: string, message: string, details?: FieldError[]): ApiError {
-  return { error: { code, message, ...(details && { details }) } };
+function body(code: string, message: string, details?: FieldError[], extra?: Record<string, unknown>): ApiError {
+  return { error: { ...extra, code, message, ...(details && { details }) } };
 }
 
 export const notFound: RequestHandler = (req, res) => {
@@ -45,7 +47,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     if (res.headersSent) return;
     if (err instanceof HttpError) {
-      res.status(err.status).json(body(err.code, err.message, err.details));
+      res.status(err.status).json(body(err.code, err.message, err.details, err.extra));
       return;
     }
     if (err instanceof IntakeRejected) {

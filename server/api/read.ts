@@ -18,7 +18,7 @@ export const caseQuerySchema = z.strictObject({
   communityCode: z.string().regex(/^\d{12}$/).optional(),
   kind: z.enum(caseKinds).optional(),
   category: z.string().max(40).optional(),
-  status: z.enum(caseStatuses).optional(),
+  status: z.enum([...caseStatuses, 'open', 'closed']).optional(),
   from: isoTime.optional(),
   to: isoTime.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),

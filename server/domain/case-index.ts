@@ -2,9 +2,10 @@
  * Server-side read model of cases: a fold over stored events that answers /api/cases, heat explanations and
  * the reference checks of intake. Holds summaries only; titles and parties stay in the log.
  */
-import type { CaseSummary } from '../../shared/api.js';
+import type { CaseSummary, TimelineEntry } from '../../shared/api.js';
 import type { CaseReportedData, StoredEvent } from '../../shared/events.js';
-import type { CaseKind, CaseStatus } from '../../shared/vocabulary.js';
+import { activeWhistle, evolve, initialCaseState } from '../../shared/lifecycle.js';
+import { isOpenStatus, type CaseKind, type CaseStatus } from '../../shared/vocabulary.js';
 
 export interface CaseRecord extends CaseSummary {
   sourceKey?: string;
@@ -17,7 +18,8 @@ export interface CaseFilter {
   communityCode?: string;
   kind?: CaseKind;
   category?: string;
-  status?: CaseStatus;
+  /** A lifecycle status, or `open` / `closed` for all statuses that still need work / do not. */
+  status?: CaseStatus | 'open' | 'closed';
   /** Inclusive/exclusive bounds on reportedAt, epoch ms. */
   from?: number;
   to?: number;
@@ -25,9 +27,16 @@ export interface CaseFilter {
 
 export function recordFromReport(d: CaseReportedData, seq: number, sourceKey: string | undefined): CaseRecord {
   const { caseId: id, kind, category, source, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt } = d;
-  const record: CaseRecord = { id, seq, kind, category, source, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt, status: 'open' };
+  const record: CaseRecord = { id, seq, kind, category, source, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt, ...initialCaseState() };
   if (sourceKey !== undefined) record.sourceKey = sourceKey;
   return record;
+}
+
+export interface CommandRecord {
+  caseId: string;
+  seq: number;
+  id: string;
+  type: string;
 }
 
 export class CaseIndex {
@@ -36,18 +45,55 @@ export class CaseIndex {
   /** Cases in seq order, all and per community, so a query scans only what its filter can match. */
   readonly #all: CaseRecord[] = [];
   readonly #byCommunity = new Map<string, CaseRecord[]>();
+  readonly #timelines = new Map<string, TimelineEntry[]>();
+  readonly #commands = new Map<string, CommandRecord>();
+  /** Cases with an active whistle, in the order they were (last) whistled: the roll-call board and the timers. */
+  readonly #whistled = new Set<CaseRecord>();
 
   apply(event: StoredEvent): void {
     if (event.type === 'case.reported') {
       this.#add(recordFromReport(event.data, event.seq, event.sourceKey));
-    } else if (event.type === 'case.resolved') {
-      const record = this.#byId.get(event.data.case.caseId);
-      if (!record || record.status === 'resolved') return;
-      record.status = 'resolved';
-      record.resolvedAt = event.data.resolvedAt;
-      record.outcome = event.data.outcome;
-      if (event.sourceKey) record.resolvedBy = event.sourceKey;
+      return;
     }
+    if (event.type === 'alert.raised') return;
+    const record = this.#byId.get(event.data.case.caseId);
+    if (!record) return;
+    evolve(record, event);
+    if (activeWhistle(record)) this.#whistled.add(record);
+    else this.#whistled.delete(record);
+    if (event.type === 'case.resolved' && event.sourceKey) record.resolvedBy = event.sourceKey;
+    if (event.sourceKey?.startsWith('cmd:')) this.#commands.set(event.sourceKey, { caseId: record.id, seq: event.seq, id: event.id, type: event.type });
+    const { case: _case, actor, at: _at, ...detail } = event.data as typeof event.data & { actor?: TimelineEntry['actor']; at?: string };
+    const entry: TimelineEntry = { seq: event.seq, type: event.type, at: event.at, detail };
+    if (actor) entry.actor = actor;
+    const timeline = this.#timelines.get(record.id);
+    if (timeline) timeline.push(entry);
+    else this.#timelines.set(record.id, [entry]);
+  }
+
+  /** Cases with an active whistle. */
+  whistled(): Iterable<CaseRecord> {
+    return this.#whistled;
+  }
+
+  /** Every step after the report, oldest first. */
+  timeline(caseId: string): readonly TimelineEntry[] {
+    return this.#timelines.get(caseId) ?? [];
+  }
+
+  /** The event a command with this source key produced, if it was committed. */
+  command(sourceKey: string): CommandRecord | undefined {
+    return this.#commands.get(sourceKey);
+  }
+
+  /** Timelines and command keys, for a projection snapshot. */
+  histories(): { timelines: Array<[string, TimelineEntry[]]>; commands: Array<[string, CommandRecord]> } {
+    return { timelines: [...this.#timelines], commands: [...this.#commands] };
+  }
+
+  restoreHistories(h: ReturnType<CaseIndex['histories']>): void {
+    for (const [id, t] of h.timelines) this.#timelines.set(id, t);
+    for (const [key, c] of h.commands) this.#commands.set(key, c);
   }
 
   /** All records in seq order, for a projection snapshot. */
@@ -58,7 +104,10 @@ export class CaseIndex {
   /** Restores records saved by `records()`; only on an empty index. */
   restore(records: readonly CaseRecord[]): void {
     if (this.#all.length) throw new Error('restore needs an empty case index');
-    for (const record of records) this.#add(record);
+    for (const record of records) {
+      this.#add(record);
+      if (activeWhistle(record)) this.#whistled.add(record);
+    }
   }
 
   #add(record: CaseRecord): void {
@@ -84,7 +133,7 @@ export class CaseIndex {
 
   /** Open cases of the given communities. */
   openIn(communityCodes: readonly string[]): CaseRecord[] {
-    return communityCodes.flatMap((code) => (this.#byCommunity.get(code) ?? []).filter((c) => c.status === 'open'));
+    return communityCodes.flatMap((code) => (this.#byCommunity.get(code) ?? []).filter((c) => isOpenStatus(c.status)));
   }
 
   /** Newest first; `beforeSeq` is the cursor of the previous page. */
@@ -113,7 +162,9 @@ function matchesFilter(c: CaseRecord, f: CaseFilter): boolean {
   if (f.streetCode && c.streetCode !== f.streetCode) return false;
   if (f.kind && c.kind !== f.kind) return false;
   if (f.category && c.category !== f.category) return false;
-  if (f.status && c.status !== f.status) return false;
+  if (f.status === 'open' || f.status === 'closed') {
+    if (isOpenStatus(c.status) !== (f.status === 'open')) return false;
+  } else if (f.status && c.status !== f.status) return false;
   if (f.from !== undefined || f.to !== undefined) {
     const t = Date.parse(c.reportedAt);
     if (f.from !== undefined && t < f.from) return false;

@@ -5,6 +5,7 @@
  */
 import type { CaseContext, CaseReportedData, EventDraft } from '../../shared/events.js';
 import type { FieldError, IntakeEvent } from '../../shared/intake.js';
+import { lifecycle } from '../../shared/lifecycle.js';
 import { caseSources, type CaseSource } from '../../shared/vocabulary.js';
 import type { DistrictData } from '../district-data.js';
 import { recordFromReport, type CaseRecord } from './case-index.js';
@@ -122,7 +123,9 @@ export function decideIntake(events: readonly IntakeEvent[], ctx: IntakeContext,
         const field = event.caseId !== undefined ? 'caseId' : 'caseSourceRef';
         if (!target) return fail(field, `no case ${event.caseId ?? event.caseSourceRef} is known${event.caseId ? '' : ` from source ${event.source}`}`);
         // A retry of the resolution that already happened is not a conflict: the store returns the original.
-        if (target.status === 'resolved' && target.resolvedBy !== key) return fail(field, `case ${target.id} is already resolved`);
+        if (target.resolvedBy !== key && !lifecycle.resolveExternal.includes(target.status)) {
+          return fail(field, `case ${target.id} is ${target.status} and cannot be resolved again`);
+        }
         const resolvedAt = time('resolvedAt', event.resolvedAt);
         if (Date.parse(resolvedAt) < Date.parse(target.reportedAt)) return fail('resolvedAt', 'must not be before the case was reported');
         const { id: caseId, kind, category, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt } = target;
@@ -133,6 +136,7 @@ export function decideIntake(events: readonly IntakeEvent[], ctx: IntakeContext,
           data: {
             case: { caseId, kind, category, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt },
             source: event.source,
+            actor: { role: 'integration', id: event.source },
             outcome: event.outcome,
             ...(event.note !== undefined && { note: event.note }),
             resolvedAt,

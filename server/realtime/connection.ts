@@ -6,14 +6,19 @@
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { rooms } from '../../shared/rooms.js';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/socket.js';
+import { socketViews, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/socket.js';
+import type { DistrictData } from '../district-data.js';
 import type { Logger } from '../log.js';
 import type { CatchUp } from './catch-up.js';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents>;
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
-const seqSchema = z.number().int().min(0).optional();
+const handshakeSchema = z.object({
+  lastSeq: z.number().int().min(0).optional(),
+  view: z.enum(socketViews).default('wall'),
+  deptId: z.string().max(40).optional(),
+});
 const syncRequest = z.strictObject({ lastSeq: z.number().int().min(0) });
 
 async function catchUpAndJoin(socket: IoSocket, catchUp: CatchUp, lastSeq: number | undefined): Promise<void> {
@@ -25,8 +30,22 @@ async function catchUpAndJoin(socket: IoSocket, catchUp: CatchUp, lastSeq: numbe
   void socket.join(rooms.wall);
 }
 
-export function attachConnectionHandlers(io: IoServer, deps: { catchUp: CatchUp; log: Logger }): void {
+export function attachConnectionHandlers(io: IoServer, deps: { catchUp: CatchUp; log: Logger; district: DistrictData }): void {
   io.on('connection', (socket) => {
+    const auth = handshakeSchema.safeParse(socket.handshake.auth ?? {});
+    const view = auth.success ? auth.data.view : 'wall';
+    // Work rooms (PROVISIONAL until sign-in: the view names its department). Notices carry no personal data.
+    if (view === 'duty' || view === 'leader') void socket.join(rooms.role(view));
+    if (view === 'dept') {
+      const deptId = auth.success ? auth.data.deptId : undefined;
+      if (!deptId || !deps.district.departments.some((d) => d.id === deptId)) {
+        socket.emit('case:changed', []);
+        socket.disconnect(true);
+        return;
+      }
+      void socket.join(rooms.department(deptId));
+    }
+
     socket.on('sync', (request, ack) => {
       if (typeof ack !== 'function') return;
       const parsed = syncRequest.safeParse(request);
@@ -43,9 +62,9 @@ export function attachConnectionHandlers(io: IoServer, deps: { catchUp: CatchUp;
       );
     });
 
-    if (socket.recovered) return;
-    const auth = seqSchema.safeParse((socket.handshake.auth as { lastSeq?: unknown } | undefined)?.lastSeq);
-    catchUpAndJoin(socket, deps.catchUp, auth.success ? auth.data : undefined).catch((error: unknown) => {
+    // Consoles fetch over HTTP and listen for notices; only the wall and the leader view fold the public stream.
+    if (socket.recovered || view === 'duty' || view === 'dept') return;
+    catchUpAndJoin(socket, deps.catchUp, auth.success ? auth.data.lastSeq : undefined).catch((error: unknown) => {
       deps.log.warn({ err: error }, 'catch-up failed; disconnecting so the client retries');
       socket.disconnect(true);
     });

@@ -72,7 +72,7 @@ describe('POST /api/events', () => {
     const resolution = caseResolved(report.sourceRef);
     const second = await post(server, resolution);
     expect(second.status).toBe(400);
-    expect(second.body.error.details[0].message).toMatch(/already resolved/);
+    expect(second.body.error.details[0].message).toMatch(/is resolved and cannot be resolved again/);
     const unknown = await post(server, caseResolved('never-reported'));
     expect(unknown.body.error.details[0]).toEqual({ path: 'caseSourceRef', message: 'no case never-reported is known from source hotline' });
   });
@@ -147,7 +147,7 @@ describe('read API', () => {
     expect(page2.nextCursor).toBeNull();
     expect(JSON.stringify([page1, page2])).not.toMatch(/张三丰|13800001234|440307199001011234|拖欠/);
     const street = await (await fetch(`${server.url}/api/cases?streetCode=${BANTIAN}&status=open&limit=500`)).json();
-    expect(street.items.every((c: { streetCode: string; status: string }) => c.streetCode === BANTIAN && c.status === 'open')).toBe(true);
+    expect(street.items.every((c: { streetCode: string; status: string }) => c.streetCode === BANTIAN && c.status === 'received')).toBe(true);
   });
 
   it('rejects bad query parameters with 400', async () => {

@@ -1,0 +1,170 @@
+/**
+ * Dispatch routes (吹哨报到): the duty queue, case detail, suggestions, commands, the roll-call board, a department's
+ * own whistles, and metrics. Handlers validate, ask the domain, and answer; commands answer after commit.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { CaseDetail, DeptWhistleRow, QueueRow, WhistleRow } from '../../shared/api.js';
+import { metricGroups } from '../../shared/api.js';
+import { commandSchema, type Actor } from '../../shared/dispatch.js';
+import type { CaseReportedData } from '../../shared/events.js';
+import { zodFieldErrors } from '../../shared/intake.js';
+import { activeWhistle } from '../../shared/lifecycle.js';
+import { openStatuses } from '../../shared/vocabulary.js';
+import type { CommandService } from '../commands.js';
+import { toSummary, type CaseRecord } from '../domain/case-index.js';
+import { suggestDispatch, type DispatchPolicy } from '../domain/dispatch-rules.js';
+import { dispatchMetrics } from '../domain/metrics.js';
+import type { DistrictData } from '../district-data.js';
+import type { Projections } from '../projections.js';
+import type { EventStore } from '../store/event-store.js';
+import { actorOf } from './actor.js';
+import { HttpError, invalid } from './errors.js';
+
+const DAY = 86_400_000;
+const isoTime = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
+
+const queueQuery = z.strictObject({
+  status: z.enum(openStatuses as ['received', ...string[]]).optional(),
+  streetCode: z.string().regex(/^\d{9}$/).optional(),
+  category: z.string().max(40).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+});
+
+const metricsQuery = z.strictObject({
+  groupBy: z.enum(metricGroups).default('department'),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  streetCode: z.string().regex(/^\d{9}$/).optional(),
+  category: z.string().max(40).optional(),
+  deptId: z.string().max(40).optional(),
+});
+
+const queueStatuses = new Set<string>(['received', 'triaged', 'returned', 'reopened']);
+
+function requireRole(actor: Actor, roles: readonly Actor['role'][]): void {
+  if (!roles.includes(actor.role)) throw new HttpError(403, 'forbidden', `this needs the ${roles.join(' or ')} role`);
+}
+
+/** A department sees a case only while it has (or had) a part in one of its whistles. */
+function deptHasPart(record: CaseRecord, deptId: string | undefined): boolean {
+  return [...(record.previousWhistles ?? []), ...(record.whistle ? [record.whistle] : [])].some((w) => w.assignments.some((a) => a.deptId === deptId));
+}
+
+const refusalStatus = { forbidden: 403, invalid_transition: 409, version_conflict: 409, not_found: 404, invalid: 400 } as const;
+
+export function dispatchRouter(deps: {
+  projections: Projections;
+  store: EventStore;
+  district: DistrictData;
+  policy: DispatchPolicy;
+  commands: CommandService;
+  clock: () => number;
+}): Router {
+  const { projections, store, district, commands, clock } = deps;
+  const cases = projections.cases;
+  const router = Router();
+
+  const report = async (record: CaseRecord): Promise<CaseReportedData> => {
+    const [event] = await store.readAfter(record.seq - 1, 1);
+    if (!event || event.type !== 'case.reported') throw new Error(`case ${record.id}: no report at seq ${record.seq}`);
+    return event.data;
+  };
+  const row = async (record: CaseRecord): Promise<QueueRow> => ({ case: toSummary(record), title: (await report(record)).title });
+  const caseOr404 = (id: string): CaseRecord => {
+    const record = cases.get(id);
+    if (!record) throw new HttpError(404, 'not_found', `no case ${id}`);
+    return record;
+  };
+
+  router.get('/api/queue', async (req, res) => {
+    requireRole(actorOf(req, district), ['duty', 'leader']);
+    const parsed = queueQuery.safeParse(req.query);
+    if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
+    const { status, limit, ...filter } = parsed.data;
+    const matches: CaseRecord[] = [];
+    const records = cases.records();
+    for (let i = records.length - 1; i >= 0 && matches.length < limit; i--) {
+      const r = records[i]!;
+      if (status ? r.status !== status : !queueStatuses.has(r.status)) continue;
+      if (filter.streetCode && r.streetCode !== filter.streetCode) continue;
+      if (filter.category && r.category !== filter.category) continue;
+      matches.push(r);
+    }
+    res.json({ items: await Promise.all(matches.map(row)) });
+  });
+
+  router.get('/api/cases/:id', async (req, res) => {
+    const actor = actorOf(req, district);
+    const record = caseOr404(req.params.id);
+    if (actor.role === 'dept' && !deptHasPart(record, actor.deptId)) throw new HttpError(404, 'not_found', `no case ${req.params.id}`);
+    const d = await report(record);
+    const detail: CaseDetail = {
+      case: toSummary(record),
+      title: d.title,
+      parties: d.parties,
+      timeline: [...cases.timeline(record.id)],
+      ...(d.description !== undefined && { description: d.description }),
+      ...(d.location && { location: d.location }),
+      ...(d.occurredAt && { occurredAt: d.occurredAt }),
+      ...(d.petitionForm && { petitionForm: d.petitionForm }),
+    };
+    res.json(detail);
+  });
+
+  router.get('/api/cases/:id/suggestions', (req, res) => {
+    requireRole(actorOf(req, district), ['duty']);
+    const record = caseOr404(req.params.id);
+    const known = new Set(district.departments.map((d) => d.id));
+    res.json(suggestDispatch(deps.policy, record, district.category(record.category)?.departments, (id) => known.has(id), clock()));
+  });
+
+  router.post('/api/cases/:id/commands', async (req, res) => {
+    const actor = actorOf(req, district);
+    if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
+    const parsed = commandSchema.safeParse(req.body);
+    if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
+    const outcome = await commands.execute(req.params.id, parsed.data, actor);
+    if (outcome.ok) {
+      res.status(outcome.result.duplicate ? 200 : 201).json(outcome.result);
+      return;
+    }
+    if (outcome.code === 'invalid') throw invalid([{ path: outcome.path ?? '(body)', message: outcome.message }]);
+    // A department must not learn about a case it has no part in, not even that it exists.
+    const current = outcome.current && !(actor.role === 'dept' && outcome.code === 'forbidden') ? { current: outcome.current } : undefined;
+    throw new HttpError(refusalStatus[outcome.code], outcome.code, outcome.message, undefined, current);
+  });
+
+  router.get('/api/whistles', async (req, res) => {
+    requireRole(actorOf(req, district), ['duty', 'leader']);
+    const rows: WhistleRow[] = [];
+    for (const record of cases.whistled()) rows.push({ ...(await row(record)), whistle: activeWhistle(record)! });
+    res.json({ items: rows.reverse() });
+  });
+
+  router.get('/api/departments/:deptId/whistles', async (req, res) => {
+    const actor = actorOf(req, district);
+    const deptId = req.params.deptId;
+    if (!district.departments.some((d) => d.id === deptId)) throw new HttpError(404, 'not_found', `no department ${deptId}`);
+    if (actor.role === 'dept' && actor.deptId !== deptId) throw new HttpError(403, 'forbidden', 'a department sees only its own whistles');
+    const rows: DeptWhistleRow[] = [];
+    for (const record of cases.whistled()) {
+      const whistle = activeWhistle(record)!;
+      const assignment = whistle.assignments.find((a) => a.deptId === deptId && (a.status === 'pending' || a.status === 'reported'));
+      if (assignment) rows.push({ ...(await row(record)), whistle, assignment });
+    }
+    res.json({ items: rows.reverse() });
+  });
+
+  router.get('/api/metrics', (req, res) => {
+    requireRole(actorOf(req, district), ['duty', 'leader']);
+    const parsed = metricsQuery.safeParse(req.query);
+    if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
+    const now = clock();
+    const { from = now - 30 * DAY, to = now, ...rest } = parsed.data;
+    if (from >= to) throw invalid([{ path: 'from', message: 'must be before to' }]);
+    res.json(dispatchMetrics(cases.records(), { ...rest, from, to }, now));
+  });
+
+  return router;
+}

@@ -1,0 +1,232 @@
+/**
+ * The wall's view of dispatch (吹哨报到): active whistles with their roll-call, and per-day department and tier
+ * figures for the department board. Part of the wall fold (wall-state.ts), so server snapshots and client deltas
+ * compute the same thing.
+ */
+import type { Assignment, Stage } from './dispatch.js';
+import type { PublicCaseResolved, PublicLifecycleEvent } from './events.js';
+import { dayKey, lastDays } from './time.js';
+import type { Tier, Urgency } from './vocabulary.js';
+
+export const BOARD_DAYS = 30;
+
+export interface WallAssignment extends Assignment {
+  status: 'pending' | 'reported' | 'returned';
+  reportedAt?: string;
+  late?: boolean;
+  supervised: Stage[];
+  escalated: Stage[];
+}
+
+export interface WallWhistle {
+  whistleId: string;
+  caseId: string;
+  category: string;
+  streetCode: string;
+  communityCode: string;
+  severity: number;
+  urgency: Urgency;
+  tier: Tier;
+  whistledAt: string;
+  assignments: WallAssignment[];
+}
+
+/** One department's figures for one day (by the day each step happened). */
+export interface DeptDay {
+  assigned: number;
+  reportedIn: number;
+  onTime: number;
+  reportMinutes: number;
+  returned: number;
+  led: number;
+  resolved: number;
+  mediated: number;
+  supervised: number;
+  escalated: number;
+  satisfactionSum: number;
+  satisfactionCount: number;
+}
+
+export interface DispatchWallState {
+  /** Active whistles only: a whistle leaves when its case is resolved or its lead returns it. */
+  whistles: Record<string, WallWhistle>;
+  deptDays: Record<string, Record<string, DeptDay>>;
+  /** Cases resolved per day by the tier that held them. */
+  tierDays: Record<string, Partial<Record<Tier, number>>>;
+}
+
+export function emptyDispatchState(): DispatchWallState {
+  return { whistles: {}, deptDays: {}, tierDays: {} };
+}
+
+function emptyDeptDay(): DeptDay {
+  return { assigned: 0, reportedIn: 0, onTime: 0, reportMinutes: 0, returned: 0, led: 0, resolved: 0, mediated: 0, supervised: 0, escalated: 0, satisfactionSum: 0, satisfactionCount: 0 };
+}
+
+/** Keeps BOARD_DAYS + 1 day keys, dropping the oldest; an older key than all kept is refused (undefined). */
+function bucket<T>(record: Record<string, T>, key: string, make: () => T): T | undefined {
+  let b = record[key];
+  if (b) return b;
+  const keys = Object.keys(record);
+  if (keys.length >= BOARD_DAYS + 1 && keys.every((k) => k > key)) return undefined;
+  b = make();
+  record[key] = b;
+  if (keys.length >= BOARD_DAYS + 1) delete record[keys.sort()[0]!];
+  return b;
+}
+
+function deptDay(state: DispatchWallState, at: string, deptId: string, tz: number): DeptDay | undefined {
+  const day = bucket(state.deptDays, dayKey(Date.parse(at), tz), () => ({}) as Record<string, DeptDay>);
+  if (!day) return undefined;
+  return (day[deptId] ??= emptyDeptDay());
+}
+
+export function applyDispatchEvent(state: DispatchWallState, event: PublicLifecycleEvent | PublicCaseResolved, tz: number): void {
+  const whistle = event.whistleId ? state.whistles[event.whistleId] : undefined;
+  const part = whistle?.assignments.find((a) => a.deptId === event.deptId);
+  const count = (deptId: string | undefined, update: (d: DeptDay) => void) => {
+    const d = deptId ? deptDay(state, event.at, deptId, tz) : undefined;
+    if (d) update(d);
+  };
+  switch (event.type) {
+    case 'case.whistled': {
+      if (!event.whistleId || !event.assignments) return;
+      const c = event.case;
+      state.whistles[event.whistleId] = {
+        whistleId: event.whistleId,
+        caseId: c.caseId,
+        category: c.category,
+        streetCode: c.streetCode,
+        communityCode: c.communityCode,
+        severity: c.severity,
+        urgency: event.urgency ?? 'normal',
+        tier: event.tier ?? 'community',
+        whistledAt: event.at,
+        assignments: event.assignments.map((a) => ({ ...a, status: 'pending', supervised: [], escalated: [] })),
+      };
+      for (const a of event.assignments) {
+        count(a.deptId, (d) => {
+          d.assigned += 1;
+          if (a.role === 'lead') d.led += 1;
+        });
+      }
+      return;
+    }
+    case 'whistle.reportedIn':
+      if (part) {
+        part.status = 'reported';
+        part.reportedAt = event.at;
+        part.late = event.late ?? false;
+      }
+      count(event.deptId, (d) => {
+        d.reportedIn += 1;
+        if (!event.late) d.onTime += 1;
+        if (whistle) d.reportMinutes += Math.max(0, (Date.parse(event.at) - Date.parse(whistle.whistledAt)) / 60_000);
+      });
+      return;
+    case 'whistle.returned':
+      if (part) part.status = 'returned';
+      if (whistle && event.role === 'lead') delete state.whistles[whistle.whistleId];
+      count(event.deptId, (d) => (d.returned += 1));
+      return;
+    case 'whistle.supervised':
+      if (part && event.stage && !part.supervised.includes(event.stage)) part.supervised.push(event.stage);
+      count(event.deptId, (d) => (d.supervised += 1));
+      return;
+    case 'whistle.escalated':
+      if (part && event.stage && !part.escalated.includes(event.stage)) part.escalated.push(event.stage);
+      if (whistle && event.toTier) whistle.tier = event.toTier;
+      count(event.deptId, (d) => (d.escalated += 1));
+      return;
+    case 'case.resolved': {
+      if (whistle) delete state.whistles[whistle.whistleId];
+      else for (const w of Object.values(state.whistles)) if (w.caseId === event.case.caseId) delete state.whistles[w.whistleId];
+      count(event.deptId, (d) => {
+        d.resolved += 1;
+        if (event.outcome === 'mediated') d.mediated += 1;
+      });
+      const tier = event.tier;
+      if (tier) {
+        const day = bucket<Partial<Record<Tier, number>>>(state.tierDays, dayKey(Date.parse(event.resolvedAt), tz), () => ({}));
+        if (day) day[tier] = (day[tier] ?? 0) + 1;
+      }
+      return;
+    }
+    case 'case.followedUp':
+      count(event.leadDeptId, (d) => {
+        d.satisfactionSum += event.satisfaction ?? 0;
+        d.satisfactionCount += 1;
+      });
+      return;
+    default:
+      return;
+  }
+}
+
+// ---- selectors ----
+
+export type RollCall = 'reported' | 'late' | 'overdue' | 'pending' | 'returned';
+
+/** Roll-call state of one department at `now`: reported in (on time or late), waiting, or past its deadline. */
+export function rollCall(a: WallAssignment, now: number): RollCall {
+  if (a.status === 'returned') return 'returned';
+  if (a.status === 'reported') return a.late ? 'late' : 'reported';
+  return now > Date.parse(a.reportDueAt) ? 'overdue' : 'pending';
+}
+
+/** Active whistles, most pressing first: overdue ones, then by the nearest deadline still open. */
+export function activeWhistles(state: DispatchWallState, now: number): WallWhistle[] {
+  const nextDue = (w: WallWhistle) =>
+    Math.min(...w.assignments.map((a) => (a.status === 'pending' ? Date.parse(a.reportDueAt) : a.status === 'reported' && a.role === 'lead' ? Date.parse(a.resolveDueAt) : Infinity)));
+  return Object.values(state.whistles).sort((a, b) => nextDue(a) - nextDue(b) || a.whistledAt.localeCompare(b.whistledAt) || a.whistleId.localeCompare(b.whistleId));
+}
+
+export function isOverdue(w: WallWhistle, now: number): boolean {
+  return w.assignments.some((a) => (a.status === 'pending' && now > Date.parse(a.reportDueAt)) || (a.status === 'reported' && a.role === 'lead' && now > Date.parse(a.resolveDueAt)));
+}
+
+export interface DeptBoardRow {
+  deptId: string;
+  assigned: number;
+  onTimeRate: number | null;
+  meanReportMinutes: number | null;
+  resolutionRate: number | null;
+  satisfaction: number | null;
+  supervised: number;
+}
+
+/** The department board over the last `days` days, busiest first. */
+export function departmentBoard(state: DispatchWallState, now: number, tz: number, days = BOARD_DAYS): DeptBoardRow[] {
+  const sum = new Map<string, DeptDay>();
+  for (const key of lastDays(now, days, tz)) {
+    for (const [deptId, d] of Object.entries(state.deptDays[key] ?? {})) {
+      const acc = sum.get(deptId) ?? emptyDeptDay();
+      for (const k of Object.keys(acc) as Array<keyof DeptDay>) acc[k] += d[k];
+      sum.set(deptId, acc);
+    }
+  }
+  const ratio = (a: number, b: number) => (b > 0 ? Math.min(1, a / b) : null);
+  return [...sum]
+    .map(([deptId, d]) => ({
+      deptId,
+      assigned: d.assigned,
+      onTimeRate: ratio(d.onTime, d.reportedIn),
+      meanReportMinutes: d.reportedIn ? Math.round(d.reportMinutes / d.reportedIn) : null,
+      resolutionRate: ratio(d.resolved, d.led),
+      satisfaction: d.satisfactionCount ? Math.round((d.satisfactionSum / d.satisfactionCount) * 10) / 10 : null,
+      supervised: d.supervised,
+    }))
+    .sort((a, b) => b.assigned - a.assigned || a.deptId.localeCompare(b.deptId));
+}
+
+/** Share of cases resolved at each tier over the last `days` days (层级化解: resolve at the lowest tier that can). */
+export function tierContainment(state: DispatchWallState, now: number, tz: number, days = BOARD_DAYS): { total: number; shares: Record<Tier, number | null> } {
+  const counts: Record<Tier, number> = { community: 0, street: 0, district: 0 };
+  for (const key of lastDays(now, days, tz)) {
+    const d = state.tierDays[key];
+    if (d) for (const t of Object.keys(counts) as Tier[]) counts[t] += d[t] ?? 0;
+  }
+  const total = counts.community + counts.street + counts.district;
+  const share = (n: number) => (total ? n / total : null);
+  return { total, shares: { community: share(counts.community), street: share(counts.street), district: share(counts.district) } };
+}
