@@ -28,6 +28,8 @@ export interface RunningServer {
   url: string;
   port: number;
   dataDir: string;
+  /** The overdue timers; `sweep()` fires what is due now (tests with a fake clock call it directly). */
+  timers: { sweep(): Promise<number> };
   close(): Promise<void>;
 }
 
@@ -125,6 +127,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
     url,
     port,
     dataDir,
+    timers: application.timers,
     close: () =>
       (closing ??= (async () => {
         await stopFeed?.();
