@@ -1,5 +1,6 @@
 /** GET /api/openapi.json: every route, with request schemas generated from the same zod schemas that validate. */
 import { z } from 'zod';
+import { commandSchema } from '../../shared/dispatch.js';
 import { intakeEventSchema, MAX_BATCH } from '../../shared/intake.js';
 import { caseQuerySchema } from './read.js';
 
@@ -9,6 +10,13 @@ const err = (description: string) => ({ description, ...json(errorBody) });
 
 export function openApiDocument(version: string): object {
   const intake = z.toJSONSchema(intakeEventSchema, { io: 'input', unrepresentable: 'any' });
+  const command = z.toJSONSchema(commandSchema, { io: 'input', unrepresentable: 'any' });
+  const actor = [
+    { name: 'x-actor-role', in: 'header', required: true, schema: { enum: ['duty', 'dept', 'leader'] }, description: 'PROVISIONAL until sign-in: who is acting' },
+    { name: 'x-actor-dept', in: 'header', required: false, schema: { type: 'string' }, description: 'Department id of a department user' },
+    { name: 'x-actor-name', in: 'header', required: false, schema: { type: 'string' }, description: 'URI-encoded display name' },
+  ];
+  const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
   const caseQuery = z.toJSONSchema(caseQuerySchema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, object> };
   return {
     openapi: '3.1.0',
@@ -48,6 +56,50 @@ export function openApiDocument(version: string): object {
           responses: { 200: { description: 'HeatExplanation' }, 404: err('Unknown area') },
         },
       },
+      '/api/queue': {
+        get: { summary: 'The duty intake queue: received, triaged, returned and reopened cases with titles', parameters: actor, responses: { 200: { description: '{ items: QueueRow[] }' }, 401: err('No actor'), 403: err('Not duty or leader') } },
+      },
+      '/api/cases/{id}': {
+        get: { summary: 'One case: facts, title, parties, lifecycle state and timeline', parameters: [idParam, ...actor], responses: { 200: { description: 'CaseDetail' }, 401: err('No actor'), 404: err('Unknown case, or one the department has no part in') } },
+      },
+      '/api/cases/{id}/suggestions': {
+        get: { summary: 'Departments the routing rules suggest for a whistle, with reasons and deadlines per urgency', parameters: [idParam, ...actor], responses: { 200: { description: 'DispatchSuggestion' }, 403: err('Not duty') } },
+      },
+      '/api/cases/{id}/commands': {
+        post: {
+          summary: 'A lifecycle command (triage, whistle, reportIn, progress, return, resolve, confirm, followUp, archive, supervise); answered after commit',
+          parameters: [idParam, ...actor],
+          requestBody: json({ $ref: '#/components/schemas/Command' }),
+          responses: {
+            201: { description: 'CommandResult: the event appended and the new version' },
+            200: { description: 'A retry of a command id already done: the original result, nothing appended' },
+            400: err('Invalid command: error.details per field'),
+            401: err('No actor'),
+            403: err('The actor may not do this (role, or not its department’s part)'),
+            404: err('Unknown case'),
+            409: err('version_conflict (stale expectedVersion) or invalid_transition; error.current holds the case now'),
+            503: err('The event log is unavailable; nothing stored; retry'),
+          },
+        },
+      },
+      '/api/whistles': { get: { summary: 'The roll-call board: every active whistle with its case', parameters: actor, responses: { 200: { description: '{ items: WhistleRow[] }' }, 403: err('Not duty or leader') } } },
+      '/api/departments/{deptId}/whistles': {
+        get: {
+          summary: "A department's open parts of whistles",
+          parameters: [{ name: 'deptId', in: 'path', required: true, schema: { type: 'string' } }, ...actor],
+          responses: { 200: { description: '{ items: DeptWhistleRow[] }' }, 403: err('Another department'), 404: err('Unknown department') },
+        },
+      },
+      '/api/metrics': {
+        get: {
+          summary: 'On-time report-in, mean time to report in, resolution, mediation, overdue, satisfaction and tier containment by department, street or category',
+          parameters: [
+            ...actor,
+            ...['groupBy', 'from', 'to', 'streetCode', 'category', 'deptId'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+          ],
+          responses: { 200: { description: 'MetricsResponse' }, 400: err('Invalid query') },
+        },
+      },
       '/api/geo': { get: { summary: 'District, streets, schematic community cells, categories, departments', responses: { 200: { description: 'GeoResponse' } } } },
       '/api/client-config': { get: { summary: 'Settings the wall needs', responses: { 200: { description: 'ClientConfig' } } } },
       '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
@@ -57,6 +109,7 @@ export function openApiDocument(version: string): object {
     components: {
       schemas: {
         IntakeEvent: intake,
+        Command: command,
         IntakeResponse: {
           type: 'object',
           properties: {

@@ -174,7 +174,24 @@ describe('read API', () => {
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     const doc = await (await fetch(`${server.url}/api/openapi.json`)).json();
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/api/areas/{code}/heat', '/api/cases', '/api/client-config', '/api/events', '/api/geo', '/api/openapi.json', '/api/snapshot', '/healthz', '/readyz'],
+      [
+        '/api/areas/{code}/heat',
+        '/api/cases',
+        '/api/cases/{id}',
+        '/api/cases/{id}/commands',
+        '/api/cases/{id}/suggestions',
+        '/api/client-config',
+        '/api/departments/{deptId}/whistles',
+        '/api/events',
+        '/api/geo',
+        '/api/metrics',
+        '/api/openapi.json',
+        '/api/queue',
+        '/api/snapshot',
+        '/api/whistles',
+        '/healthz',
+        '/readyz',
+      ],
     );
     const missing = await fetch(`${server.url}/api/nothing`);
     expect(missing.status).toBe(404);
