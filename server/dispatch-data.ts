@@ -35,5 +35,16 @@ export function loadDispatchPolicy(district: DistrictData, tzOffsetMinutes: numb
   const unknown = routing.rules.flatMap((r) => [r.lead, ...r.assist].filter((id): id is string => !!id && id !== 'street' && !known.has(id)).map((id) => `rule ${r.id}: unknown department "${id}"`));
   for (const c of Object.keys(sla.categories)) if (!district.category(c)) unknown.push(`sla.json: unknown category "${c}"`);
   if (unknown.length) throw new DispatchDataError(`data/dispatch names things ${district.info.name.zh} does not have:\n  ${unknown.join('\n  ')}`);
-  return { sla, routing, calendar: workingCalendar(loadHolidayCalendars()), tzOffsetMinutes };
+  const calendars = loadHolidayCalendars();
+  return { sla, routing, calendar: workingCalendar(calendars), calendarYears: calendars.map((c) => ({ year: c.year, status: c.status })), tzOffsetMinutes };
+}
+
+/** What an operator should hear at start-up about the holiday calendar of a year, if anything. */
+export function calendarWarning(policy: DispatchPolicy, year: number): string | undefined {
+  const entry = policy.calendarYears.find((c) => c.year === year);
+  if (!entry) return `no holiday calendar for ${year} in data/calendar: deadlines that year count Monday to Friday only`;
+  if (entry.status === 'provisional') {
+    return `the ${year} holiday calendar is provisional (statutory days only, no 调休 make-up days): update data/calendar/${year}.json from the State Council notice`;
+  }
+  return undefined;
 }

@@ -52,6 +52,8 @@ export interface DispatchPolicy {
   sla: SlaTable;
   routing: RoutingRules;
   calendar: WorkingCalendar;
+  /** Which years the holiday calendar covers, and whether each is the published schedule or provisional. */
+  calendarYears: Array<{ year: number; status: 'official' | 'provisional' }>;
   tzOffsetMinutes: number;
 }
 
