@@ -1,6 +1,7 @@
 /**
  * Start-up from a large log (DESIGN.md §8: 1,000,000 events in ≤ 10 s and ≤ 1 GB). Writes N realistic events
- * (cases with parties, a third of them resolved, some alerts) through the store, then times the projection rebuild
+ * (cases with parties; a share of them resolved, half of those through the dispatch loop — triage, whistle,
+ * report-in, resolution; some alerts) through the store, then times the projection rebuild
  * in a fresh process-like state and reports heap and RSS. Baseline in the same run: reading and JSON-parsing the
  * same rows without folding them.
  * Usage: npx tsx bench/startup.ts [--events 1000000]
@@ -35,7 +36,27 @@ while (written < total) {
     const reported = open.length > 50 && n % 3 === 0 ? open.splice(n % open.length, 1)[0] : undefined;
     if (reported && reported.type === 'case.reported') {
       const { caseId, kind, category, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt } = reported.data;
-      batch.push({ id: randomUUID(), type: 'case.resolved', sourceKey: `bench:r${n}`, data: { case: { caseId, kind, category, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt }, source: 'hotline', outcome: 'mediated', resolvedAt: at } });
+      const ctx = { caseId, kind, category, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt };
+      if (n % 2 === 0) {
+        // Half the closed cases went through the whole dispatch loop: triage, whistle to two departments, report-in.
+        const whistleId = randomUUID();
+        const duty = { role: 'duty' as const, id: 'officer' };
+        const lead = { role: 'dept' as const, id: 'labour', deptId: 'labour' };
+        const due = { reportDueAt: at, reportEscalateAt: at, resolveDueAt: at, resolveEscalateAt: at };
+        batch.push(
+          { id: randomUUID(), type: 'case.triaged', sourceKey: `bench:t${n}`, data: { case: ctx, actor: duty, at, tier: 'community', channel: 'people' } },
+          {
+            id: randomUUID(),
+            type: 'case.whistled',
+            sourceKey: `bench:w${n}`,
+            data: { case: ctx, actor: duty, at, whistleId, urgency: 'normal', tier: 'community', assignments: [{ deptId: 'labour', role: 'lead', ...due }, { deptId: `street-${streetCode}`, role: 'assist', ...due }] },
+          },
+          { id: randomUUID(), type: 'whistle.reportedIn', sourceKey: `bench:i${n}`, data: { case: ctx, actor: lead, at, whistleId, deptId: 'labour', role: 'lead', late: false } },
+          { id: randomUUID(), type: 'case.resolved', sourceKey: `bench:r${n}`, data: { case: ctx, actor: lead, outcome: 'mediated', resolvedAt: at, whistleId, deptId: 'labour', tier: 'community', late: false } },
+        );
+      } else {
+        batch.push({ id: randomUUID(), type: 'case.resolved', sourceKey: `bench:r${n}`, data: { case: ctx, source: 'hotline', outcome: 'mediated', resolvedAt: at } });
+      }
     } else if (n % 97 === 0) {
       batch.push({ id: randomUUID(), type: 'alert.raised', sourceKey: `bench:a${n}`, data: { alertId: randomUUID(), source: 'system', level: 'yellow', title: '风险', streetCode: communities[n % communities.length]!.streetCode, raisedAt: at } });
     } else {

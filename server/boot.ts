@@ -109,8 +109,10 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   application.timers.start();
 
   let stopFeed: (() => Promise<void>) | undefined;
+  let stopDispatch: (() => Promise<void>) | undefined;
   if (config.DEMO) {
     const { startDemoFeed } = await import('./sim/demo-feed.js');
+    const { startDispatchSim } = await import('./sim/dispatch-sim.js');
     const feed = startDemoFeed({
       baseUrl: url,
       seed: config.DEMO_SEED,
@@ -122,8 +124,21 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
       district: district.info,
       categories: district.categories,
       log,
+      // The dispatch simulation takes live cases through the closed loop; an intake resolution would race it.
+      leaveLiveOpen: true,
     });
     stopFeed = feed.stop;
+    const dispatch = startDispatchSim({
+      baseUrl: url,
+      seed: config.DEMO_SEED,
+      departments: district.departments,
+      ratePerHour: config.DEMO_RATE_PER_HOUR,
+      since: feed.liveFrom,
+      clock,
+      log,
+      startAfter: feed.backfilled,
+    });
+    stopDispatch = dispatch.stop;
   }
 
   let closing: Promise<void> | undefined;
@@ -135,7 +150,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
     timers: application.timers,
     close: () =>
       (closing ??= (async () => {
-        await stopFeed?.();
+        await Promise.all([stopFeed?.(), stopDispatch?.()]);
         httpServer.closeAllConnections();
         await application.close();
         await saveSnapshot(dataDir, projections, store).catch((error: unknown) => log.warn({ err: error }, 'could not save the projection snapshot'));

@@ -11,7 +11,7 @@ import { Projections } from './projections.js';
 import type { EventStore } from './store/event-store.js';
 
 /** Bump when the shape of a projection changes: old snapshots are then rebuilt from the log. */
-export const SNAPSHOT_VERSION = 2;
+export const SNAPSHOT_VERSION = 3;
 const FILE = 'projections.snapshot.json';
 
 interface SnapshotFile {

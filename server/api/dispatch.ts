@@ -4,7 +4,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import type { CaseDetail, DeptWhistleRow, QueueRow, WhistleRow } from '../../shared/api.js';
+import type { CaseDetail, DeptWhistleRow, QueueRow, TimelineEntry, WhistleRow } from '../../shared/api.js';
 import { metricGroups } from '../../shared/api.js';
 import { commandSchema, type Actor } from '../../shared/dispatch.js';
 import type { CaseReportedData } from '../../shared/events.js';
@@ -70,6 +70,16 @@ export function dispatchRouter(deps: {
     if (!event || event.type !== 'case.reported') throw new Error(`case ${record.id}: no report at seq ${record.seq}`);
     return event.data;
   };
+  const timeline = async (record: CaseRecord): Promise<TimelineEntry[]> => {
+    const entries: TimelineEntry[] = [];
+    for (const seq of cases.steps(record.id)) {
+      const [event] = await store.readAfter(seq - 1, 1);
+      if (!event || event.type === 'case.reported' || event.type === 'alert.raised') continue;
+      const { case: _case, actor, at: _at, ...detail } = event.data as typeof event.data & { actor?: TimelineEntry['actor']; at?: string };
+      entries.push({ seq: event.seq, type: event.type, at: event.at, detail, ...(actor && { actor }) });
+    }
+    return entries;
+  };
   const row = async (record: CaseRecord): Promise<QueueRow> => ({ case: toSummary(record), title: (await report(record)).title });
   const caseOr404 = (id: string): CaseRecord => {
     const record = cases.get(id);
@@ -103,7 +113,7 @@ export function dispatchRouter(deps: {
       case: toSummary(record),
       title: d.title,
       parties: d.parties,
-      timeline: [...cases.timeline(record.id)],
+      timeline: await timeline(record),
       ...(d.description !== undefined && { description: d.description }),
       ...(d.location && { location: d.location }),
       ...(d.occurredAt && { occurredAt: d.occurredAt }),

@@ -2,7 +2,7 @@
  * Server-side read model of cases: a fold over stored events that answers /api/cases, heat explanations and
  * the reference checks of intake. Holds summaries only; titles and parties stay in the log.
  */
-import type { CaseSummary, TimelineEntry } from '../../shared/api.js';
+import type { CaseSummary } from '../../shared/api.js';
 import type { CaseReportedData, StoredEvent } from '../../shared/events.js';
 import { activeWhistle, evolve, initialCaseState } from '../../shared/lifecycle.js';
 import { isOpenStatus, type CaseKind, type CaseStatus } from '../../shared/vocabulary.js';
@@ -32,6 +32,9 @@ export function recordFromReport(d: CaseReportedData, seq: number, sourceKey: st
   return record;
 }
 
+/** How many committed command keys are remembered for retries (a day of a busy centre is far fewer). */
+export const RECENT_COMMANDS = 50_000;
+
 export interface CommandRecord {
   caseId: string;
   seq: number;
@@ -45,7 +48,9 @@ export class CaseIndex {
   /** Cases in seq order, all and per community, so a query scans only what its filter can match. */
   readonly #all: CaseRecord[] = [];
   readonly #byCommunity = new Map<string, CaseRecord[]>();
-  readonly #timelines = new Map<string, TimelineEntry[]>();
+  /** Seqs of each case's lifecycle events: the timeline is read from the log on demand, not held in memory. */
+  readonly #steps = new Map<string, number[]>();
+  /** Recently committed commands by key, so a retry gets the first answer (older retries fall to the store's dedup). */
   readonly #commands = new Map<string, CommandRecord>();
   /** Cases with an active whistle, in the order they were (last) whistled: the roll-call board and the timers. */
   readonly #whistled = new Set<CaseRecord>();
@@ -62,13 +67,15 @@ export class CaseIndex {
     if (activeWhistle(record)) this.#whistled.add(record);
     else this.#whistled.delete(record);
     if (event.type === 'case.resolved' && event.sourceKey) record.resolvedBy = event.sourceKey;
-    if (event.sourceKey?.startsWith('cmd:')) this.#commands.set(event.sourceKey, { caseId: record.id, seq: event.seq, id: event.id, type: event.type });
-    const { case: _case, actor, at: _at, ...detail } = event.data as typeof event.data & { actor?: TimelineEntry['actor']; at?: string };
-    const entry: TimelineEntry = { seq: event.seq, type: event.type, at: event.at, detail };
-    if (actor) entry.actor = actor;
-    const timeline = this.#timelines.get(record.id);
-    if (timeline) timeline.push(entry);
-    else this.#timelines.set(record.id, [entry]);
+    if (event.sourceKey?.startsWith('cmd:')) this.#rememberCommand(event.sourceKey, { caseId: record.id, seq: event.seq, id: event.id, type: event.type });
+    const steps = this.#steps.get(record.id);
+    if (steps) steps.push(event.seq);
+    else this.#steps.set(record.id, [event.seq]);
+  }
+
+  #rememberCommand(key: string, command: CommandRecord): void {
+    this.#commands.set(key, command);
+    if (this.#commands.size > RECENT_COMMANDS) this.#commands.delete(this.#commands.keys().next().value!);
   }
 
   /** Cases with an active whistle. */
@@ -76,9 +83,9 @@ export class CaseIndex {
     return this.#whistled;
   }
 
-  /** Every step after the report, oldest first. */
-  timeline(caseId: string): readonly TimelineEntry[] {
-    return this.#timelines.get(caseId) ?? [];
+  /** Seqs of every step after the report, oldest first. */
+  steps(caseId: string): readonly number[] {
+    return this.#steps.get(caseId) ?? [];
   }
 
   /** The event a command with this source key produced, if it was committed. */
@@ -87,12 +94,12 @@ export class CaseIndex {
   }
 
   /** Timelines and command keys, for a projection snapshot. */
-  histories(): { timelines: Array<[string, TimelineEntry[]]>; commands: Array<[string, CommandRecord]> } {
-    return { timelines: [...this.#timelines], commands: [...this.#commands] };
+  histories(): { steps: Array<[string, number[]]>; commands: Array<[string, CommandRecord]> } {
+    return { steps: [...this.#steps], commands: [...this.#commands] };
   }
 
   restoreHistories(h: ReturnType<CaseIndex['histories']>): void {
-    for (const [id, t] of h.timelines) this.#timelines.set(id, t);
+    for (const [id, t] of h.steps) this.#steps.set(id, t);
     for (const [key, c] of h.commands) this.#commands.set(key, c);
   }
 

@@ -46,18 +46,27 @@ export interface DemoFeedOptions {
   batchSize?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /**
+   * Post no intake resolution for live cases: the dispatch simulation (dispatch-sim.ts) takes them through the closed
+   * loop instead. History keeps its intake resolutions.
+   */
+  leaveLiveOpen?: boolean;
 }
 
 export interface DemoFeed {
   stop(): Promise<void>;
   /** Settles when all history is posted; rejects if the feed is stopped first. */
   backfilled: Promise<void>;
+  /** Cases reported from this instant on are live; earlier ones are history. */
+  liveFrom: number;
 }
 
 export interface FeedStats {
   posted: number;
   duplicates: number;
   rejected: number;
+  /** Resolutions the server refused because their case is unknown or already closed (see `staleResolutions`). */
+  dropped: number;
 }
 
 const consoleLogger: FeedLogger = {
@@ -88,11 +97,12 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
     // History at a realistic volume, the live district busier so the wall is never still. The simulation reads
     // the rate once per one-minute slot, so switch at the slot boundary or the first live minute would be quiet.
     ratePerHour: (ms) => (ms < rateSwitch ? o.backfillRatePerHour : o.ratePerHour),
+    ...(o.leaveLiveOpen ? { openFrom: liveFrom } : {}),
     ...(o.tzOffsetMinutes !== undefined ? { tzOffsetMinutes: o.tzOffsetMinutes } : {}),
   });
 
   const abort = new AbortController();
-  const stats: FeedStats = { posted: 0, duplicates: 0, rejected: 0 };
+  const stats: FeedStats = { posted: 0, duplicates: 0, rejected: 0, dropped: 0 };
   let resolveBackfill!: () => void;
   let rejectBackfill!: (e: Error) => void;
   const backfilled = new Promise<void>((resolve, reject) => {
@@ -122,8 +132,16 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
           return;
         }
         if (res.status < 500 && res.status !== 408 && res.status !== 429) {
-          // A 4xx means the feed produced something the contract refuses: a bug to fix, not to retry.
           const error = parseError(text);
+          const stale = res.status === 400 ? staleResolutions(batch, error.details) : undefined;
+          if (stale) {
+            stats.dropped += stale.size;
+            log.info({ dropped: stale.size, firstRef: batch.find((_, i) => stale.has(i))?.sourceRef }, 'demo feed: resolutions of cases the centre already closed, dropped');
+            const rest = batch.filter((_, i) => !stale.has(i));
+            if (rest.length > 0) await post(rest);
+            return;
+          }
+          // Any other 4xx means the feed produced something the contract refuses: a bug to fix, not to retry.
           stats.rejected += batch.length;
           log.error({ status: res.status, ...error, firstRef: batch[0]?.sourceRef, events: batch.length }, 'demo feed: batch rejected, skipped');
           return;
@@ -210,6 +228,7 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
   let stopping: Promise<void> | undefined;
   return {
     backfilled,
+    liveFrom,
     stop: () =>
       (stopping ??= (async () => {
         abort.abort();
@@ -225,6 +244,23 @@ function resultsOf(text: string): IntakeResult[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * The indexes of a refused batch's events when every refusal is a resolution pointing at its case (unknown, or
+ * already closed), else undefined. That happens after a restart on the same data: the cases that were live last time
+ * are history now and get their intake resolutions, but the dispatch simulation may have closed them meanwhile. Such a
+ * resolution is stale, not a bug, and must not take the rest of its batch down with it.
+ */
+function staleResolutions(batch: readonly IntakeEvent[], details: FieldError[] | undefined): Set<number> | undefined {
+  if (!details?.length) return undefined;
+  const indexes = new Set<number>();
+  for (const d of details) {
+    const m = /^events\[(\d+)\]\.(caseSourceRef|caseId)$/.exec(d.path);
+    if (!m || batch[Number(m[1])]?.type !== 'case.resolved') return undefined;
+    indexes.add(Number(m[1]));
+  }
+  return indexes;
 }
 
 function parseError(text: string): { code?: string; message?: string; details?: FieldError[] } {

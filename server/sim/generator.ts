@@ -37,6 +37,11 @@ export interface SimulationOptions {
   /** Nothing earlier is generated; defaults to the `from` of the first window. */
   startMs?: number;
   tzOffsetMinutes?: number;
+  /**
+   * Cases reported at or after this instant get no intake resolution: the dispatch simulation closes them through
+   * the centre's own API, and a resolution arriving from intake as well would race it (and be refused once closed).
+   */
+  openFrom?: number;
 }
 
 export interface Simulation {
@@ -74,7 +79,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
       }
       cursor = toMs;
       for (; nextSlot * SLOT_MS < toMs; nextSlot++) {
-        for (const group of slotArrivals(world, seed, nextSlot, rateAt)) {
+        for (const group of slotArrivals(world, seed, nextSlot, rateAt, options.openFrom ?? Infinity)) {
           // The slot holding `start` began earlier; arrivals before it (and all they lead to) do not exist.
           if (group[0]!.t < start!) continue;
           for (const { t, event } of group) queue.push(t, event);
@@ -91,7 +96,7 @@ function constant(rate: number): () => number {
 }
 
 /** All arrivals of one slot, each with what follows from it (first element is the arrival itself). */
-function slotArrivals(world: World, seed: number, slot: number, rateAt: (ms: number) => number): Timed[][] {
+function slotArrivals(world: World, seed: number, slot: number, rateAt: (ms: number) => number, openFrom: number): Timed[][] {
   const slotStart = slot * SLOT_MS;
   const rng = Rng.of(seed, slot);
   const mean = (Math.max(0, rateAt(slotStart)) / 60) * rhythm(slotStart + SLOT_MS / 2, world.tzOffsetMinutes);
@@ -109,8 +114,9 @@ function slotArrivals(world: World, seed: number, slot: number, rateAt: (ms: num
     const closings: Timed[] = [];
     for (const { t: ct, event } of group) {
       if (event.type !== 'case.reported') continue;
+      // Drawn even when dropped, so the stream (and every later draw of this arrival) is the same either way.
       const closing = resolution(r, world, event, ct, kind === 'repeat-petition' ? NEVER_RESOLVED_REPEAT : NEVER_RESOLVED);
-      if (closing) closings.push(closing);
+      if (closing && ct < openFrom) closings.push(closing);
     }
     return [...group, ...closings];
   });

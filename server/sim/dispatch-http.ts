@@ -1,0 +1,151 @@
+/**
+ * The dispatch simulation's only way into the server: the public HTTP API, as the consoles use it. At most
+ * `maxInFlight` requests at a time, so the simulation never crowds out the wall; network errors and 5xx/408/429 are
+ * retried with exponential backoff (honouring Retry-After), like the demo feed, and a retried command keeps its
+ * commandId so the server applies it once. Stopping lets requests in flight finish and starts no new one.
+ */
+import type { CaseSummary } from '../../shared/api.js';
+import type { CommandInput, CommandResult } from '../../shared/dispatch.js';
+import type { SimTimers } from './dispatch-agenda.js';
+import type { FeedLogger } from './demo-feed.js';
+
+/** Who is acting: the provisional actor headers (server/api/actor.ts). */
+export interface SimActor {
+  role: 'duty' | 'dept';
+  deptId?: string;
+  /** Sent URI-encoded; the server takes at most 40 encoded characters, i.e. 4 Chinese characters. */
+  name: string;
+}
+
+export type CommandAnswer =
+  | { ok: true; result: CommandResult }
+  | { ok: false; status: number; code: string; message: string; current?: CaseSummary };
+
+export interface SimHttpOptions {
+  baseUrl: string;
+  log: FeedLogger;
+  timers: SimTimers;
+  maxInFlight: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  requestTimeoutMs: number;
+  /** Called for a read the server refused for a reason other than 403/404: a bug in the simulation. */
+  onRefused?: () => void;
+}
+
+/** Thrown into tasks once the simulation stops; the diary swallows it. */
+export class SimStopped extends Error {
+  constructor() {
+    super('dispatch simulation stopped');
+  }
+}
+
+interface ErrorBody {
+  error?: { code?: string; message?: string; current?: CaseSummary; details?: unknown };
+}
+
+export class SimHttp {
+  readonly #base: string;
+  readonly #waiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  readonly #sleeping = new Set<() => void>();
+  #inFlight = 0;
+  #stopped = false;
+  requests = 0;
+  retries = 0;
+
+  constructor(private readonly o: SimHttpOptions) {
+    this.#base = o.baseUrl.replace(/\/+$/, '');
+  }
+
+  /** The parsed body of a 2xx answer, or undefined for 403/404 (the actor may not, or no longer, see it). */
+  async get<T>(path: string, actor: SimActor): Promise<T | undefined> {
+    const { status, text } = await this.#request('GET', path, actor);
+    if (status >= 200 && status < 300) return JSON.parse(text) as T;
+    if (status === 403 || status === 404) return undefined;
+    this.o.onRefused?.();
+    this.o.log.error({ status, path, error: parseBody(text).error }, 'dispatch sim: read refused');
+    return undefined;
+  }
+
+  async command(caseId: string, actor: SimActor, command: CommandInput): Promise<CommandAnswer> {
+    const { status, text } = await this.#request('POST', `/api/cases/${encodeURIComponent(caseId)}/commands`, actor, JSON.stringify(command));
+    if (status === 200 || status === 201) return { ok: true, result: JSON.parse(text) as CommandResult };
+    const error = parseBody(text).error ?? {};
+    return {
+      ok: false,
+      status,
+      code: error.code ?? 'unknown',
+      message: error.message ?? text.slice(0, 300),
+      ...(error.current && { current: error.current }),
+    };
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const w of this.#waiting.splice(0)) w.reject(new SimStopped());
+    for (const wake of this.#sleeping) wake();
+  }
+
+  async #request(method: string, path: string, actor: SimActor, body?: string): Promise<{ status: number; text: string }> {
+    const headers: Record<string, string> = { 'x-actor-role': actor.role, 'x-actor-name': encodeURIComponent(actor.name) };
+    if (actor.deptId) headers['x-actor-dept'] = actor.deptId;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    for (let attempt = 0; ; attempt++) {
+      await this.#acquire();
+      let retryAfterMs: number | undefined;
+      try {
+        this.requests += 1;
+        const res = await fetch(`${this.#base}${path}`, { method, headers, ...(body !== undefined && { body }), signal: AbortSignal.timeout(this.o.requestTimeoutMs) });
+        const text = await res.text();
+        if (res.status < 500 && res.status !== 408 && res.status !== 429) return { status: res.status, text };
+        retryAfterMs = Math.min(this.o.retryMaxMs, Number(res.headers.get('retry-after')) * 1000) || undefined;
+        this.o.log.warn({ status: res.status, attempt, method, path }, 'dispatch sim: server unavailable, retrying');
+      } catch (e) {
+        this.o.log.warn({ err: (e as Error).message, attempt, method, path }, 'dispatch sim: network error, retrying');
+      } finally {
+        this.#release();
+      }
+      // Back off without holding a slot: the other actors' requests queue for the same server anyway.
+      this.retries += 1;
+      await this.#sleep(retryAfterMs ?? Math.min(this.o.retryMaxMs, this.o.retryBaseMs * 2 ** Math.min(attempt, 16)));
+    }
+  }
+
+  #acquire(): Promise<void> {
+    if (this.#stopped) return Promise.reject(new SimStopped());
+    if (this.#inFlight < this.o.maxInFlight) {
+      this.#inFlight += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
+  }
+
+  #release(): void {
+    const next = this.#waiting.shift();
+    // The slot passes straight to the next waiter, so the count never dips below what is really in flight.
+    if (next) next.resolve();
+    else this.#inFlight -= 1;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#stopped) return Promise.reject(new SimStopped());
+    return new Promise((resolve, reject) => {
+      const wake = () => {
+        this.#sleeping.delete(wake);
+        this.o.timers.clearTimeout(handle);
+        if (this.#stopped) reject(new SimStopped());
+        else resolve();
+      };
+      const handle = this.o.timers.setTimeout(wake, ms);
+      this.#sleeping.add(wake);
+    });
+  }
+}
+
+function parseBody(text: string): ErrorBody {
+  try {
+    return JSON.parse(text) as ErrorBody;
+  } catch {
+    return {};
+  }
+}
