@@ -126,7 +126,8 @@ export function applyDispatchEvent(state: DispatchWallState, event: PublicLifecy
       return;
     case 'whistle.returned':
       if (part) part.status = 'returned';
-      if (whistle && event.role === 'lead') delete state.whistles[whistle.whistleId];
+      // The lead sending it back ends the whistle (the case returns to the centre's queue); an assist only leaves it.
+      if (whistle && (event.role ?? part?.role) === 'lead') delete state.whistles[whistle.whistleId];
       count(event.deptId, (d) => (d.returned += 1));
       return;
     case 'whistle.supervised':
@@ -174,11 +175,25 @@ export function rollCall(a: WallAssignment, now: number): RollCall {
   return now > Date.parse(a.reportDueAt) ? 'overdue' : 'pending';
 }
 
-/** Active whistles, most pressing first: overdue ones, then by the nearest deadline still open. */
-export function activeWhistles(state: DispatchWallState, now: number): WallWhistle[] {
-  const nextDue = (w: WallWhistle) =>
-    Math.min(...w.assignments.map((a) => (a.status === 'pending' ? Date.parse(a.reportDueAt) : a.status === 'reported' && a.role === 'lead' ? Date.parse(a.resolveDueAt) : Infinity)));
-  return Object.values(state.whistles).sort((a, b) => nextDue(a) - nextDue(b) || a.whistledAt.localeCompare(b.whistledAt) || a.whistleId.localeCompare(b.whistleId));
+/** The nearest deadline a whistle still runs against: a department's report-in, or its lead's resolution. */
+function nextDue(w: WallWhistle): number {
+  let due = Infinity;
+  for (const a of w.assignments) {
+    const at = a.status === 'pending' ? Date.parse(a.reportDueAt) : a.status === 'reported' && a.role === 'lead' ? Date.parse(a.resolveDueAt) : Infinity;
+    if (at < due) due = at;
+  }
+  return due;
+}
+
+/**
+ * Active whistles, most pressing first: the nearest open deadline first, so overdue ones (deadline passed) lead,
+ * longest overdue first. Each key is computed once: the wall sorts every active whistle a few times a second.
+ */
+export function activeWhistles(state: DispatchWallState, _now?: number): WallWhistle[] {
+  return Object.values(state.whistles)
+    .map((w) => ({ w, due: nextDue(w) }))
+    .sort((a, b) => (a.due === b.due ? 0 : a.due - b.due) || a.w.whistledAt.localeCompare(b.w.whistledAt) || a.w.whistleId.localeCompare(b.w.whistleId))
+    .map(({ w }) => w);
 }
 
 export function isOverdue(w: WallWhistle, now: number): boolean {
