@@ -1,0 +1,119 @@
+/**
+ * State of the duty console (值班台): the intake queue with its filters, the roll-call board, the selected case, and
+ * the socket that says when to refetch them. Notices are throttled per resource (≤ 2 fetches a second), and every
+ * reconnection refetches everything because notices are not replayed.
+ */
+import type { CaseDetail, QueueRow, WhistleRow } from '../../shared/api.js';
+import type { CaseNotice } from '../../shared/socket.js';
+import type { CaseStatus } from '../../shared/vocabulary.js';
+import { ServerClock } from './clock.svelte.js';
+import { loadCloseOut } from './console-closeout.js';
+import { Resource } from './console-resource.svelte.js';
+import { clockCorrector } from './console-setup.js';
+import { connectConsole, type ConnectionStatus, type ConsoleAuth, type ConsoleConnection } from './console-socket.js';
+import { createDispatchApi, type DispatchApi } from './dispatch-api.js';
+
+/** The intake statuses, then the two close-out lists (待回访, 待归档). */
+export const queueTabs = ['all', 'received', 'triaged', 'returned', 'reopened', 'followUp', 'archive'] as const;
+export type QueueTab = (typeof queueTabs)[number];
+
+export interface QueueFilterState {
+  tab: QueueTab;
+  streetCode: string;
+  category: string;
+}
+
+export interface DutyDeps {
+  api?: DispatchApi;
+  connect?: (auth: ConsoleAuth) => ConsoleConnection;
+}
+
+export class DutyConsole {
+  readonly clock = new ServerClock();
+  readonly api: DispatchApi;
+  readonly queue: Resource<QueueRow[]>;
+  readonly board: Resource<WhistleRow[]>;
+  readonly detail: Resource<CaseDetail>;
+  #filter = $state.raw<QueueFilterState>({ tab: 'all', streetCode: '', category: '' });
+  #selected = $state<string | null>(null);
+  #status = $state.raw<ConnectionStatus>({ state: 'connecting', since: Date.now() });
+  readonly #connect: (auth: ConsoleAuth) => ConsoleConnection;
+  readonly #titles = new Map<string, string>();
+
+  constructor(deps: DutyDeps = {}) {
+    this.api = deps.api ?? createDispatchApi({ role: 'duty' }, { onServerDate: clockCorrector(this.clock) });
+    this.#connect = deps.connect ?? ((auth) => connectConsole(auth));
+    this.queue = new Resource(async (signal) => {
+      const { tab, streetCode, category } = this.#filter;
+      if (tab === 'followUp' || tab === 'archive') return loadCloseOut(this.api, tab, { streetCode, category }, this.#titles, signal);
+      const status: CaseStatus | undefined = tab === 'all' ? undefined : tab;
+      const result = await this.api.queue({ status, streetCode, category }, signal);
+      return result.ok ? { ok: true, data: result.data.items } : result;
+    });
+    this.board = new Resource(async (signal) => {
+      const result = await this.api.whistles(signal);
+      return result.ok ? { ok: true, data: result.data.items } : result;
+    });
+    this.detail = new Resource(() => Promise.resolve({ ok: false, error: { kind: 'network' } }));
+  }
+
+  get filter(): QueueFilterState {
+    return this.#filter;
+  }
+
+  get selected(): string | null {
+    return this.#selected;
+  }
+
+  get status(): ConnectionStatus {
+    return this.#status;
+  }
+
+  setFilter(change: Partial<QueueFilterState>): void {
+    this.#filter = { ...this.#filter, ...change };
+    void this.queue.reload();
+  }
+
+  select(caseId: string | null): void {
+    if (caseId === this.#selected) return;
+    this.#selected = caseId;
+    if (caseId) void this.detail.replace((signal) => this.api.caseDetail(caseId, signal));
+  }
+
+  /** After this console's own command: show its effect at once rather than at the next notice. */
+  async afterCommand(): Promise<void> {
+    await Promise.all([this.queue.reload(), this.board.reload(), this.#selected ? this.detail.reload() : undefined]);
+  }
+
+  notices(notices: readonly CaseNotice[]): void {
+    if (notices.length === 0) return;
+    this.queue.refresh();
+    if (notices.some((n) => n.whistleId || n.type === 'case.whistled' || n.type === 'case.resolved')) this.board.refresh();
+    if (this.#selected && notices.some((n) => n.caseId === this.#selected)) this.detail.refresh();
+  }
+
+  start(): () => void {
+    const stopClock = this.clock.start();
+    const connection = this.#connect({ view: 'duty' });
+    let wasLive = false;
+    const offStatus = connection.onStatus((status) => {
+      this.#status = status;
+      if (status.state !== 'live') return;
+      // First connection: the initial loads below cover it. Later ones: notices may have been missed.
+      if (wasLive) void this.afterCommand();
+      wasLive = true;
+    });
+    const offNotices = connection.on('case:changed', (notices) => this.notices(notices));
+    void this.queue.reload();
+    void this.board.reload();
+    return () => {
+      offNotices();
+      offStatus();
+      connection.close();
+      stopClock();
+      this.queue.dispose();
+      this.board.dispose();
+      this.detail.dispose();
+    };
+  }
+}

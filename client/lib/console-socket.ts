@@ -1,0 +1,96 @@
+/**
+ * The consoles' socket: it joins the duty room or one department's room (HandshakeAuth.view / deptId) and only hears
+ * `case:changed` notices, which say *that* a case changed; the consoles then refetch over HTTP. There is no snapshot
+ * and no replay for notices, so a console refetches everything after each reconnection (`onStatus` → live again).
+ */
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type { CaseNotice, ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from '../../shared/socket.js';
+import type { ConnectionStatus } from './socket.js';
+
+export type { ConnectionStatus } from './socket.js';
+
+export type ConsoleAuth = { view: 'duty' } | { view: 'dept'; deptId: string };
+
+export interface ConsoleConnection {
+  on(event: 'case:changed', handler: (notices: CaseNotice[]) => void): () => void;
+  onStatus(handler: (status: ConnectionStatus) => void): () => void;
+  close(): void;
+}
+
+type ConsoleSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface ConsoleConnectOptions {
+  url?: string;
+  /** Reconnecting for longer than this is reported as offline. */
+  offlineAfterMs?: number;
+  now?: () => number;
+  /** Socket.io's `io`; tests pass a fake. */
+  io?: (url: string, options: Partial<ManagerOptions & SocketOptions>) => ConsoleSocket;
+}
+
+export function connectConsole(auth: ConsoleAuth, options: ConsoleConnectOptions = {}): ConsoleConnection {
+  const now = options.now ?? Date.now;
+  const offlineAfterMs = options.offlineAfterMs ?? 15_000;
+  const listeners = new Set<(status: ConnectionStatus) => void>();
+  let status: ConnectionStatus = { state: 'connecting', since: now() };
+  let offlineTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const setStatus = (next: ConnectionStatus): void => {
+    status = next;
+    for (const listener of listeners) listener(status);
+  };
+
+  const handshake: HandshakeAuth = auth.view === 'dept' ? { view: 'dept', deptId: auth.deptId } : { view: 'duty' };
+  const socket: ConsoleSocket = (options.io ?? io)(options.url ?? '', {
+    auth: handshake as Record<string, unknown>,
+    transports: ['websocket', 'polling'],
+    tryAllTransports: true,
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 3000,
+  });
+
+  const lost = (): void => {
+    const lostAt = now();
+    setStatus({ state: 'reconnecting', since: lostAt });
+    clearTimeout(offlineTimer);
+    offlineTimer = setTimeout(() => {
+      if (status.state === 'reconnecting') setStatus({ state: 'offline', since: lostAt });
+    }, offlineAfterMs);
+  };
+
+  socket.on('connect', () => {
+    clearTimeout(offlineTimer);
+    setStatus({ state: 'live', since: now() });
+  });
+  socket.on('disconnect', (reason) => {
+    // The server drops a handshake it refuses (an unknown department) and Socket.io does not retry that by itself.
+    if (reason === 'io server disconnect') {
+      clearTimeout(offlineTimer);
+      setStatus({ state: 'offline', since: now() });
+      return;
+    }
+    lost();
+  });
+  socket.on('connect_error', () => {
+    if (status.state === 'connecting') lost();
+  });
+
+  return {
+    on(event, handler) {
+      socket.on(event, handler);
+      return () => {
+        socket.off(event, handler);
+      };
+    },
+    onStatus(handler) {
+      listeners.add(handler);
+      handler(status);
+      return () => listeners.delete(handler);
+    },
+    close() {
+      clearTimeout(offlineTimer);
+      listeners.clear();
+      socket.close();
+    },
+  };
+}
