@@ -14,7 +14,8 @@ export const ACTOR_HEADERS = { role: 'x-actor-role', dept: 'x-actor-dept', name:
 const headerSchema = z.strictObject({
   role: z.enum(['duty', 'dept', 'leader']),
   dept: z.string().regex(/^[a-z0-9-]{2,40}$/).optional(),
-  name: z.string().max(40).optional(),
+  /** URI-encoded, so a 40-character Chinese name takes up to 360 characters here; the decoded name is capped below. */
+  name: z.string().max(400).optional(),
 });
 
 export function actorOf(req: Request, district: DistrictData): Actor {
@@ -29,7 +30,7 @@ export function actorOf(req: Request, district: DistrictData): Actor {
   const { role, dept, name } = parsed.data;
   let decoded: string | undefined;
   try {
-    decoded = name ? decodeURIComponent(name) : undefined;
+    decoded = name ? decodeURIComponent(name).slice(0, 40) : undefined;
   } catch {
     decoded = undefined;
   }

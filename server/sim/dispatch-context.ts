@@ -10,7 +10,7 @@ import type { Clock } from '../../shared/time.js';
 import type { Agenda } from './dispatch-agenda.js';
 import type { SimActor, SimHttp } from './dispatch-http.js';
 import type { FeedLogger } from './demo-feed.js';
-import type { Rng } from './random.js';
+import { Rng } from './random.js';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
@@ -64,10 +64,14 @@ export function uniform(rng: Rng, min: number, max: number): number {
   return min + rng.next() * (max - min);
 }
 
-/** When a planned action happens: at its planned time, or soon when that has already passed (say after a restart). */
-export function notBefore(ctx: SimContext, rng: Rng, planned: number): number {
+/**
+ * When a planned action happens: at its planned time, or soon when that has passed (after a restart, say), spread
+ * over two minutes so a backlog does not land at once. The spread has its own stream: whether a plan was late must not
+ * change the decisions drawn after it.
+ */
+export function notBefore(ctx: SimContext, planned: number): number {
   const now = ctx.clock();
-  return planned > now ? planned : now + Math.round(uniform(rng, 5_000, 2 * MINUTE_MS));
+  return planned > now ? planned : now + Math.round(uniform(Rng.of(ctx.seed, 0x7e1a7e, Math.floor(planned)), 5_000, 2 * MINUTE_MS));
 }
 
 export type CommandBody = CommandInput extends infer C ? (C extends unknown ? Omit<C, 'commandId' | 'expectedVersion'> : never) : never;

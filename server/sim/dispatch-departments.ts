@@ -100,7 +100,7 @@ export class DepartmentDesk {
     // About one lead in twenty sends the whistle back; fewer once it has already come back, and never a third time.
     const returns = a.role === 'lead' && row.case.whistleCount < 3 && rng.chance(row.case.whistleCount > 1 ? 0.02 : 0.05);
     const delay = reportDelay(rng, this.profile, Date.parse(a.reportDueAt) - whistledAt);
-    const at = notBefore(this.ctx, rng, whistledAt + (returns ? delay * uniform(rng, 0.4, 1) : delay));
+    const at = notBefore(this.ctx, whistledAt + (returns ? delay * uniform(rng, 0.4, 1) : delay));
     this.ctx.agenda.at(at, () => (returns ? this.#return(row.whistle.whistleId, rng) : this.#reportIn(row.whistle.whistleId)));
   }
 
@@ -110,15 +110,15 @@ export class DepartmentDesk {
     const reportedAt = a.reportedAt ? Date.parse(a.reportedAt) : this.ctx.clock();
     const whistleId = row.whistle.whistleId;
     if (a.role !== 'lead') {
-      if (rng.chance(0.2)) this.ctx.agenda.at(notBefore(this.ctx, rng, reportedAt + uniform(rng, 5, 90) * MINUTE_MS), () => this.#progress(whistleId, rng));
+      if (rng.chance(0.2)) this.ctx.agenda.at(notBefore(this.ctx, reportedAt + uniform(rng, 5, 90) * MINUTE_MS), () => this.#progress(whistleId, rng));
       return;
     }
-    let handling = lognormal(rng, 45 * MINUTE_MS * this.profile.handling, 0.9, 4 * MINUTE_MS, 12 * HOUR_MS);
+    let handling = lognormal(rng, 35 * MINUTE_MS * this.profile.handling, 1, 3 * MINUTE_MS, 12 * HOUR_MS);
     if (rng.chance(this.profile.lateShare / 3)) handling = Math.max(handling, (Date.parse(a.resolveDueAt) - reportedAt) * uniform(rng, 1.05, 1.6));
     const notes = rng.weightedOf([0, 1, 2], [50, 35, 15]);
     const times = Array.from({ length: notes }, () => reportedAt + handling * uniform(rng, 0.15, 0.85)).sort((x, y) => x - y);
-    for (const t of times) this.ctx.agenda.at(notBefore(this.ctx, rng, t), () => this.#progress(whistleId, rng));
-    this.ctx.agenda.at(notBefore(this.ctx, rng, reportedAt + handling), () => this.#resolve(whistleId, rng));
+    for (const t of times) this.ctx.agenda.at(notBefore(this.ctx, t), () => this.#progress(whistleId, rng));
+    this.ctx.agenda.at(notBefore(this.ctx, reportedAt + handling), () => this.#resolve(whistleId, rng));
   }
 
   /** The part as last seen, if it is still open in the given state. */

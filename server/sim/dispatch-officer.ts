@@ -14,7 +14,7 @@ import { Rng } from './random.js';
 
 const SALT_TRIAGE = 0xd17;
 const SALT_AFTERCARE = 0xaf7;
-const QUEUE_LIMIT = 100;
+const QUEUE_LIMIT = 50;
 const AFTERCARE_LIMIT = 200;
 /** The statuses aftercare looks at, one per poll in turn. */
 const AFTERCARE_STATUSES = ['resolved', 'confirmed', 'followedUp'] as const;
@@ -56,7 +56,7 @@ export class DutyOfficers {
       // 20 s to 3 min: reading the case, calling the applicant back, checking the map.
       const pause = lognormal(rng, 55_000, 0.6, 20_000, 3 * MINUTE_MS);
       const from = c.status === 'received' ? Date.parse(c.reportedAt) : this.ctx.clock();
-      this.ctx.agenda.at(notBefore(this.ctx, rng, from + pause), () => this.#dispatch(c.id, key));
+      this.ctx.agenda.at(notBefore(this.ctx, from + pause), () => this.#dispatch(c.id, key));
     }
     for (const id of this.#planned.keys()) if (!seen.has(id)) this.#planned.delete(id);
     this.#queue = seen;
@@ -128,9 +128,9 @@ export class DutyOfficers {
     if (status === 'resolved') {
       const resolvedAt = c.resolvedAt ? Date.parse(c.resolvedAt) : now;
       if (c.outcome === 'mediated' && courtRelated(c) && rng.chance(0.5)) {
-        this.#plan(c.id, status, notBefore(this.ctx, rng, resolvedAt + uniform(rng, 3, 30) * MINUTE_MS), 'confirm', rng);
+        this.#plan(c.id, status, notBefore(this.ctx, resolvedAt + uniform(rng, 3, 30) * MINUTE_MS), 'confirm', rng);
       } else {
-        this.#plan(c.id, status, notBefore(this.ctx, rng, resolvedAt + lognormal(rng, 40 * MINUTE_MS, 0.6, 8 * MINUTE_MS, 4 * 60 * MINUTE_MS)), 'followUp', rng);
+        this.#plan(c.id, status, notBefore(this.ctx, resolvedAt + lognormal(rng, 40 * MINUTE_MS, 0.6, 8 * MINUTE_MS, 4 * 60 * MINUTE_MS)), 'followUp', rng);
       }
     } else if (status === 'confirmed') {
       this.#plan(c.id, status, now + uniform(rng, 10, 90) * MINUTE_MS, 'followUp', rng);
