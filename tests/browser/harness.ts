@@ -100,3 +100,22 @@ export async function postEvents(baseUrl: string, events: unknown[]): Promise<In
   if (!res.ok || !body.results) throw new Error(`intake answered ${res.status}: ${JSON.stringify(body)}`);
   return body.results;
 }
+
+/** Pairs of wall panels whose boxes intersect, and panels reaching outside the viewport. */
+export async function overlaps(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const boxes = [...document.querySelectorAll<HTMLElement>('[data-testid^="panel-"], [data-testid="district-map"], .counters .cell, header')].map((el) => ({
+      name: el.dataset.testid ?? el.className,
+      box: el.getBoundingClientRect(),
+    }));
+    const found: string[] = [];
+    for (const { name, box } of boxes) if (box.left < -1 || box.top < -1 || box.right > innerWidth + 1 || box.bottom > innerHeight + 1) found.push(`${name} outside`);
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i]!.box;
+        const b = boxes[j]!.box;
+        if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1) found.push(`${boxes[i]!.name} × ${boxes[j]!.name}`);
+      }
+    return found;
+  });
+}

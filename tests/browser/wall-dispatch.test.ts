@@ -15,7 +15,7 @@ import { departmentBoard, rollCall, tierContainment } from '../../shared/wall-di
 import { bootServer, type RunningServer } from '../../server/boot.js';
 import { asDept, command, DUTY, get, type CommandBody, type Who } from '../helpers/dispatch.js';
 import { BANTIAN, caseReported, GANGTOU, MAAN_TANG, PINGHU } from '../helpers/factories.js';
-import { ARTIFACTS, chromiumAvailable, CHROMIUM, ensureClientBuilt, installProbe, launchChromium, postEvents, waitForWallDrawn, watchErrors } from './harness.js';
+import { ARTIFACTS, chromiumAvailable, CHROMIUM, ensureClientBuilt, installProbe, launchChromium, postEvents, waitForWallDrawn, watchErrors, overlaps } from './harness.js';
 
 const available = chromiumAvailable();
 if (!available) console.warn(`[wall dispatch browser tests] SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
@@ -23,24 +23,6 @@ if (!available) console.warn(`[wall dispatch browser tests] SKIPPED: no Chromium
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-/** Pairs of wall panels whose boxes intersect, and panels reaching outside the viewport (as in wall.test.ts). */
-async function overlaps(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const boxes = [...document.querySelectorAll<HTMLElement>('[data-testid^="panel-"], [data-testid="district-map"], .counters .cell, header')].map((el) => ({
-      name: el.dataset.testid ?? el.className,
-      box: el.getBoundingClientRect(),
-    }));
-    const found: string[] = [];
-    for (const { name, box } of boxes) if (box.left < -1 || box.top < -1 || box.right > innerWidth + 1 || box.bottom > innerHeight + 1) found.push(`${name} outside`);
-    for (let i = 0; i < boxes.length; i++)
-      for (let j = i + 1; j < boxes.length; j++) {
-        const a = boxes[i]!.box;
-        const b = boxes[j]!.box;
-        if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1) found.push(`${boxes[i]!.name} × ${boxes[j]!.name}`);
-      }
-    return found;
-  });
-}
 
 /** Text of a whistle's department entries that overflow their own box, and whistles cut by the panel's edge. */
 async function clipped(page: Page): Promise<string[]> {
