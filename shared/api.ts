@@ -1,4 +1,5 @@
 /** Response shapes of the read API, shared by server and client. */
+import type { RiskClientSettings } from './risk.js';
 import type { CategoryInfo, DepartmentInfo, DistrictInfo, GeoBundle } from './geo.js';
 import type { Actor } from './dispatch.js';
 import type { AssignmentState, CaseState, WhistleState } from './lifecycle.js';
@@ -18,6 +19,8 @@ export interface ClientConfig {
   tileUrl: string | null;
   tzOffsetMinutes: number;
   halfLifeHours: number;
+  /** Risk score settings and sensitive periods, so the wall computes the same scores as the server. */
+  risk: RiskClientSettings;
 }
 
 /** A case as any audience may see it: its facts and lifecycle state, no title, description or parties. */

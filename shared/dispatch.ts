@@ -51,6 +51,8 @@ export interface CaseWhistledData extends LifecycleBase {
   tier: Tier;
   assignments: Assignment[];
   note?: string;
+  /** The risk alert this whistle answers, when blown from one. */
+  alertId?: string;
 }
 
 export interface WhistleReportedInData extends LifecycleBase {
@@ -152,6 +154,8 @@ export const commandSchema = z.discriminatedUnion('type', [
     lead: deptId,
     assists: z.array(deptId).max(8).default([]),
     note,
+    /** Blown from a risk alert: the alert records the whistle. */
+    alertId: z.string().min(1).max(80).optional(),
   }),
   z.strictObject({ type: z.literal('reportIn'), ...base }),
   z.strictObject({ type: z.literal('progress'), ...base, note: z.string().trim().min(1, 'must not be empty').max(2000) }),

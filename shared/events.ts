@@ -3,7 +3,8 @@
  * `PublicEvent` is the wall-safe view of one: no titles, descriptions or parties ever leave the server in it.
  */
 import type { Assignment, AssignmentRole, DispatchResolution, LifecycleEventDataMap, LifecycleEventType, Stage } from './dispatch.js';
-import type { AlertLevel, CaseKind, CaseSource, EventSource, Outcome, PetitionForm, PartyRole, Tier, Urgency } from './vocabulary.js';
+import type { AlertChangeType, AlertEventDataMap, RiskRuleId, RuleAlertFields } from './risk.js';
+import type { AlertLevel, CaseKind, CaseSource, EventSource, Outcome, PetitionForm, PetitionLevel, PartyRole, Tier, Urgency } from './vocabulary.js';
 
 export interface Party {
   role: PartyRole;
@@ -29,6 +30,8 @@ export interface CaseContext {
 export interface CaseReportedData extends CaseContext {
   source: CaseSource;
   petitionForm?: PetitionForm;
+  /** The level a petition was lodged at (越级 when above the district with nothing lodged lower). */
+  petitionLevel?: PetitionLevel;
   title: string;
   description?: string;
   location?: { lat: number; lng: number };
@@ -45,7 +48,8 @@ export interface CaseResolvedData extends DispatchResolution {
   resolvedAt: string;
 }
 
-export interface AlertRaisedData {
+/** Raised by an outside system through intake, or by a risk rule (then `source` is `system` and the rule fields are set). */
+export interface AlertRaisedData extends Partial<RuleAlertFields> {
   alertId: string;
   source: EventSource;
   level: AlertLevel;
@@ -56,7 +60,7 @@ export interface AlertRaisedData {
   raisedAt: string;
 }
 
-export interface DomainEventDataMap extends LifecycleEventDataMap {
+export interface DomainEventDataMap extends LifecycleEventDataMap, AlertEventDataMap {
   'case.reported': CaseReportedData;
   'case.resolved': CaseResolvedData;
   'alert.raised': AlertRaisedData;
@@ -67,6 +71,13 @@ export type DomainEventType = keyof DomainEventDataMap;
 export type EventDraft = {
   [T in DomainEventType]: { id: string; type: T; sourceKey?: string; data: DomainEventDataMap[T] };
 }[DomainEventType];
+
+/** Events about alerts rather than cases: the case folds skip them. */
+export const alertEventTypes = ['alert.raised', 'alert.updated', 'alert.acknowledged', 'alert.closed'] as const;
+export type AlertEventType = (typeof alertEventTypes)[number];
+export function isAlertEvent<E extends { type: DomainEventType }>(event: E): event is Extract<E, { type: AlertEventType }> {
+  return (alertEventTypes as readonly string[]).includes(event.type);
+}
 
 export type StoredEvent = {
   [T in DomainEventType]: { seq: number; id: string; at: string; type: T; sourceKey?: string; data: DomainEventDataMap[T] };
@@ -132,9 +143,26 @@ export interface PublicAlertRaised {
   streetCode: string;
   communityCode?: string;
   raisedAt: string;
+  rule?: RiskRuleId;
+  category?: string;
 }
 
-export type PublicEvent = PublicCaseReported | PublicCaseResolved | PublicAlertRaised | PublicLifecycleEvent;
+/** A later step of an alert: its level, area and who acted by role, never the note. */
+export interface PublicAlertChanged {
+  seq: number;
+  id: string;
+  at: string;
+  type: AlertChangeType;
+  alertId: string;
+  streetCode: string;
+  communityCode?: string;
+  /** Set on `alert.updated`. */
+  level?: AlertLevel;
+  actorRole?: string;
+  auto?: boolean;
+}
+
+export type PublicEvent = PublicCaseReported | PublicCaseResolved | PublicAlertRaised | PublicAlertChanged | PublicLifecycleEvent;
 
 function caseContext(c: CaseContext): CaseContext {
   const { caseId, kind, category, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt } = c;
@@ -165,6 +193,19 @@ export function toPublicEvent(event: StoredEvent): PublicEvent {
       const d = event.data;
       const pub: PublicAlertRaised = { seq, id, at, type: event.type, alertId: d.alertId, level: d.level, title: d.title, streetCode: d.streetCode, raisedAt: d.raisedAt };
       if (d.communityCode) pub.communityCode = d.communityCode;
+      if (d.rule) pub.rule = d.rule;
+      if (d.category) pub.category = d.category;
+      return pub;
+    }
+    case 'alert.updated':
+    case 'alert.acknowledged':
+    case 'alert.closed': {
+      const d = event.data;
+      const pub: PublicAlertChanged = { seq, id, at, type: event.type, alertId: d.alertId, streetCode: d.streetCode };
+      if (d.communityCode) pub.communityCode = d.communityCode;
+      if ('level' in d) pub.level = d.level;
+      if ('actor' in d) pub.actorRole = d.actor.role;
+      if ('auto' in d && d.auto) pub.auto = true;
       return pub;
     }
     default:

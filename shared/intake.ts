@@ -3,7 +3,7 @@
  * Objects are strict: an unknown key is an error, so a typo in an integration never passes silently.
  */
 import { z } from 'zod';
-import { alertLevels, caseKinds, eventSources, outcomes, partyRoles, petitionForms } from './vocabulary.js';
+import { alertLevels, caseKinds, eventSources, outcomes, partyRoles, petitionForms, petitionLevels } from './vocabulary.js';
 
 export const MAX_BATCH = 1000;
 
@@ -35,6 +35,8 @@ export const caseReportedIntake = z.strictObject({
   ...envelope,
   kind: z.enum(caseKinds),
   petitionForm: z.enum(petitionForms).optional(),
+  /** Petitions only: the level it was lodged at (defaults to the district). */
+  petitionLevel: z.enum(petitionLevels).optional(),
   category: z.string().min(1).max(40),
   title: text(200),
   description: z.string().max(5000).optional(),

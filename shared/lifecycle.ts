@@ -162,6 +162,7 @@ export function decide(context: CaseContext, state: CaseState, command: Command 
             tier: state.tier ?? 'community',
             assignments: [assignment(command.lead, 'lead'), ...command.assists.map((id) => assignment(id, 'assist'))],
             ...(command.note && { note: command.note }),
+            ...(command.alertId && { alertId: command.alertId }),
           },
         },
       };

@@ -1,6 +1,6 @@
 /** The typed Socket.io contract shared by server and client (one event map, one ack shape). */
 import type { Stage } from './dispatch.js';
-import type { DomainEventType, PublicEvent } from './events.js';
+import type { AlertEventType, DomainEventType, PublicEvent } from './events.js';
 import type { Urgency } from './vocabulary.js';
 import type { WallState } from './wall-state.js';
 
@@ -47,6 +47,17 @@ export interface CaseNotice {
   departments?: string[];
 }
 
+/** An alert was raised or changed: for the duty and leader rooms, which refetch the alert list. */
+export interface AlertNotice {
+  seq: number;
+  /** An alert event, or a whistle blown from the alert. */
+  type: AlertEventType | 'case.whistled';
+  alertId: string;
+  at: string;
+  streetCode: string;
+  communityCode?: string;
+}
+
 export interface ServerToClientEvents {
   /** A full state; everything after it arrives as `events` with seq > snapshot.state.seq. */
   snapshot: (snapshot: WallSnapshot) => void;
@@ -54,6 +65,7 @@ export interface ServerToClientEvents {
   events: (batch: PublicEvent[]) => void;
   /** Lifecycle changes for the duty room, each department's own room, and (escalations) the leader room. */
   'case:changed': (notices: CaseNotice[]) => void;
+  'alert:changed': (notices: AlertNotice[]) => void;
 }
 
 export interface ClientToServerEvents {

@@ -6,6 +6,10 @@ export type CaseKind = (typeof caseKinds)[number];
 export const petitionForms = ['visit', 'letter', 'online'] as const;
 export type PetitionForm = (typeof petitionForms)[number];
 
+/** Where a petition was lodged; above `district` with nothing lodged lower is 越级 (skipping a tier). */
+export const petitionLevels = ['street', 'district', 'city', 'province', 'national'] as const;
+export type PetitionLevel = (typeof petitionLevels)[number];
+
 /** 来源: where a case entered the system. */
 export const caseSources = ['grid', 'hotline', 'walkin', 'court', 'police', 'online'] as const;
 export type CaseSource = (typeof caseSources)[number];

@@ -7,6 +7,7 @@ import type { PublicEvent } from './events.js';
 import type { AlertLevel } from './vocabulary.js';
 import { dayKey, hourKey, lastDays } from './time.js';
 import { applyDispatchEvent, emptyDispatchState, type DispatchWallState } from './wall-dispatch.js';
+import { applyRiskEvent, emptyRiskState, type RiskWallState } from './wall-risk.js';
 
 export const WINDOW_DAYS = 30;
 export const WINDOW_HOURS = 24;
@@ -54,6 +55,7 @@ export interface WallState {
   streetAlerts: Record<string, Decayed>;
   ticker: PublicEvent[];
   dispatch: DispatchWallState;
+  risk: RiskWallState;
 }
 
 export function emptyWallState(options: { tzOffsetMinutes: number; halfLifeHours: number }): WallState {
@@ -69,6 +71,7 @@ export function emptyWallState(options: { tzOffsetMinutes: number; halfLifeHours
     streetAlerts: {},
     ticker: [],
     dispatch: emptyDispatchState(),
+    risk: emptyRiskState(),
   };
 }
 
@@ -195,9 +198,14 @@ export function applyEvent(state: WallState, event: PublicEvent): boolean {
       else addDecayed(state, (state.streetAlerts[event.streetCode] ??= { v: 0, t: 0 }), w, t);
       break;
     }
+    case 'alert.updated':
+    case 'alert.acknowledged':
+    case 'alert.closed':
+      break;
     default:
       applyDispatchEvent(state.dispatch, event, tz);
   }
+  applyRiskEvent(state.risk, event, tz);
   state.ticker.push(event);
   if (state.ticker.length > TICKER_LENGTH) state.ticker.splice(0, state.ticker.length - TICKER_LENGTH);
   return true;

@@ -3,7 +3,7 @@
  * the reference checks of intake. Holds summaries only; titles and parties stay in the log.
  */
 import type { CaseSummary } from '../../shared/api.js';
-import type { CaseReportedData, StoredEvent } from '../../shared/events.js';
+import { isAlertEvent, type CaseReportedData, type StoredEvent } from '../../shared/events.js';
 import { activeWhistle, evolve, initialCaseState } from '../../shared/lifecycle.js';
 import { isOpenStatus, type CaseKind, type CaseStatus } from '../../shared/vocabulary.js';
 
@@ -60,7 +60,7 @@ export class CaseIndex {
       this.#add(recordFromReport(event.data, event.seq, event.sourceKey));
       return;
     }
-    if (event.type === 'alert.raised') return;
+    if (isAlertEvent(event)) return;
     const record = this.#byId.get(event.data.case.caseId);
     if (!record) return;
     evolve(record, event);

@@ -86,6 +86,7 @@ export function decideIntake(events: readonly IntakeEvent[], ctx: IntakeContext,
         const reportedAt = time('reportedAt', event.reportedAt);
         if (event.occurredAt !== undefined) time('occurredAt', event.occurredAt);
         if (event.petitionForm && event.kind !== 'petition') fail('petitionForm', 'only a petition has a petition form');
+        if (event.petitionLevel && event.kind !== 'petition') fail('petitionLevel', 'only a petition has a petition level');
         if (errors.length > before || !category) return;
         const existing = lookup.bySourceKey(key);
         const caseId = existing?.id ?? ctx.newId();
@@ -104,6 +105,7 @@ export function decideIntake(events: readonly IntakeEvent[], ctx: IntakeContext,
           ...context,
           source: event.source as CaseSource,
           ...(event.petitionForm && { petitionForm: event.petitionForm }),
+          ...(event.petitionLevel && { petitionLevel: event.petitionLevel }),
           title: event.title,
           ...(event.description !== undefined && { description: event.description }),
           ...(event.location && { location: event.location }),
