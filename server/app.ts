@@ -18,10 +18,15 @@ import type { DistrictData } from './district-data.js';
 import { dispatchRouter } from './api/dispatch.js';
 import { CommandService } from './commands.js';
 import type { DispatchPolicy } from './domain/dispatch-rules.js';
+import type { RiskClientSettings } from '../shared/risk.js';
+import { AlertCommands } from './alert-commands.js';
+import { alertsRouter } from './api/alerts.js';
+import { leaderRouter } from './api/leader.js';
+import { RiskService } from './risk-service.js';
 import { uuidv7 } from './domain/ids.js';
 import { CaseWorkspace } from './in-flight.js';
 import { Ingestor } from './ingest.js';
-import { caseNotices } from './realtime/notices.js';
+import { alertNotices, caseNotices } from './realtime/notices.js';
 import { OverdueTimers } from './timers.js';
 import type { Logger } from './log.js';
 import type { Projections } from './projections.js';
@@ -35,6 +40,8 @@ export interface AppDeps {
   projections: Projections;
   district: DistrictData;
   policy: DispatchPolicy;
+  /** Score settings and sensitive periods (data/risk/), also sent to clients. */
+  risk: RiskClientSettings;
   log: Logger;
   clock: () => number;
 }
@@ -50,10 +57,11 @@ export interface AppOptions {
   version: string;
   /** How often the overdue timers look for due work. */
   timerSweepMs: number;
+  riskSweepMs: number;
 }
 
 export function createApplication(httpServer: http.Server, deps: AppDeps, options: AppOptions) {
-  const { store, projections, district, policy, log, clock } = deps;
+  const { store, projections, district, policy, risk, log, clock } = deps;
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
@@ -61,15 +69,21 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   });
   const catchUp = new CatchUp({ store, projections, replayLimit: options.replayLimit, clock });
   const publisher = new CoalescingPublisher((batch) => io.to(rooms.wall).emit('events', batch), { windowMs: options.streamBatchMs });
+  const riskService = new RiskService({ store, projections, clock, log }, { sweepMs: options.riskSweepMs });
   const unsubscribe = store.onCommit((events) => {
     publisher.publish(projections.apply(events));
     for (const [room, notices] of caseNotices(events, projections.cases)) io.to(room).emit('case:changed', notices);
+    const alerts = alertNotices(events);
+    if (alerts.length) io.to([rooms.role('duty'), rooms.role('leader')]).emit('alert:changed', alerts);
+    riskService.afterCommit();
   });
   attachConnectionHandlers(io, { catchUp, log, district });
 
   const workspace = new CaseWorkspace(projections.cases);
   const newId = () => uuidv7(clock());
-  const commands = new CommandService({ store, cases: workspace, index: projections.cases, district, policy, clock, newId });
+  const alertExists = (id: string) => projections.risk?.alerts.get(id) !== undefined;
+  const commands = new CommandService({ store, cases: workspace, index: projections.cases, district, policy, clock, newId, alertExists });
+  const alertCommands = new AlertCommands({ store, alerts: () => projections.risk?.alerts ?? null, clock, newId });
   const timers = new OverdueTimers({ index: projections.cases, commands, clock, log }, { sweepMs: options.timerSweepMs });
 
   const app = express();
@@ -89,6 +103,8 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.use(eventsRouter(new Ingestor({ store, cases: workspace, district, clock, newId })));
   app.use(readRouter({ projections, district, catchUp, clientConfig: options.clientConfig, clock }));
   app.use(dispatchRouter({ projections, store, district, policy, commands, clock }));
+  app.use(alertsRouter({ projections, district, commands: alertCommands, risk, clock }));
+  app.use(leaderRouter({ projections, district, risk, clock }));
   app.use('/api', notFound);
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
     const index = path.join(options.clientDir, 'index.html');
@@ -109,9 +125,11 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
     io,
     app,
     timers,
+    risk: riskService,
     /** Stops streaming and timers; the caller closes the http server and the store. */
     close: async () => {
       await timers.stop();
+      await riskService.stop();
       unsubscribe();
       publisher.close();
       await io.close();

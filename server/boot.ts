@@ -13,7 +13,9 @@ import { resolveConfig, type Config, type ConfigInput } from './config.js';
 import { calendarWarning, loadDispatchPolicy } from './dispatch-data.js';
 import { loadDistrictData } from './district-data.js';
 import { createLogger } from './log.js';
-import { Projections } from './projections.js';
+import { Projections, type ProjectionSettings } from './projections.js';
+import { identityKey, loadRiskSettings } from './risk-data.js';
+import { uuidv7 } from './domain/ids.js';
 import { loadSnapshot, saveSnapshot } from './projection-snapshot.js';
 import { SqliteEventStore } from './store/sqlite-store.js';
 
@@ -30,6 +32,8 @@ export interface RunningServer {
   dataDir: string;
   /** The overdue timers; `sweep()` fires what is due now (tests with a fake clock call it directly). */
   timers: { sweep(): Promise<number> };
+  /** The time-based risk rules; `sweep()` runs them now. */
+  risk: { sweep(): Promise<number> };
   close(): Promise<void>;
 }
 
@@ -61,7 +65,25 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   if (nextYear) log.info(nextYear);
   const dataDir = path.join(config.DATA_DIR, config.DISTRICT);
   const store = new SqliteEventStore({ dataDir, district: config.DISTRICT, clock });
-  const settings = { tzOffsetMinutes: config.TZ_OFFSET_MINUTES, halfLifeHours: config.HEAT_HALF_LIFE_HOURS };
+  const riskData = loadRiskSettings(district.categories.map((c) => c.code));
+  const settings: ProjectionSettings = {
+    tzOffsetMinutes: config.TZ_OFFSET_MINUTES,
+    halfLifeHours: config.HEAT_HALF_LIFE_HOURS,
+    ...(config.RISK_RULES && {
+      risk: {
+        rules: riskData.rules,
+        periods: riskData.periods,
+        tzOffsetMinutes: config.TZ_OFFSET_MINUTES,
+        identityKey: identityKey(dataDir, config.RISK_IDENTITY_KEY),
+        newId: () => uuidv7(clock()),
+        names: {
+          area: (code: string) => district.community(code)?.name ?? district.street(code)?.name,
+          category: (code: string) => district.category(code)?.name.zh,
+        },
+      },
+    }),
+  };
+  const riskSettings = { score: riskData.score, periods: riskData.periods };
 
   const started = performance.now();
   const loaded = await loadSnapshot(dataDir, store, settings);
@@ -82,7 +104,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   const httpServer = http.createServer();
   const application = createApplication(
     httpServer,
-    { store, projections, district, policy, log, clock },
+    { store, projections, district, policy, risk: riskSettings, log, clock },
     {
       bodyLimit: config.BODY_LIMIT,
       streamBatchMs: config.STREAM_BATCH_MS,
@@ -92,11 +114,13 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
         tileUrl: config.TILE_URL ?? null,
         tzOffsetMinutes: config.TZ_OFFSET_MINUTES,
         halfLifeHours: config.HEAT_HALF_LIFE_HOURS,
+        risk: riskSettings,
       },
       clientDir: path.join(root, 'dist', 'client'),
       connectionStateRecovery: options.connectionStateRecovery ?? true,
       version,
       timerSweepMs: config.TIMER_SWEEP_MS,
+      riskSweepMs: config.RISK_SWEEP_MS,
     },
   );
   await new Promise<void>((resolve, reject) => {
@@ -107,6 +131,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
   log.info({ url, district: config.DISTRICT }, 'listening');
   application.timers.start();
+  application.risk.start();
 
   let stopFeed: (() => Promise<void>) | undefined;
   let stopDispatch: (() => Promise<void>) | undefined;
@@ -148,6 +173,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
     port,
     dataDir,
     timers: application.timers,
+    risk: application.risk,
     close: () =>
       (closing ??= (async () => {
         await Promise.all([stopFeed?.(), stopDispatch?.()]);

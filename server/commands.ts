@@ -47,6 +47,8 @@ export class CommandService {
       policy: DispatchPolicy;
       clock: () => number;
       newId: () => string;
+      /** Whether a risk alert exists, for a whistle blown from one. */
+      alertExists?: (alertId: string) => boolean;
     },
   ) {
     this.#departments = new Set(deps.district.departments.map((d) => d.id));
@@ -76,6 +78,9 @@ export class CommandService {
         message: `the case changed since version ${command.expectedVersion}: it is now at version ${record.version} (${record.status})`,
         current: toSummary(record),
       };
+    }
+    if (command.type === 'whistle' && command.alertId && !this.deps.alertExists?.(command.alertId)) {
+      return { ok: false, code: 'invalid', message: `no alert ${command.alertId}`, path: 'alertId' };
     }
     const now = this.deps.clock();
     const decision = decide(contextOf(record), record, command, actor, {

@@ -23,6 +23,12 @@ const schema = z.object({
   /** A reconnecting client further behind than this gets a fresh snapshot instead of a replay. */
   REPLAY_LIMIT: z.coerce.number().int().min(0).default(5000),
   TIMER_SWEEP_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** The risk rules (data/risk/) decide alerts on every event; off, only outside systems raise alerts. */
+  RISK_RULES: bool.default(true),
+  /** How often the time-based risk rules run (stale cases, quiet alerts) and the leader's heat frames are taken. */
+  RISK_SWEEP_MS: z.coerce.number().int().min(50).max(3_600_000).default(60_000),
+  /** Secret of the keyed hash that recognises people across petitions; default: a key made once in the data dir. */
+  RISK_IDENTITY_KEY: z.string().min(16).optional(),
   BODY_LIMIT: z.string().default('2mb'),
   TOUR_SECONDS: z.coerce.number().int().min(3).default(20),
   TILE_URL: z.string().url().optional(),

@@ -7,11 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { WallState } from '../shared/wall-state.js';
 import type { CaseRecord } from './domain/case-index.js';
-import { Projections } from './projections.js';
+import { LeaderStats } from './domain/leader-stats.js';
+import { RiskEngine } from './domain/risk/engine.js';
+import { Projections, type ProjectionSettings } from './projections.js';
 import type { EventStore } from './store/event-store.js';
 
 /** Bump when the shape of a projection changes: old snapshots are then rebuilt from the log. */
-export const SNAPSHOT_VERSION = 3;
+export const SNAPSHOT_VERSION = 4;
 const FILE = 'projections.snapshot.json';
 
 interface SnapshotFile {
@@ -21,15 +23,25 @@ interface SnapshotFile {
   wall: WallState;
   cases: CaseRecord[];
   histories: ReturnType<Projections['cases']['histories']>;
+  /** The risk engine's state and the fingerprint of the rules it was folded with (null: rules were off). */
+  risk: { fingerprint: string; state: unknown } | null;
+  leader: unknown;
 }
-
-type Settings = { tzOffsetMinutes: number; halfLifeHours: number };
 
 export async function saveSnapshot(dir: string, projections: Projections, store: EventStore): Promise<boolean> {
   if (projections.seq === 0) return false;
   const [last] = await store.readAfter(projections.seq - 1, 1);
   if (!last) return false;
-  const body: SnapshotFile = { version: SNAPSHOT_VERSION, seq: projections.seq, lastEventId: last.id, wall: projections.wall, cases: [...projections.cases.records()], histories: projections.cases.histories() };
+  const body: SnapshotFile = {
+    version: SNAPSHOT_VERSION,
+    seq: projections.seq,
+    lastEventId: last.id,
+    wall: projections.wall,
+    cases: [...projections.cases.records()],
+    histories: projections.cases.histories(),
+    risk: projections.risk && { fingerprint: projections.risk.fingerprint, state: projections.risk.snapshot() },
+    leader: projections.leader.snapshot(),
+  };
   const file = path.join(dir, FILE);
   const tmp = `${file}.${process.pid}.tmp`;
   // Write then rename: a crash mid-write leaves the previous snapshot, never half of one.
@@ -38,7 +50,7 @@ export async function saveSnapshot(dir: string, projections: Projections, store:
   return true;
 }
 
-export async function loadSnapshot(dir: string, store: EventStore, settings: Settings): Promise<{ projections: Projections } | { reason: string }> {
+export async function loadSnapshot(dir: string, store: EventStore, settings: ProjectionSettings): Promise<{ projections: Projections } | { reason: string }> {
   const file = path.join(dir, FILE);
   if (!fs.existsSync(file)) return { reason: 'no snapshot' };
   let snap: SnapshotFile;
@@ -53,7 +65,19 @@ export async function loadSnapshot(dir: string, store: EventStore, settings: Set
   }
   const [atSeq] = await store.readAfter(snap.seq - 1, 1);
   if (!atSeq || atSeq.seq !== snap.seq || atSeq.id !== snap.lastEventId) return { reason: 'snapshot does not match the event log' };
-  const projections = new Projections(settings);
+  let risk: RiskEngine | undefined;
+  let leader: LeaderStats;
+  try {
+    if (settings.risk) {
+      const saved = snap.risk;
+      if (!saved || saved.fingerprint !== new RiskEngine(settings.risk).fingerprint) return { reason: 'snapshot made with other risk rules' };
+      risk = RiskEngine.restore(saved.state, settings.risk);
+    }
+    leader = LeaderStats.restore(snap.leader, { tzOffsetMinutes: settings.tzOffsetMinutes });
+  } catch {
+    return { reason: 'snapshot holds unreadable risk or leader state' };
+  }
+  const projections = new Projections(settings, { ...(risk && { risk }), leader });
   Object.assign(projections.wall, snap.wall);
   projections.cases.restore(snap.cases);
   projections.cases.restoreHistories(snap.histories);

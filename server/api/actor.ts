@@ -40,3 +40,7 @@ export function actorOf(req: Request, district: DistrictData): Actor {
   }
   return { role, id: decoded ?? role, ...(decoded && { name: decoded }) };
 }
+
+export function requireRole(actor: Actor, roles: readonly Actor['role'][]): void {
+  if (!roles.includes(actor.role)) throw new HttpError(403, 'forbidden', `this needs the ${roles.join(' or ')} role`);
+}

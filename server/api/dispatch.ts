@@ -6,8 +6,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { CaseDetail, DeptWhistleRow, QueueRow, TimelineEntry, WhistleRow } from '../../shared/api.js';
 import { metricGroups } from '../../shared/api.js';
-import { commandSchema, type Actor } from '../../shared/dispatch.js';
-import type { CaseReportedData } from '../../shared/events.js';
+import { commandSchema } from '../../shared/dispatch.js';
+import { isAlertEvent, type CaseReportedData } from '../../shared/events.js';
 import { zodFieldErrors } from '../../shared/intake.js';
 import { activeWhistle } from '../../shared/lifecycle.js';
 import { openStatuses } from '../../shared/vocabulary.js';
@@ -18,7 +18,7 @@ import { dispatchMetrics } from '../domain/metrics.js';
 import type { DistrictData } from '../district-data.js';
 import type { Projections } from '../projections.js';
 import type { EventStore } from '../store/event-store.js';
-import { actorOf } from './actor.js';
+import { actorOf, requireRole } from './actor.js';
 import { HttpError, invalid } from './errors.js';
 
 const DAY = 86_400_000;
@@ -41,10 +41,6 @@ const metricsQuery = z.strictObject({
 });
 
 const queueStatuses = new Set<string>(['received', 'triaged', 'returned', 'reopened']);
-
-function requireRole(actor: Actor, roles: readonly Actor['role'][]): void {
-  if (!roles.includes(actor.role)) throw new HttpError(403, 'forbidden', `this needs the ${roles.join(' or ')} role`);
-}
 
 /** A department sees a case only while it has (or had) a part in one of its whistles. */
 function deptHasPart(record: CaseRecord, deptId: string | undefined): boolean {
@@ -74,7 +70,7 @@ export function dispatchRouter(deps: {
     const entries: TimelineEntry[] = [];
     for (const seq of cases.steps(record.id)) {
       const [event] = await store.readAfter(seq - 1, 1);
-      if (!event || event.type === 'case.reported' || event.type === 'alert.raised') continue;
+      if (!event || event.type === 'case.reported' || isAlertEvent(event)) continue;
       const { case: _case, actor, at: _at, ...detail } = event.data as typeof event.data & { actor?: TimelineEntry['actor']; at?: string };
       entries.push({ seq: event.seq, type: event.type, at: event.at, detail, ...(actor && { actor }) });
     }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { commandSchema } from '../../shared/dispatch.js';
 import { intakeEventSchema, MAX_BATCH } from '../../shared/intake.js';
+import { riskPaths } from './openapi-risk.js';
 import { caseQuerySchema } from './read.js';
 
 const errorBody = { $ref: '#/components/schemas/Error' };
@@ -102,6 +103,7 @@ export function openApiDocument(version: string): object {
       },
       '/api/geo': { get: { summary: 'District, streets, schematic community cells, categories, departments', responses: { 200: { description: 'GeoResponse' } } } },
       '/api/client-config': { get: { summary: 'Settings the wall needs', responses: { 200: { description: 'ClientConfig' } } } },
+      ...riskPaths({ actor, json, err }),
       '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Process is up' } } } },
       '/readyz': { get: { summary: 'Readiness: projections rebuilt, store open', responses: { 200: { description: 'Ready' }, 503: err('Not ready') } } },

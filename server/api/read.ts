@@ -9,7 +9,8 @@ import { explainHeat } from '../domain/heat.js';
 import type { DistrictData } from '../district-data.js';
 import type { Projections } from '../projections.js';
 import type { CatchUp } from '../realtime/catch-up.js';
-import { HttpError, invalid } from './errors.js';
+import { areaOf } from './area.js';
+import { invalid } from './errors.js';
 
 const isoTime = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
 
@@ -59,14 +60,7 @@ export function readRouter(deps: {
   });
 
   router.get('/api/areas/:code/heat', (req, res) => {
-    const code = req.params.code;
-    const street = district.street(code);
-    const community = district.community(code);
-    if (!street && !community) throw new HttpError(404, 'not_found', `no street or community ${code} in ${district.info.name.zh}`);
-    const area = street
-      ? { code, level: 'street' as const, communityCodes: district.communitiesOf(code) }
-      : { code, level: 'community' as const, communityCodes: [code] };
-    res.json(explainHeat(projections.wall, projections.cases, area, clock()));
+    res.json(explainHeat(projections.wall, projections.cases, areaOf(district, req.params.code), clock()));
   });
 
   return router;

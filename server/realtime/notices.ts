@@ -3,9 +3,9 @@
  * change, each department of changes to whistles it has a part in, the leader room of escalations. A notice names
  * what changed, never who the parties are; the consoles fetch details over HTTP.
  */
-import type { StoredEvent } from '../../shared/events.js';
+import { isAlertEvent, type StoredEvent } from '../../shared/events.js';
 import { rooms } from '../../shared/rooms.js';
-import type { CaseNotice } from '../../shared/socket.js';
+import type { AlertNotice, CaseNotice } from '../../shared/socket.js';
 import type { CaseIndex } from '../domain/case-index.js';
 
 export function caseNotices(events: readonly StoredEvent[], index: CaseIndex): Map<string, CaseNotice[]> {
@@ -16,7 +16,7 @@ export function caseNotices(events: readonly StoredEvent[], index: CaseIndex): M
     else byRoom.set(room, [notice]);
   };
   for (const event of events) {
-    if (event.type === 'alert.raised') continue;
+    if (isAlertEvent(event)) continue;
     const context = event.type === 'case.reported' ? event.data : event.data.case;
     const notice: CaseNotice = {
       seq: event.seq,
@@ -42,4 +42,19 @@ export function caseNotices(events: readonly StoredEvent[], index: CaseIndex): M
     if (event.type === 'whistle.escalated') send(rooms.role('leader'), notice);
   }
   return byRoom;
+}
+
+/** Alert notices for the duty desk and the leader: which alert changed and where, nothing more. */
+export function alertNotices(events: readonly StoredEvent[]): AlertNotice[] {
+  const notices: AlertNotice[] = [];
+  for (const event of events) {
+    if (event.type === 'case.whistled' && event.data.alertId) {
+      const c = event.data.case;
+      notices.push({ seq: event.seq, type: event.type, alertId: event.data.alertId, at: event.at, streetCode: c.streetCode, communityCode: c.communityCode });
+    }
+    if (!isAlertEvent(event)) continue;
+    const d = event.data;
+    notices.push({ seq: event.seq, type: event.type, alertId: d.alertId, at: event.at, streetCode: d.streetCode, ...(d.communityCode && { communityCode: d.communityCode }) });
+  }
+  return notices;
 }

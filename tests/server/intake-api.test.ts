@@ -175,7 +175,11 @@ describe('read API', () => {
     const doc = await (await fetch(`${server.url}/api/openapi.json`)).json();
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
+        '/api/alerts',
+        '/api/alerts/{id}',
+        '/api/alerts/{id}/commands',
         '/api/areas/{code}/heat',
+        '/api/areas/{code}/risk',
         '/api/cases',
         '/api/cases/{id}',
         '/api/cases/{id}/commands',
@@ -184,6 +188,8 @@ describe('read API', () => {
         '/api/departments/{deptId}/whistles',
         '/api/events',
         '/api/geo',
+        '/api/leader/heat-history',
+        '/api/leader/overview',
         '/api/metrics',
         '/api/openapi.json',
         '/api/queue',
