@@ -3,6 +3,7 @@
  * load" as state instead of throwing into the component tree.
  */
 import type { CasePage, ClientConfig, GeoResponse, HeatExplanation } from '../../shared/api.js';
+import type { RiskExplanation } from '../../shared/risk.js';
 import type { CaseStatus } from '../../shared/vocabulary.js';
 
 export type ApiFailure = { kind: 'network' } | { kind: 'http'; status: number; message?: string } | { kind: 'parse' };
@@ -46,4 +47,5 @@ export const api = {
     return getJson<CasePage>(`/api/cases?${params}`, signal);
   },
   heat: (code: string, signal?: AbortSignal) => getJson<HeatExplanation>(`/api/areas/${encodeURIComponent(code)}/heat`, signal),
+  risk: (code: string, signal?: AbortSignal) => getJson<RiskExplanation>(`/api/areas/${encodeURIComponent(code)}/risk`, signal),
 };

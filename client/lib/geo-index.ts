@@ -1,6 +1,6 @@
 /** Look-ups over the district data the wall draws: names and label points by code, communities per street. */
 import type { GeoResponse } from '../../shared/api.js';
-import type { PublicEvent } from '../../shared/events.js';
+import { isAlertEvent, type PublicEvent } from '../../shared/events.js';
 import type { CategoryInfo, CommunityInfo, LngLat, StreetInfo } from '../../shared/geo.js';
 
 export interface GeoIndex {
@@ -27,7 +27,7 @@ export function indexGeo(geo: GeoResponse): GeoIndex {
 }
 
 export function eventArea(event: PublicEvent): { streetCode: string; communityCode?: string } {
-  return event.type === 'alert.raised' ? { streetCode: event.streetCode, communityCode: event.communityCode } : event.case;
+  return isAlertEvent(event) ? { streetCode: event.streetCode, communityCode: event.communityCode } : event.case;
 }
 
 /** Where an event happened: its own coordinates, else its community's label point, else its street's. */

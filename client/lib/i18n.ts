@@ -5,6 +5,8 @@
  */
 import { boardEn, boardZh } from './i18n-board.js';
 import { dispatchEn, dispatchZh } from './i18n-dispatch.js';
+import { leaderEn, leaderZh } from './i18n-leader.js';
+import { riskEn, riskZh } from './i18n-risk.js';
 
 export const locales = ['zh', 'en'] as const;
 export type Locale = (typeof locales)[number];
@@ -114,7 +116,7 @@ const zhCore = {
 } as const;
 
 /** Dispatch (consoles) and board (wall) strings live in their own tables, merged here into one key space. */
-const zh = { ...zhCore, ...dispatchZh, ...boardZh };
+const zh = { ...zhCore, ...dispatchZh, ...boardZh, ...riskZh, ...leaderZh };
 export type MessageKey = keyof typeof zh;
 
 const enCore: Record<keyof typeof zhCore, string> = {
@@ -221,7 +223,7 @@ const enCore: Record<keyof typeof zhCore, string> = {
   'error.parse': 'Malformed data',
 };
 
-const en: Record<MessageKey, string> = { ...enCore, ...dispatchEn, ...boardEn };
+const en: Record<MessageKey, string> = { ...enCore, ...dispatchEn, ...boardEn, ...riskEn, ...leaderEn };
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { zh, en };
 
