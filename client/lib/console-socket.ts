@@ -4,7 +4,7 @@
  * and no replay for notices, so a console refetches everything after each reconnection (`onStatus` → live again).
  */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
-import type { CaseNotice, ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from '../../shared/socket.js';
+import type { AlertNotice, CaseNotice, ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from '../../shared/socket.js';
 import type { ConnectionStatus } from './socket.js';
 
 export type { ConnectionStatus } from './socket.js';
@@ -15,6 +15,11 @@ export interface ConsoleConnection {
   on(event: 'case:changed', handler: (notices: CaseNotice[]) => void): () => void;
   onStatus(handler: (status: ConnectionStatus) => void): () => void;
   close(): void;
+}
+
+/** Alerts raised or changed: the duty room hears them (the department rooms do not). */
+export interface AlertListener {
+  on(event: 'alert:changed', handler: (notices: AlertNotice[]) => void): () => void;
 }
 
 type ConsoleSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -28,7 +33,7 @@ export interface ConsoleConnectOptions {
   io?: (url: string, options: Partial<ManagerOptions & SocketOptions>) => ConsoleSocket;
 }
 
-export function connectConsole(auth: ConsoleAuth, options: ConsoleConnectOptions = {}): ConsoleConnection {
+export function connectConsole(auth: ConsoleAuth, options: ConsoleConnectOptions = {}): ConsoleConnection & AlertListener {
   const now = options.now ?? Date.now;
   const offlineAfterMs = options.offlineAfterMs ?? 15_000;
   const listeners = new Set<(status: ConnectionStatus) => void>();

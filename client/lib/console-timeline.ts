@@ -52,6 +52,7 @@ const readers: Record<string, Reader> = {
   },
   note: (v) => (str(v) ? { label: 'dispatch.field.note', kind: 'text', text: str(v)! } : undefined),
   reason: (v) => (str(v) ? { label: 'dispatch.field.reason', kind: 'text', text: str(v)! } : undefined),
+  alertId: (v) => (str(v) ? { label: 'alerts.fromAlert', kind: 'text', text: str(v)! } : undefined),
   satisfaction: (v, d) => {
     if (typeof v !== 'number') return undefined;
     const facts: Fact[] = [{ label: 'dispatch.field.satisfaction', kind: 'text', text: `${v} / 5` }];
