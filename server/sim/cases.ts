@@ -2,7 +2,7 @@
 import type { CommunityInfo } from '../../shared/geo.js';
 import type { AlertRaisedIntake, CaseReportedIntake, CaseResolvedIntake, IntakeEvent } from '../../shared/intake.js';
 import { HOUR_MS } from '../../shared/time.js';
-import type { CaseSource, Outcome, PetitionForm } from '../../shared/vocabulary.js';
+import type { CaseSource, Outcome, PetitionForm, PetitionLevel } from '../../shared/vocabulary.js';
 import { fakePerson, respondentPerson, type SimParty } from './people.js';
 import type { Rng } from './random.js';
 import {
@@ -61,6 +61,7 @@ interface CaseSpec {
   t: number;
   kind: CaseReportedIntake['kind'];
   petitionForm?: PetitionForm;
+  petitionLevel?: PetitionLevel;
   category: string;
   community: CommunityInfo;
   source: CaseSource;
@@ -83,6 +84,7 @@ function caseEvent(rng: Rng, world: World, s: CaseSpec): CaseReportedIntake {
     sourceRef: s.ref,
     kind: s.kind,
     ...(s.petitionForm ? { petitionForm: s.petitionForm } : {}),
+    ...(s.petitionLevel ? { petitionLevel: s.petitionLevel } : {}),
     category: s.category,
     title: s.title,
     description: `${street.name}${s.community.name}，${SOURCE_PHRASES[s.source]}：${s.matter ?? s.title}。`,
@@ -106,6 +108,15 @@ function fillFor(rng: Rng): Fill {
   return { factory: rng.pick(FACTORIES), company: rng.pick(COMPANIES), n: rng.int(3, 15) };
 }
 
+/** Firms of one kind per community: "某电子厂" alone would make every factory in the district one respondent. */
+const FIRMS_PER_KIND = 8;
+const FIRM_MARKS = '甲乙丙丁戊己庚辛';
+
+/** A made-up but distinct firm: its kind, its community and a mark (never a real name). */
+function firmName(kind: string, community: CommunityInfo, k: number): string {
+  return `${kind}（${community.name}${FIRM_MARKS[k % FIRM_MARKS.length]}）`;
+}
+
 /** An ordinary dispute, or (kind petition) the same matter brought to the petition bureau. */
 export function ordinaryCase(rng: Rng, world: World, ref: string, t: number, kind: 'dispute' | 'petition'): CaseReportedIntake {
   const community = rng.weightedOf(world.communities, world.communityWeights);
@@ -127,7 +138,7 @@ export function ordinaryCase(rng: Rng, world: World, ref: string, t: number, kin
     if (collective) people = Math.max(people, rng.int(5, 30));
     title = `${collective ? '集体访：' : { visit: '来访反映', letter: '来信反映', online: '网上信访：' }[petitionForm]}${matter}`;
   }
-  const parties = [applicant(rng), org ? { role: 'respondent' as const, name: fill(org, rng, f) } : respondentPerson(rng)];
+  const parties = [applicant(rng), org ? { role: 'respondent' as const, name: firmName(fill(org, rng, f), community, rng.int(0, FIRMS_PER_KIND - 1)) } : respondentPerson(rng)];
   if (people >= 3 && rng.chance(0.5)) parties.push(applicant(rng));
   return caseEvent(rng, world, { ref, t, kind, petitionForm, category, community, source, title, matter, severity: severity(rng, people), people, parties });
 }
@@ -137,8 +148,10 @@ export function repeatPetition(rng: Rng, world: World, ref: string, t: number): 
   const p: Petitioner = rng.weightedOf(world.petitioners, world.petitionerWeights);
   const form = rng.chance(0.75) ? p.form : rng.weighted(PETITION_FORMS);
   const parties: SimParty[] = [{ role: 'applicant', name: p.name, phone: p.phone, idNumber: p.idNumber }];
+  // Now and then a recurring petitioner takes the grievance to the city instead (越级).
+  const petitionLevel: PetitionLevel | undefined = form === 'visit' && rng.chance(0.1) ? 'city' : undefined;
   return caseEvent(rng, world, {
-    ref, t, kind: 'petition', petitionForm: form, category: p.category, community: p.community, source: PETITION_SOURCE[form],
+    ref, t, kind: 'petition', petitionForm: form, petitionLevel, category: p.category, community: p.community, source: PETITION_SOURCE[form],
     title: `重复信访：反映${p.grievance}`, matter: `反映${p.grievance}`, severity: rng.int(2, 3) + (form === 'visit' ? 1 : 0), people: 1, parties,
   });
 }
@@ -152,7 +165,7 @@ export function wageBurst(rng: Rng, world: World, ref: string, t: number): Timed
   const category = world.categories.includes('labour') ? 'labour' : world.categories[0]!;
   const f: Fill = { factory: rng.pick(FACTORIES), company: rng.pick(COMPANIES), n: rng.int(25, 90) };
   const reps = [applicant(rng), applicant(rng), applicant(rng)];
-  const factoryParty: SimParty = { role: 'respondent', name: `某${f.factory}` };
+  const factoryParty: SimParty = { role: 'respondent', name: firmName(`某${f.factory}`, community, 0) };
   const out: Timed[] = [];
   out.push({ t, event: caseEvent(rng, world, {
     ref, t, kind: 'dispute', category, community, source: rng.weighted({ grid: 3, hotline: 2, police: 2 }),
