@@ -4,7 +4,7 @@
  * prints the table and writes it to docs/performance.md (Pipeline section). It never fails on a missed target.
  *
  *   --quick          short phases          --clients N   connected clients (default 1000)
- *   --no-write       leave docs/ alone      --only ingest|latency
+ *   --no-write       leave docs/ alone      --only ingest|latency|risk|pg
  *   --write          write docs/ even after --quick, --only or --rates (by default only a full run does)
  *   --rates 20,200   event rates of the latency phases
  *   --cpu-prof DIR   CPU profiles of the server processes into DIR (for diagnosis; implies --no-write)
@@ -18,6 +18,21 @@ import { measureLatency, type LatencyFigures, type Target } from './pipeline/lat
 import { waitForQuiet } from './pipeline/machine.js';
 import { diagnostics, notes, tableRows } from './pipeline/summary.js';
 import { consoleTable, markdownTable, rowCells, writePipelineSection } from './pipeline/report.js';
+import { measurePgIngest, pgIngestTable } from './pg-ingest.js';
+import { measureRiskReplay, type Figures as RiskFigures } from './risk.js';
+
+function riskRows(f: RiskFigures): string[][] {
+  const ms = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' / ');
+  return [
+    ['events replayed', f.events.toLocaleString('en'), ''],
+    ['rule alert events in the log', `${f.ruleAlertEvents} (raised ${f.alertsRaised}, updated ${f.alertsUpdated}, auto-closed ${f.alertsAutoClosed})`, ''],
+    ['replay ms, rules off (each run)', ms(f.offMs), ''],
+    ['replay ms, rules on (each run)', ms(f.onMs), ''],
+    ['µs/event off → on (best)', `${f.offUsPerEvent.toFixed(2)} → ${f.onUsPerEvent.toFixed(2)}`, ''],
+    ['ratio on / off', f.ratio.toFixed(2), '≤ 2.00'],
+    ['heap: projections / + engine (MB)', `${f.projectionsHeapMb.toFixed(0)} / +${f.engineHeapMb.toFixed(0)}`, ''],
+  ];
+}
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
@@ -91,7 +106,7 @@ async function attempt<T>(what: string, run: () => Promise<T>): Promise<T | unde
 }
 
 let ingest: IngestFigures | undefined;
-if (only !== 'latency') {
+if (!only || only === 'ingest') {
   await quiet();
   ingest = await attempt('durable ingest', () => measureIngest(plan, cores, log));
 }
@@ -99,7 +114,7 @@ if (only !== 'latency') {
 // Per rate, bare then ours back to back (fresh processes each), so both meet much the same machine.
 const latency: Array<Record<Target, LatencyFigures>> = [];
 let retriesLeft = plan.retries;
-if (only !== 'ingest') {
+if (!only || only === 'latency') {
   for (const rate of plan.rates) {
     const pair: Partial<Record<Target, LatencyFigures>> = {};
     for (const target of ['bare', 'ours'] as const) {
@@ -117,6 +132,19 @@ if (only !== 'ingest') {
     }
     if (pair.bare && pair.ours) latency.push(pair as Record<Target, LatencyFigures>);
   }
+}
+
+// Replay of a long log with the risk rules on and off (issue 5: rules add at most 100 %), then durable ingest on
+// PostgreSQL against SQLite (issue 7: ≥ 5,000 events/s). Both print their own tables.
+if (!only || only === 'risk') {
+  await quiet();
+  const risk = await attempt('risk rules replay', () => measureRiskReplay({ events: quick ? 100_000 : 1_000_000, log }));
+  if (risk) console.log(`\n${consoleTable(riskRows(risk), ['risk rules replay', 'value', 'target'])}\n`);
+}
+if (!only || only === 'pg') {
+  const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const pg = await attempt('PostgreSQL ingest', () => measurePgIngest({ url, seconds: quick ? 2 : 5 }, log));
+  if (pg) console.log(`\n${pgIngestTable(pg)}\n`);
 }
 
 const rows = tableRows(plan, ingest, latency);

@@ -15,6 +15,7 @@ import { Projections } from '../server/projections.js';
 import { loadSnapshot, saveSnapshot } from '../server/projection-snapshot.js';
 import { SqliteEventStore } from '../server/store/sqlite-store.js';
 import { loadDistrictData } from '../server/district-data.js';
+import { engineOptions } from './risk.js';
 
 const argIndex = process.argv.indexOf('--events');
 const total = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 1_000_000;
@@ -95,7 +96,9 @@ const readSeconds = (performance.now() - b) / 1000;
 global.gc?.();
 const heapBefore = process.memoryUsage().heapUsed;
 b = performance.now();
-const projections = new Projections({ tzOffsetMinutes: 480, halfLifeHours: 24 });
+// As the server starts: the risk rules on (their state is part of the snapshot too).
+const settings = { tzOffsetMinutes: 480, halfLifeHours: 24, risk: engineOptions() };
+const projections = new Projections(settings);
 await projections.rebuild(reader);
 const rebuildSeconds = (performance.now() - b) / 1000;
 global.gc?.();
@@ -104,7 +107,7 @@ b = performance.now();
 await saveSnapshot(dir, projections, reader);
 const saveSeconds = (performance.now() - b) / 1000;
 b = performance.now();
-const loaded = await loadSnapshot(dir, reader, { tzOffsetMinutes: 480, halfLifeHours: 24 });
+const loaded = await loadSnapshot(dir, reader, settings);
 if (!('projections' in loaded)) throw new Error(loaded.reason);
 await loaded.projections.rebuild(reader);
 const fromSnapshotSeconds = (performance.now() - b) / 1000;
