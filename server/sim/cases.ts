@@ -109,12 +109,11 @@ function fillFor(rng: Rng): Fill {
 }
 
 /** Firms of one kind per community: "某电子厂" alone would make every factory in the district one respondent. */
-const FIRMS_PER_KIND = 8;
-const FIRM_MARKS = '甲乙丙丁戊己庚辛';
+const FIRMS_PER_KIND = 20;
 
 /** A made-up but distinct firm: its kind, its community and a mark (never a real name). */
 function firmName(kind: string, community: CommunityInfo, k: number): string {
-  return `${kind}（${community.name}${FIRM_MARKS[k % FIRM_MARKS.length]}）`;
+  return `${kind}（${community.name}·${k + 1}）`;
 }
 
 /** An ordinary dispute, or (kind petition) the same matter brought to the petition bureau. */

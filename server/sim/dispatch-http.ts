@@ -80,6 +80,12 @@ export class SimHttp {
     };
   }
 
+  /** A command on a risk alert; the answer's status only (the alert desk re-reads the list anyway). */
+  async alertCommand(alertId: string, actor: SimActor, command: Record<string, unknown>): Promise<number> {
+    const { status } = await this.#request('POST', `/api/alerts/${encodeURIComponent(alertId)}/commands`, actor, JSON.stringify(command));
+    return status;
+  }
+
   stop(): void {
     this.#stopped = true;
     for (const w of this.#waiting.splice(0)) w.reject(new SimStopped());

@@ -14,6 +14,7 @@ import { Agenda, realTimers, type SimTimers } from './dispatch-agenda.js';
 import { emptyStats, statKeys, type DispatchStats, type SimContext } from './dispatch-context.js';
 import { DepartmentDesk, deptProfile } from './dispatch-departments.js';
 import { SimHttp, SimStopped } from './dispatch-http.js';
+import { AlertDesk } from './dispatch-alerts.js';
 import { DutyOfficers } from './dispatch-officer.js';
 import type { FeedLogger } from './demo-feed.js';
 
@@ -104,6 +105,7 @@ export function startDispatchSim(options: DispatchSimOptions): DispatchSim {
   });
   const ctx: SimContext = { seed: options.seed, clock, agenda, http, log, stats, since: options.since ?? clock() };
   const officers = new DutyOfficers(ctx, options.departments);
+  const alertDesk = new AlertDesk(ctx);
   const names = new Map(options.departments.map((dept) => [dept.id, dept.short.zh]));
   const desks = options.departments.map((dept) => new DepartmentDesk(ctx, dept, deptProfile(options.seed, dept), names));
 
@@ -136,6 +138,7 @@ export function startDispatchSim(options: DispatchSimOptions): DispatchSim {
     log.info({ seed: options.seed, departments: desks.length, since: new Date(ctx.since).toISOString(), pollMs, speed }, 'dispatch sim: starting');
     every(pollMs.queue, 0, () => officers.pollQueue());
     every(pollMs.aftercare, pollMs.aftercare / 2, () => officers.pollAftercare());
+    every(pollMs.aftercare, pollMs.aftercare / 4, () => alertDesk.poll());
     // Staggered, so the departments' looks spread over the interval instead of arriving together.
     desks.forEach((desk, i) => every(pollMs.department, (pollMs.department * (i + 1)) / desks.length, () => desk.poll()));
     every(options.reportEveryMs ?? d.reportEveryMs, options.reportEveryMs ?? d.reportEveryMs, report);
