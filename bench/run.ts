@@ -150,7 +150,7 @@ if (!only || only === 'pg') {
 const rows = tableRows(plan, ingest, latency);
 const diag = diagnostics(latency, pinned);
 const remarks = [...failures, ...notes(plan, ingest, latency)];
-console.log(`\n${consoleTable(rowCells(rows))}\n`);
+if (rows.length) console.log(`\n${consoleTable(rowCells(rows))}\n`);
 if (diag.rows.length) console.log(`${consoleTable(diag.rows, diag.head)}\n`);
 for (const n of remarks) console.log(`- ${n}`);
 
