@@ -1,10 +1,10 @@
 /** Strings of risk alerts and the risk score on the wall, the side panel and the duty desk. */
 export const riskZh = {
   'metric.risk': '风险',
-  'ticker.alertUpdated': '预警更新',
-  'ticker.alertAcknowledged': '预警已签收',
-  'ticker.alertClosed': '预警关闭',
-  'ticker.alertAutoClosed': '预警消退',
+  'ticker.alertUpdated': '升级',
+  'ticker.alertAcknowledged': '签收',
+  'ticker.alertClosed': '销警',
+  'ticker.alertAutoClosed': '消退',
 
   'rule.spike': '异常激增',
   'rule.collective': '群体性事件',
@@ -73,10 +73,10 @@ export const riskZh = {
 
 export const riskEn: Record<keyof typeof riskZh, string> = {
   'metric.risk': 'Risk',
-  'ticker.alertUpdated': 'Alert updated',
-  'ticker.alertAcknowledged': 'Alert acknowledged',
-  'ticker.alertClosed': 'Alert closed',
-  'ticker.alertAutoClosed': 'Alert subsided',
+  'ticker.alertUpdated': 'Update',
+  'ticker.alertAcknowledged': 'Ack',
+  'ticker.alertClosed': 'Closed',
+  'ticker.alertAutoClosed': 'Subsided',
 
   'rule.spike': 'Spike',
   'rule.collective': 'Collective',
