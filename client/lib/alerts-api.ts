@@ -5,10 +5,10 @@
  * travels in the same provisional headers as the dispatch commands (`actorHeaders`).
  */
 import type { CaseSummary } from '../../shared/api.js';
-import type { FieldError } from '../../shared/intake.js';
 import type { AlertCommand, AlertPage, AlertRecord, AlertStatus, RiskRuleId } from '../../shared/risk.js';
 import type { AlertLevel } from '../../shared/vocabulary.js';
-import type { ApiFailure, Loaded } from './api.js';
+import type { Loaded } from './api.js';
+import { createTransport, failureOf, type Failure, type Outcome } from './api-transport.js';
 import { actorHeaders, type ConsoleActor } from './dispatch-api.js';
 
 export interface AlertFilter {
@@ -34,17 +34,12 @@ export interface AlertCommandResult {
   duplicate: boolean;
 }
 
-export type AlertCommandFailure =
-  | { kind: 'network' }
-  | { kind: 'parse'; status: number }
-  | { kind: 'conflict'; code: 'version_conflict' | 'invalid_transition' | string; message: string; current?: AlertRecord }
-  | { kind: 'invalid'; message: string; details: FieldError[] }
-  | { kind: 'http'; status: number; code?: string; message?: string };
+export type AlertCommandFailure = Failure<AlertRecord>;
 
 /** A command without its id: the row that sends it owns that (kept until the server gives a definite answer). */
 export type AlertCommandBody = AlertCommand extends infer C ? (C extends { commandId: string } ? Omit<C, 'commandId'> : never) : never;
 
-export type AlertCommandOutcome = { ok: true; result: AlertCommandResult } | { ok: false; error: AlertCommandFailure };
+export type AlertCommandOutcome = Outcome<AlertCommandResult, AlertRecord>;
 
 /** The desk's alert list: open alerts with the district's counts per level, and (when asked) the recently closed. */
 export interface AlertBoard {
@@ -56,26 +51,9 @@ export interface AlertBoard {
 /** How many closed alerts the "recently closed" list shows. */
 export const RECENTLY_CLOSED = 20;
 
-interface ErrorBody {
-  error?: { code?: unknown; message?: unknown; details?: unknown; current?: unknown };
-}
-
-const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
 /** Turns a non-2xx command answer into what the desk shows. */
 export function alertCommandFailure(status: number, body: unknown): AlertCommandFailure {
-  const error = (body as ErrorBody | null)?.error;
-  const code = text(error?.code);
-  const message = text(error?.message) ?? '';
-  if (status === 409) {
-    const current = error?.current && typeof (error.current as AlertRecord).id === 'string' ? (error.current as AlertRecord) : undefined;
-    return { kind: 'conflict', code: code ?? 'conflict', message, ...(current && { current }) };
-  }
-  if (status === 400 && Array.isArray(error?.details)) {
-    const details = (error.details as unknown[]).filter((d): d is FieldError => typeof (d as FieldError)?.path === 'string' && typeof (d as FieldError)?.message === 'string');
-    return { kind: 'invalid', message, details };
-  }
-  return { kind: 'http', status, ...(code && { code }), ...(message && { message }) };
+  return failureOf(status, body, (raw) => (typeof (raw as AlertRecord).id === 'string' ? (raw as AlertRecord) : undefined));
 }
 
 export interface AlertsApiOptions {
@@ -84,33 +62,7 @@ export interface AlertsApiOptions {
 }
 
 export function createAlertsApi(actor: ConsoleActor, options: AlertsApiOptions = {}) {
-  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
-  const headers = { accept: 'application/json', ...actorHeaders(actor, options.name) };
-
-  const send = async (path: string, init: RequestInit): Promise<{ response: Response; body: unknown; parsed: boolean }> => {
-    const response = await doFetch(path, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
-    try {
-      return { response, body: await response.json(), parsed: true };
-    } catch {
-      return { response, body: undefined, parsed: false };
-    }
-  };
-
-  const read = async <T>(path: string, signal?: AbortSignal): Promise<Loaded<T>> => {
-    let answer: Awaited<ReturnType<typeof send>>;
-    try {
-      answer = await send(path, { signal });
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      return { ok: false, error: { kind: 'network' } };
-    }
-    const { response, body, parsed } = answer;
-    if (!response.ok) {
-      const failure: ApiFailure = { kind: 'http', status: response.status, ...(parsed && { message: text((body as ErrorBody | null)?.error?.message) }) };
-      return { ok: false, error: failure };
-    }
-    return parsed ? { ok: true, data: body as T } : { ok: false, error: { kind: 'parse' } };
-  };
+  const { read, command } = createTransport({ headers: actorHeaders(actor, options.name), ...(options.fetch && { fetch: options.fetch }) });
 
   const list = (filter: AlertFilter = {}, signal?: AbortSignal) => {
     const params = new URLSearchParams();
@@ -132,17 +84,8 @@ export function createAlertsApi(actor: ConsoleActor, options: AlertsApiOptions =
     },
 
     /** Sends one command. Never throws: a lost connection is `network` (the caller retries with the same commandId). */
-    async command(alertId: string, command: AlertCommand): Promise<AlertCommandOutcome> {
-      let answer: Awaited<ReturnType<typeof send>>;
-      try {
-        answer = await send(`/api/alerts/${encodeURIComponent(alertId)}/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(command) });
-      } catch {
-        return { ok: false, error: { kind: 'network' } };
-      }
-      const { response, body, parsed } = answer;
-      if (response.ok) return parsed ? { ok: true, result: body as AlertCommandResult } : { ok: false, error: { kind: 'parse', status: response.status } };
-      return { ok: false, error: alertCommandFailure(response.status, body) };
-    },
+    command: (alertId: string, body: AlertCommand): Promise<AlertCommandOutcome> =>
+      command<AlertCommandResult, AlertRecord>(`/api/alerts/${encodeURIComponent(alertId)}/commands`, body, alertCommandFailure),
   };
 }
 

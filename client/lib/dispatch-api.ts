@@ -8,20 +8,13 @@
  */
 import type { CaseDetail, CasePage, CaseSummary, DeptWhistleRow, DispatchSuggestion, QueueRow, WhistleRow } from '../../shared/api.js';
 import type { CommandInput, CommandResult } from '../../shared/dispatch.js';
-import type { FieldError } from '../../shared/intake.js';
 import type { CaseStatus } from '../../shared/vocabulary.js';
-import type { ApiFailure, Loaded } from './api.js';
+import { createTransport, failureOf, type Failure, type Outcome } from './api-transport.js';
 
 export type ConsoleActor = { role: 'duty' } | { role: 'leader' } | { role: 'dept'; deptId: string };
 
-export type CommandFailure =
-  | { kind: 'network' }
-  | { kind: 'parse'; status: number }
-  | { kind: 'conflict'; code: string; message: string; current?: CaseSummary }
-  | { kind: 'invalid'; message: string; details: FieldError[] }
-  | { kind: 'http'; status: number; code?: string; message?: string };
-
-export type CommandOutcome = { ok: true; result: CommandResult } | { ok: false; error: CommandFailure };
+export type CommandFailure = Failure<CaseSummary>;
+export type CommandOutcome = Outcome<CommandResult, CaseSummary>;
 
 export interface QueueFilter {
   status?: CaseStatus;
@@ -45,55 +38,17 @@ export function actorHeaders(actor: ConsoleActor, name?: string): Record<string,
   return headers;
 }
 
-interface ErrorBody {
-  error?: { code?: unknown; message?: unknown; details?: unknown; current?: unknown };
-}
-
-const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
 /** Turns a non-2xx command answer into what the console shows. */
 export function commandFailure(status: number, body: unknown): CommandFailure {
-  const error = (body as ErrorBody | null)?.error;
-  const code = text(error?.code);
-  const message = text(error?.message) ?? '';
-  if (status === 409) return { kind: 'conflict', code: code ?? 'conflict', message, ...(error?.current ? { current: error.current as CaseSummary } : {}) };
-  if (status === 400 && Array.isArray(error?.details)) {
-    const details = (error.details as unknown[]).filter((d): d is FieldError => typeof (d as FieldError)?.path === 'string' && typeof (d as FieldError)?.message === 'string');
-    return { kind: 'invalid', message, details };
-  }
-  return { kind: 'http', status, ...(code && { code }), ...(message && { message }) };
+  return failureOf(status, body, (raw) => raw as CaseSummary);
 }
 
 export function createDispatchApi(actor: ConsoleActor, options: DispatchApiOptions = {}) {
-  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
-  const headers = { accept: 'application/json', ...actorHeaders(actor, options.name) };
-
-  const send = async (path: string, init: RequestInit): Promise<{ response: Response; body: unknown; parsed: boolean }> => {
-    const response = await doFetch(path, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
-    const date = Date.parse(response.headers.get('date') ?? '');
-    if (Number.isFinite(date)) options.onServerDate?.(date, Date.now());
-    try {
-      return { response, body: await response.json(), parsed: true };
-    } catch {
-      return { response, body: undefined, parsed: false };
-    }
-  };
-
-  const read = async <T>(path: string, signal?: AbortSignal): Promise<Loaded<T>> => {
-    let answer: Awaited<ReturnType<typeof send>>;
-    try {
-      answer = await send(path, { signal });
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      return { ok: false, error: { kind: 'network' } };
-    }
-    const { response, body, parsed } = answer;
-    if (!response.ok) {
-      const failure: ApiFailure = { kind: 'http', status: response.status, ...(parsed && { message: text((body as ErrorBody | null)?.error?.message) }) };
-      return { ok: false, error: failure };
-    }
-    return parsed ? { ok: true, data: body as T } : { ok: false, error: { kind: 'parse' } };
-  };
+  const { read, command } = createTransport({
+    headers: actorHeaders(actor, options.name),
+    ...(options.fetch && { fetch: options.fetch }),
+    ...(options.onServerDate && { onServerDate: options.onServerDate }),
+  });
 
   const id = encodeURIComponent;
 
@@ -117,17 +72,7 @@ export function createDispatchApi(actor: ConsoleActor, options: DispatchApiOptio
     deptWhistles: (deptId: string, signal?: AbortSignal) => read<{ items: DeptWhistleRow[] }>(`/api/departments/${id(deptId)}/whistles`, signal),
 
     /** Sends one command. Never throws: a lost connection is `network` (the caller retries with the same commandId). */
-    async command(caseId: string, command: CommandInput): Promise<CommandOutcome> {
-      let answer: Awaited<ReturnType<typeof send>>;
-      try {
-        answer = await send(`/api/cases/${id(caseId)}/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(command) });
-      } catch {
-        return { ok: false, error: { kind: 'network' } };
-      }
-      const { response, body, parsed } = answer;
-      if (response.ok) return parsed ? { ok: true, result: body as CommandResult } : { ok: false, error: { kind: 'parse', status: response.status } };
-      return { ok: false, error: commandFailure(response.status, body) };
-    },
+    command: (caseId: string, body: CommandInput): Promise<CommandOutcome> => command<CommandResult, CaseSummary>(`/api/cases/${id(caseId)}/commands`, body, commandFailure),
   };
 }
 
