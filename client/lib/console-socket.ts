@@ -9,7 +9,7 @@ import type { ConnectionStatus } from './socket.js';
 
 export type { ConnectionStatus } from './socket.js';
 
-export type ConsoleAuth = { view: 'duty' } | { view: 'dept'; deptId: string };
+export type ConsoleAuth = { view: 'duty' } | { view: 'leader' } | { view: 'dept'; deptId: string };
 
 export interface ConsoleConnection {
   on(event: 'case:changed', handler: (notices: CaseNotice[]) => void): () => void;
@@ -17,9 +17,15 @@ export interface ConsoleConnection {
   close(): void;
 }
 
-/** Alerts raised or changed: the duty room hears them (the department rooms do not). */
+/** Alerts raised or changed: the duty and leader rooms hear them (the department rooms do not). */
 export interface AlertListener {
   on(event: 'alert:changed', handler: (notices: AlertNotice[]) => void): () => void;
+}
+
+/** The public stream every socket also gets (the leader view only uses it as "something changed" and for the time). */
+export interface StreamListener {
+  on(event: 'snapshot', handler: ServerToClientEvents['snapshot']): () => void;
+  on(event: 'events', handler: ServerToClientEvents['events']): () => void;
 }
 
 type ConsoleSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -33,7 +39,7 @@ export interface ConsoleConnectOptions {
   io?: (url: string, options: Partial<ManagerOptions & SocketOptions>) => ConsoleSocket;
 }
 
-export function connectConsole(auth: ConsoleAuth, options: ConsoleConnectOptions = {}): ConsoleConnection & AlertListener {
+export function connectConsole(auth: ConsoleAuth, options: ConsoleConnectOptions = {}): ConsoleConnection & AlertListener & StreamListener {
   const now = options.now ?? Date.now;
   const offlineAfterMs = options.offlineAfterMs ?? 15_000;
   const listeners = new Set<(status: ConnectionStatus) => void>();
@@ -45,7 +51,7 @@ export function connectConsole(auth: ConsoleAuth, options: ConsoleConnectOptions
     for (const listener of listeners) listener(status);
   };
 
-  const handshake: HandshakeAuth = auth.view === 'dept' ? { view: 'dept', deptId: auth.deptId } : { view: 'duty' };
+  const handshake: HandshakeAuth = auth.view === 'dept' ? { view: 'dept', deptId: auth.deptId } : { view: auth.view };
   const socket: ConsoleSocket = (options.io ?? io)(options.url ?? '', {
     auth: handshake as Record<string, unknown>,
     transports: ['websocket', 'polling'],
@@ -81,10 +87,10 @@ export function connectConsole(auth: ConsoleAuth, options: ConsoleConnectOptions
   });
 
   return {
-    on(event, handler) {
-      socket.on(event, handler);
+    on(event: keyof ServerToClientEvents, handler: (...args: never[]) => void) {
+      socket.on(event, handler as never);
       return () => {
-        socket.off(event, handler);
+        socket.off(event, handler as never);
       };
     },
     onStatus(handler) {
