@@ -28,6 +28,8 @@ import { CaseWorkspace } from './in-flight.js';
 import { Ingestor } from './ingest.js';
 import { alertNotices, caseNotices } from './realtime/notices.js';
 import { OverdueTimers } from './timers.js';
+import type { Lease } from './lease.js';
+import { LogFollower } from './log-follower.js';
 import type { Logger } from './log.js';
 import type { Projections } from './projections.js';
 import { CatchUp } from './realtime/catch-up.js';
@@ -44,6 +46,8 @@ export interface AppDeps {
   risk: RiskClientSettings;
   log: Logger;
   clock: () => number;
+  /** Time-based work (timers, risk sweep) runs only while this node holds it; absent, always (one node). */
+  lease?: Lease;
 }
 
 export interface AppOptions {
@@ -58,10 +62,12 @@ export interface AppOptions {
   /** How often the overdue timers look for due work. */
   timerSweepMs: number;
   riskSweepMs: number;
+  /** How often to look for events other nodes committed (a safety net under NOTIFY); only on a shared log. */
+  followPollMs?: number;
 }
 
 export function createApplication(httpServer: http.Server, deps: AppDeps, options: AppOptions) {
-  const { store, projections, district, policy, risk, log, clock } = deps;
+  const { store, projections, district, policy, risk, log, clock, lease } = deps;
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
@@ -69,14 +75,24 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   });
   const catchUp = new CatchUp({ store, projections, replayLimit: options.replayLimit, clock });
   const publisher = new CoalescingPublisher((batch) => io.to(rooms.wall).emit('events', batch), { windowMs: options.streamBatchMs });
-  const riskService = new RiskService({ store, projections, clock, log }, { sweepMs: options.riskSweepMs });
-  const unsubscribe = store.onCommit((events) => {
-    publisher.publish(projections.apply(events));
-    for (const [room, notices] of caseNotices(events, projections.cases)) io.to(room).emit('case:changed', notices);
-    const alerts = alertNotices(events);
-    if (alerts.length) io.to([rooms.role('duty'), rooms.role('leader')]).emit('alert:changed', alerts);
-    riskService.afterCommit();
-  });
+  const riskService = new RiskService({ store, projections, clock, log, ...(lease && { lease }) }, { sweepMs: options.riskSweepMs });
+  // Every committed event once, in seq order, from this node or another (log-follower.ts).
+  const follower = new LogFollower(
+    {
+      store,
+      log,
+      appliedSeq: () => projections.seq,
+      apply: (events) => {
+        publisher.publish(projections.apply(events));
+        for (const [room, notices] of caseNotices(events, projections.cases)) io.to(room).emit('case:changed', notices);
+        const alerts = alertNotices(events);
+        if (alerts.length) io.to([rooms.role('duty'), rooms.role('leader')]).emit('alert:changed', alerts);
+        riskService.afterCommit();
+      },
+    },
+    { pollMs: options.followPollMs ?? 2000 },
+  );
+  follower.start();
   attachConnectionHandlers(io, { catchUp, log, district });
 
   const workspace = new CaseWorkspace(projections.cases);
@@ -84,7 +100,7 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   const alertExists = (id: string) => projections.risk?.alerts.get(id) !== undefined;
   const commands = new CommandService({ store, cases: workspace, index: projections.cases, district, policy, clock, newId, alertExists });
   const alertCommands = new AlertCommands({ store, alerts: () => projections.risk?.alerts ?? null, clock, newId });
-  const timers = new OverdueTimers({ index: projections.cases, commands, clock, log }, { sweepMs: options.timerSweepMs });
+  const timers = new OverdueTimers({ index: projections.cases, commands, clock, log, ...(lease && { lease }) }, { sweepMs: options.timerSweepMs });
 
   const app = express();
   app.disable('x-powered-by');
@@ -130,7 +146,7 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
     close: async () => {
       await timers.stop();
       await riskService.stop();
-      unsubscribe();
+      follower.close();
       publisher.close();
       await io.close();
     },

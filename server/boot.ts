@@ -12,11 +12,15 @@ import { createApplication } from './app.js';
 import { resolveConfig, type Config, type ConfigInput } from './config.js';
 import { calendarWarning, loadDispatchPolicy } from './dispatch-data.js';
 import { loadDistrictData } from './district-data.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { Projections, type ProjectionSettings } from './projections.js';
 import { identityKey, loadRiskSettings } from './risk-data.js';
 import { uuidv7 } from './domain/ids.js';
 import { loadSnapshot, saveSnapshot } from './projection-snapshot.js';
+import { PgLease, soleLease, type Lease } from './lease.js';
+import type { EventStore } from './store/event-store.js';
+import { pgTables } from './store/pg-schema.js';
+import { PgEventStore } from './store/pg-store.js';
 import { SqliteEventStore } from './store/sqlite-store.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,6 +38,8 @@ export interface RunningServer {
   timers: { sweep(): Promise<number> };
   /** The time-based risk rules; `sweep()` runs them now. */
   risk: { sweep(): Promise<number> };
+  /** Whether this node does the cluster's time-based work (always, on SQLite). */
+  lease: Pick<Lease, 'held' | 'hold'>;
   close(): Promise<void>;
 }
 
@@ -64,7 +70,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   if (thisYear) log.warn(thisYear);
   if (nextYear) log.info(nextYear);
   const dataDir = path.join(config.DATA_DIR, config.DISTRICT);
-  const store = new SqliteEventStore({ dataDir, district: config.DISTRICT, clock });
+  const { store, lease } = openStore(config, dataDir, clock, log);
   const riskData = loadRiskSettings(district.categories.map((c) => c.code));
   const settings: ProjectionSettings = {
     tzOffsetMinutes: config.TZ_OFFSET_MINUTES,
@@ -104,7 +110,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   const httpServer = http.createServer();
   const application = createApplication(
     httpServer,
-    { store, projections, district, policy, risk: riskSettings, log, clock },
+    { store, projections, district, policy, risk: riskSettings, log, clock, lease },
     {
       bodyLimit: config.BODY_LIMIT,
       streamBatchMs: config.STREAM_BATCH_MS,
@@ -174,13 +180,43 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
     dataDir,
     timers: application.timers,
     risk: application.risk,
+    lease,
     close: () =>
       (closing ??= (async () => {
         await Promise.all([stopFeed?.(), stopDispatch?.()]);
         httpServer.closeAllConnections();
         await application.close();
+        await lease.close();
         await saveSnapshot(dataDir, projections, store).catch((error: unknown) => log.warn({ err: error }, 'could not save the projection snapshot'));
         await store.close();
       })()),
   };
+}
+
+/**
+ * DATABASE_URL selects the PostgreSQL log that several nodes share, with a lease for the time-based work;
+ * without it, the embedded SQLite log in the data dir, on one node that always holds the lease.
+ */
+function openStore(config: Config, dataDir: string, clock: () => number, log: Logger): { store: EventStore; lease: Lease } {
+  if (!config.DATABASE_URL) {
+    log.info({ store: 'sqlite', dataDir }, 'event store');
+    return { store: new SqliteEventStore({ dataDir, district: config.DISTRICT, clock }), lease: soleLease };
+  }
+  const url = new URL(config.DATABASE_URL);
+  // Never the password: where the log is, not how to get in.
+  log.info({ store: 'postgresql', host: url.hostname, port: url.port || '5432', database: url.pathname.slice(1), schema: config.DATABASE_SCHEMA }, 'event store');
+  if (config.RISK_RULES && !config.RISK_IDENTITY_KEY) {
+    log.warn('RISK_IDENTITY_KEY is not set: each node makes its own key in its data dir, so nodes sharing a log would recognise repeat petitioners differently; set the same key on every node');
+  }
+  const node = `sygl-${os.hostname()}-${process.pid}`;
+  const store = new PgEventStore({
+    url: config.DATABASE_URL,
+    district: config.DISTRICT,
+    schema: config.DATABASE_SCHEMA,
+    clock,
+    applicationName: `${node}-store`,
+    onError: (error) => log.warn({ err: error }, 'PostgreSQL connection lost; reconnecting on next use'),
+  });
+  const lease = new PgLease({ url: config.DATABASE_URL, objectId: pgTables(config.DATABASE_SCHEMA).appendLock[1], applicationName: `${node}-lease`, log });
+  return { store, lease };
 }

@@ -2,8 +2,11 @@
  * Puts the risk rules' decisions into the log. The rules decide inside the projection fold (pure, in seq order);
  * this service appends what they decided after each commit, and on a sweep runs the time-based rules and records the
  * leader's heat frames. Every draft has a deterministic source key, so a retry or a restart never doubles an alert.
+ * With several nodes every node folds and records its own heat frames, but only the lease holder (lease.ts) runs the
+ * time-based rules; what a fold decides is appended by every node that folds it, and the source keys keep it once.
  */
 import type { EventDraft } from '../shared/events.js';
+import type { Lease } from './lease.js';
 import type { Logger } from './log.js';
 import type { Projections } from './projections.js';
 import type { EventStore } from './store/event-store.js';
@@ -16,7 +19,7 @@ export class RiskService {
   #stopped = false;
 
   constructor(
-    private readonly deps: { store: EventStore; projections: Projections; clock: () => number; log: Logger },
+    private readonly deps: { store: EventStore; projections: Projections; clock: () => number; log: Logger; lease?: Lease },
     private readonly options: { sweepMs: number },
   ) {}
 
@@ -46,6 +49,7 @@ export class RiskService {
     const now = clock();
     projections.leader.tick(now, projections.wall);
     if (!projections.risk) return 0;
+    if (this.deps.lease && !(await this.deps.lease.hold())) return 0;
     const drafts = [...projections.risk.unconfirmed(), ...projections.risk.sweep(now)];
     return drafts.length ? this.#write(drafts) : 0;
   }

@@ -2,11 +2,13 @@
  * Overdue timers (督办 at a deadline, 升级 at twice it). Nothing is scheduled in memory that the log does not imply:
  * each sweep derives what is due from the cases with an active whistle, so a restart simply finds what fell due
  * while it was down. Each timer's event has its own source key and the lifecycle refuses a repeat, so it fires once.
+ * With several nodes only the one holding the lease sweeps (lease.ts), so they do not race for the same timer.
  */
 import { systemActor } from '../shared/dispatch.js';
 import { dueTimers } from '../shared/lifecycle.js';
 import type { CommandService } from './commands.js';
 import type { CaseIndex } from './domain/case-index.js';
+import type { Lease } from './lease.js';
 import type { Logger } from './log.js';
 
 export class OverdueTimers {
@@ -14,7 +16,7 @@ export class OverdueTimers {
   #running: Promise<number> | undefined;
 
   constructor(
-    private readonly deps: { index: CaseIndex; commands: CommandService; clock: () => number; log: Logger },
+    private readonly deps: { index: CaseIndex; commands: CommandService; clock: () => number; log: Logger; lease?: Lease },
     private readonly options: { sweepMs: number },
   ) {}
 
@@ -31,6 +33,7 @@ export class OverdueTimers {
   }
 
   async #sweep(): Promise<number> {
+    if (this.deps.lease && !(await this.deps.lease.hold())) return 0;
     const now = this.deps.clock();
     const due = [...this.deps.index.whistled()].flatMap((record) =>
       dueTimers(record)

@@ -11,12 +11,21 @@
  * sender retries, and sourceKey turns the retry into a duplicate if the first try did commit.
  *
  * onCommit reports only the events this process committed. Events other nodes commit reach this process through
- * readAfter (multi-node catch-up is separate work), and readAfter/lastSeq read the whole shared log, so unlike the
- * SQLite store they may run ahead of what this process's listeners have seen.
+ * readAfter, and readAfter/lastSeq read the whole shared log, so unlike the SQLite store they may run ahead of what
+ * this process's listeners have seen. Each append transaction that commits events also sends pg_notify with the new
+ * last seq; onRemoteCommit listeners hear it through one LISTEN connection (reconnected after a failure, with a look
+ * at lastSeq for what passed meanwhile), and server/log-follower.ts reads the events they missed.
  */
 import pg from 'pg';
 import type { EventDraft, StoredEvent } from '../../shared/events.js';
-import { StoreMismatchError, StoreUnavailableError, type AppendOutcome, type CommitListener, type EventStore } from './event-store.js';
+import {
+  StoreMismatchError,
+  StoreUnavailableError,
+  type AppendOutcome,
+  type CommitListener,
+  type EventStore,
+  type RemoteCommitListener,
+} from './event-store.js';
 import { planAppend, planGroup, remember, type AppendPlan } from './pg-plan.js';
 import { COLUMNS, ensureSchema, pgTables, toEvent, type PgRow, type PgTables } from './pg-schema.js';
 
@@ -46,6 +55,15 @@ interface Pending {
 }
 
 type AppendResult = AppendOutcome[] | Error;
+
+/** The LISTEN connection of onRemoteCommit; `stop()` ends it without the reconnect a failure causes. */
+interface Listening {
+  client: pg.Client;
+  stop(): void;
+}
+
+/** How long the LISTEN connection waits before reconnecting after a failure. */
+const RELISTEN_MS = 1_000;
 
 /** Drafts per group commit at most; beyond that the rest waits for the next one (bounds statement size). */
 const MAX_GROUP_DRAFTS = 10_000;
@@ -88,6 +106,12 @@ export class PgEventStore implements EventStore {
   readonly #district: string;
   readonly #clock: () => number;
   readonly #listeners = new Set<CommitListener>();
+  readonly #remoteListeners = new Set<RemoteCommitListener>();
+  readonly #options: PgStoreOptions;
+  /** NOTIFY channel of this log: every node on the same schema uses the same one. */
+  readonly #channel: string;
+  #listening: Listening | undefined;
+  #relisten: ReturnType<typeof setTimeout> | undefined;
   #queue: Pending[] = [];
   #writing: Promise<void> | undefined;
   #ready: Promise<void> | undefined;
@@ -100,7 +124,9 @@ export class PgEventStore implements EventStore {
 
   /** Connects lazily: `open()`, or the first append or read, creates the tables and checks the district. */
   constructor(options: PgStoreOptions) {
+    this.#options = options;
     this.#tables = pgTables(options.schema ?? 'public');
+    this.#channel = `sygl_log_${(this.#tables.appendLock[1] >>> 0).toString(16)}`;
     this.#district = options.district;
     this.#clock = options.clock ?? Date.now;
     this.#pool = new pg.Pool({
@@ -181,7 +207,8 @@ export class PgEventStore implements EventStore {
       for (const pending of group) pending.reject(failure);
       return;
     }
-    if (outcome.committed.length) this.#notify(outcome.committed);
+    // A listener that must first read what other nodes committed before these makes the appends wait for it.
+    if (outcome.committed.length) await this.#notify(outcome.committed);
     group.forEach((pending, i) => {
       const result = outcome.results[i]!;
       if (Array.isArray(result)) pending.resolve(result);
@@ -189,17 +216,23 @@ export class PgEventStore implements EventStore {
     });
   }
 
-  #notify(events: readonly StoredEvent[]): void {
+  /** Never rejects. */
+  async #notify(events: readonly StoredEvent[]): Promise<void> {
+    const waits: Promise<void>[] = [];
+    // The events are committed whatever a listener does: settle the appends, surface the bug as uncaught.
+    const surface = (error: unknown) =>
+      queueMicrotask(() => {
+        throw error;
+      });
     for (const listener of this.#listeners) {
       try {
-        listener(events);
+        const pending = listener(events);
+        if (pending instanceof Promise) waits.push(pending.catch(surface));
       } catch (error) {
-        // The events are committed whatever a listener does: settle the appends, surface the bug as uncaught.
-        queueMicrotask(() => {
-          throw error;
-        });
+        surface(error);
       }
     }
+    if (waits.length) await Promise.all(waits);
   }
 
   async #transaction(appends: ReadonlyArray<readonly EventDraft[]>): Promise<{ results: AppendResult[]; committed: StoredEvent[] }> {
@@ -210,7 +243,9 @@ export class PgEventStore implements EventStore {
       const known = await this.#storedByKey(session, appends);
       const at = new Date(this.#clock()).toISOString();
       const outcome = await this.#commitPlans(session, appends, nextSeq, at, known);
-      await session.query('COMMIT');
+      // The notification is delivered on COMMIT, to every node listening (this one too: its follower ignores it).
+      const last = nextSeq + outcome.committed.length - 1;
+      await session.query(outcome.committed.length ? `SELECT pg_notify('${this.#channel}', '${last}'); COMMIT` : 'COMMIT');
       session.release();
       return outcome;
     } catch (error) {
@@ -323,9 +358,83 @@ export class PgEventStore implements EventStore {
     return () => this.#listeners.delete(listener);
   }
 
+  onRemoteCommit(listener: RemoteCommitListener): () => void {
+    this.#remoteListeners.add(listener);
+    this.#listen();
+    return () => {
+      this.#remoteListeners.delete(listener);
+      if (this.#remoteListeners.size === 0) this.#unlisten();
+    };
+  }
+
+  #notifyRemote(lastSeq: number): void {
+    for (const listener of this.#remoteListeners) {
+      try {
+        listener(lastSeq);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  /** One dedicated connection (LISTEN needs a session); a failure is reported to onError and retried. */
+  #listen(): void {
+    if (this.#listening || this.#relisten || this.#closing || this.#remoteListeners.size === 0) return;
+    const client = new pg.Client({
+      connectionString: this.#options.url,
+      connectionTimeoutMillis: this.#options.connectTimeoutMs ?? 5_000,
+      keepAlive: true,
+      application_name: `${this.#options.applicationName ?? 'sygl-event-store'}-listen`,
+    });
+    let over = false;
+    const stop = () => {
+      over = true;
+      if (this.#listening?.client === client) this.#listening = undefined;
+      client.end().catch(() => undefined);
+    };
+    const fail = (error: Error) => {
+      if (over) return;
+      stop();
+      this.#options.onError?.(error);
+      if (this.#closing || this.#remoteListeners.size === 0) return;
+      this.#relisten = setTimeout(() => {
+        this.#relisten = undefined;
+        this.#listen();
+      }, RELISTEN_MS);
+      this.#relisten.unref();
+    };
+    this.#listening = { client, stop };
+    client.on('error', fail);
+    client.on('end', () => fail(new Error('the LISTEN connection to PostgreSQL ended')));
+    client.on('notification', (message) => {
+      const seq = Number(message.payload);
+      if (!over && Number.isSafeInteger(seq)) this.#notifyRemote(seq);
+    });
+    client
+      .connect()
+      .then(() => client.query(`LISTEN ${this.#channel}`))
+      // Whatever other nodes committed while nobody listened: one look at the log.
+      .then(() => this.lastSeq())
+      .then(
+        (last) => {
+          if (!over) this.#notifyRemote(last);
+        },
+        (error: unknown) => fail(error instanceof Error ? error : new Error(String(error))),
+      );
+  }
+
+  #unlisten(): void {
+    clearTimeout(this.#relisten);
+    this.#relisten = undefined;
+    this.#listening?.stop();
+  }
+
   /** Refuses new work at once; appends already accepted settle before the pool ends. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#unlisten();
       while (this.#writing) await this.#writing;
       await this.#pool.end();
     })();

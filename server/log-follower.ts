@@ -1,0 +1,140 @@
+/**
+ * Feeds the projections every committed event exactly once, in seq order, whichever node committed it (issue 7).
+ * This process's own commits arrive through `store.onCommit`; when they are contiguous with what is applied and no
+ * catch-up is running, they are applied at once, in the commit listener (so on SQLite, where they always are,
+ * nothing changes). A batch after a gap, or word from `onRemoteCommit` (PostgreSQL NOTIFY) or the periodic poll
+ * that the log has grown, starts the one serialized catch-up: it reads the missing range with `readAfter` and
+ * applies it, then whatever own commits were held back meanwhile. For a batch held back that way the listener
+ * returns the catch-up, and the store resolves the appends after it: a 2xx still means the node's projections hold
+ * the event (unless the log became unreachable in between; the catch-up then retries on its own).
+ */
+import type { StoredEvent } from '../shared/events.js';
+import type { Logger } from './log.js';
+import type { EventStore } from './store/event-store.js';
+
+const PAGE = 1000;
+/** After a failed read (the log unreachable) the next try waits this long, unless the poll comes first. */
+const RETRY_MS = 1000;
+
+export interface LogFollowerDeps {
+  store: EventStore;
+  /** The seq the projections have applied. */
+  appliedSeq: () => number;
+  /** Applies events; they always start at appliedSeq() + 1 and are contiguous. */
+  apply: (events: readonly StoredEvent[]) => void;
+  log: Logger;
+}
+
+export class LogFollower {
+  /** The highest seq known to be committed. */
+  #target = 0;
+  /** Own commits that arrived after a gap, waiting for the catch-up to reach them. */
+  #held: StoredEvent[] = [];
+  #catching: Promise<void> | undefined;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #poll: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+  readonly #unsubscribe: Array<() => void> = [];
+
+  constructor(
+    private readonly deps: LogFollowerDeps,
+    /** How often to ask the log for its last seq when other processes write it; a safety net under NOTIFY. */
+    private readonly options: { pollMs: number },
+  ) {}
+
+  start(): void {
+    const { store } = this.deps;
+    this.#unsubscribe.push(store.onCommit((events) => this.#onCommit(events)));
+    if (store.onRemoteCommit) {
+      this.#unsubscribe.push(store.onRemoteCommit((lastSeq) => this.#behind(lastSeq)));
+      this.#poll = setInterval(() => void this.#checkLog(), this.options.pollMs);
+      this.#poll.unref();
+    }
+  }
+
+  #onCommit(events: readonly StoredEvent[]): Promise<void> | undefined {
+    if (this.#closed || events.length === 0) return;
+    const applied = this.deps.appliedSeq();
+    const fresh = events[0]!.seq <= applied ? events.filter((e) => e.seq > applied) : events;
+    if (fresh.length === 0) return;
+    if (!this.#catching && this.#held.length === 0 && fresh[0]!.seq === applied + 1) {
+      this.deps.apply(fresh);
+      return;
+    }
+    this.#held.push(...fresh);
+    this.#behind(fresh[fresh.length - 1]!.seq);
+    return this.#catching;
+  }
+
+  /** The log holds events up to `lastSeq`: catch up if the projections lack some. */
+  #behind(lastSeq: number): void {
+    if (lastSeq > this.#target) this.#target = lastSeq;
+    if (this.#closed || this.#target <= this.deps.appliedSeq()) return;
+    this.#catching ??= this.#catchUp().finally(() => {
+      this.#catching = undefined;
+      if (this.#target > this.deps.appliedSeq() && !this.#retry) this.#behind(this.#target);
+    });
+  }
+
+  async #checkLog(): Promise<void> {
+    try {
+      this.#behind(await this.deps.store.lastSeq());
+    } catch {
+      // The log is unreachable: the store's callers report it; the next poll tries again.
+    }
+  }
+
+  async #catchUp(): Promise<void> {
+    try {
+      while (!this.#closed && this.deps.appliedSeq() < this.#target) {
+        if (this.#applyHeld()) continue;
+        const applied = this.deps.appliedSeq();
+        const until = this.#held[0]?.seq ?? this.#target + 1;
+        const page = await this.deps.store.readAfter(applied, Math.min(PAGE, Math.max(1, until - applied - 1)));
+        if (this.#closed) return;
+        const fresh = page.filter((e) => e.seq > this.deps.appliedSeq());
+        if (page.length === 0) {
+          // Held commits are in the log, so it cannot be empty past them: read again after a pause.
+          if (this.#held.length) throw new Error(`the event log has nothing after seq ${applied}, though seq ${this.#held[0]!.seq} committed`);
+          this.#target = applied;
+          return;
+        }
+        if (fresh.length) this.#applyContiguous(fresh);
+        if (page[page.length - 1]!.seq > this.#target) this.#target = page[page.length - 1]!.seq;
+      }
+      this.#applyHeld();
+    } catch (error) {
+      this.deps.log.warn({ err: error, applied: this.deps.appliedSeq(), target: this.#target }, 'could not read the event log to catch up; retrying');
+      this.#retry = setTimeout(() => {
+        this.#retry = undefined;
+        this.#behind(this.#target);
+      }, RETRY_MS);
+      this.#retry.unref();
+    }
+  }
+
+  /** Applies the held own commits that now follow on; true if it applied any. */
+  #applyHeld(): boolean {
+    const applied = this.deps.appliedSeq();
+    this.#held = this.#held.filter((e) => e.seq > applied);
+    let run = 0;
+    while (run < this.#held.length && this.#held[run]!.seq === applied + run + 1) run++;
+    if (run === 0) return false;
+    this.deps.apply(this.#held.splice(0, run));
+    return true;
+  }
+
+  #applyContiguous(events: readonly StoredEvent[]): void {
+    const applied = this.deps.appliedSeq();
+    if (events[0]!.seq !== applied + 1) throw new Error(`event log gap: expected seq ${applied + 1}, read ${events[0]!.seq}`);
+    this.deps.apply(events);
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#poll);
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+  }
+}

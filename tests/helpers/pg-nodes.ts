@@ -1,0 +1,82 @@
+/** Server nodes on PostgreSQL, each in its own process (pg-child.ts), that a test can command over stdin and kill. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RecordingClient } from './server.js';
+
+export interface Node {
+  child: ChildProcess;
+  url: string;
+  pid: number;
+  /** Sends a command to the node and resolves with its answer. */
+  send<R = Record<string, unknown>>(command: { cmd: 'advance'; ms: number } | { cmd: 'sweep' } | { cmd: 'lease' }): Promise<R>;
+  alive(): boolean;
+}
+
+const spawned: ChildProcess[] = [];
+
+/** Kills every node still running (afterEach/afterAll: a failing test must not leave servers behind). */
+export function killNodes(): void {
+  for (const child of spawned.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+export const RISK_IDENTITY_KEY = 'multi-node-test-identity-key';
+
+export async function startNode(env: { DATABASE_URL: string; DATABASE_SCHEMA: string }): Promise<Node> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-node-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'pg-child.ts'), dataDir], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, ...env, RISK_IDENTITY_KEY },
+  });
+  spawned.push(child);
+  const waiting = new Map<number, (reply: Record<string, unknown>) => void>();
+  let nextId = 1;
+  let out = '';
+  const started = new Promise<{ url: string; pid: number }>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      let newline: number;
+      while ((newline = out.indexOf('\n')) >= 0) {
+        const line = out.slice(0, newline);
+        out = out.slice(newline + 1);
+        if (!line.startsWith('{')) continue;
+        const message = JSON.parse(line) as Record<string, unknown>;
+        if ('url' in message) resolve(message as { url: string; pid: number });
+        else if (typeof message.id === 'number') {
+          waiting.get(message.id)?.(message);
+          waiting.delete(message.id);
+        }
+      }
+    });
+    child.once('exit', (code, signal) => reject(new Error(`node exited early with ${code ?? signal}`)));
+  });
+  const { url, pid } = await started;
+  return {
+    child,
+    url,
+    pid,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    send<R>(command: object) {
+      const id = nextId++;
+      return new Promise<R>((resolve, reject) => {
+        waiting.set(id, resolve as (reply: Record<string, unknown>) => void);
+        child.stdin!.write(`${JSON.stringify({ id, ...command })}\n`, (error) => error && reject(error));
+      });
+    },
+  };
+}
+
+export async function readySeq(url: string): Promise<number> {
+  return ((await (await fetch(`${url}/readyz`)).json()) as { seq: number }).seq;
+}
+
+/** A RecordingClient that also keeps every seq it was sent, repeats included, to prove each arrives once. */
+export class CountingClient extends RecordingClient {
+  readonly received: number[] = [];
+
+  constructor(url: string, options: { lastSeq?: number } = {}) {
+    super(url, options);
+    this.socket.on('events', (batch) => this.received.push(...batch.map((e) => e.seq)));
+  }
+}
