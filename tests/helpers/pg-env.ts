@@ -90,6 +90,10 @@ export async function postgresRelay(url = testDatabaseUrl) {
       await closed;
     },
     restore: listen,
+    /** Ends every connection but keeps accepting new ones. */
+    drop() {
+      for (const socket of sockets) socket.destroy();
+    },
     stop() {
       for (const socket of sockets) socket.destroy();
       server.close();

@@ -7,8 +7,6 @@
  * TEST_DATABASE_URL picks the server (default postgres://postgres@127.0.0.1:5432/test). Off CI an unreachable
  * server skips the suite with the reason; on CI it is a failure.
  */
-import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import pg from 'pg';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { StoredEvent } from '../../shared/events.js';
@@ -16,30 +14,10 @@ import { StoreMismatchError, StoreUnavailableError, type AppendOutcome } from '.
 import { planAppend, planGroup } from '../../server/store/pg-plan.js';
 import { PgEventStore, type PgStoreOptions } from '../../server/store/pg-store.js';
 import { alertDraft, runEventStoreContract } from './contract.js';
+import { freshSchemaName, postgresRelay, requirePostgres, testDatabaseUrl } from '../helpers/pg-env.js';
 
-const testUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const ci = Boolean(process.env.CI) && process.env.CI !== 'false';
-
-async function probe(url: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (error) {
-    return (error as Error).message || String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const unreachable = await probe(testUrl);
-if (unreachable) {
-  const why = `no PostgreSQL at ${testUrl.replace(/\/\/[^@/]*@/, '//…@')} (${unreachable}); start PostgreSQL or set TEST_DATABASE_URL`;
-  if (ci) throw new Error(`CI must run the PostgreSQL store tests, but there is ${why}`);
-  console.warn(`[pg store tests] SKIPPED: ${why}`);
-}
+const testUrl = testDatabaseUrl;
+const unreachable = await requirePostgres('PostgreSQL store tests');
 
 /** Planning is pure: it needs no server. */
 describe('pg append planning', () => {
@@ -59,64 +37,13 @@ describe('pg append planning', () => {
   });
 });
 
-/** A TCP relay to PostgreSQL that the test can cut (every socket destroyed, port closed) and restore. */
-function relay(target: { host: string; port: number }) {
-  const sockets = new Set<net.Socket>();
-  const track = (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-  };
-  const server = net.createServer((inbound) => {
-    const outbound = net.connect(target.port, target.host);
-    track(inbound);
-    track(outbound);
-    inbound.pipe(outbound).pipe(inbound);
-    inbound.on('close', () => outbound.destroy());
-    outbound.on('close', () => inbound.destroy());
-  });
-  let port = 0;
-  const listen = () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-  return {
-    get port() {
-      return port;
-    },
-    async start() {
-      await listen();
-      port = (server.address() as net.AddressInfo).port;
-    },
-    async cut() {
-      const closed = new Promise((resolve) => server.close(resolve));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
-    restore: listen,
-    /** Ends every connection but keeps accepting new ones. */
-    drop() {
-      for (const socket of sockets) socket.destroy();
-    },
-    stop() {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-    },
-  };
-}
-
-/** A relay to the test server and the URL that goes through it. */
-async function relayToTest() {
-  const target = new URL(testUrl);
-  const link = relay({ host: target.hostname, port: Number(target.port || 5432) });
-  await link.start();
-  const via = new URL(testUrl);
-  via.hostname = '127.0.0.1';
-  via.port = String(link.port);
-  return Object.assign(link, { url: via.href });
-}
+/** A relay to the test server that the test can cut, and the URL that goes through it. */
+const relayToTest = () => postgresRelay(testUrl);
 
 describe.skipIf(unreachable !== undefined)('PostgreSQL event store', () => {
   const schemas = new Set<string>();
   const freshSchema = () => {
-    const schema = `sygl_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    const schema = freshSchemaName();
     schemas.add(schema);
     return schema;
   };
