@@ -9,7 +9,7 @@ import express from 'express';
 import { Server } from 'socket.io';
 import type { ClientConfig } from '../shared/api.js';
 import { rooms } from '../shared/rooms.js';
-import type { ClientToServerEvents, ServerToClientEvents } from '../shared/socket.js';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { errorHandler, notFound } from './api/errors.js';
 import { eventsRouter } from './api/events.js';
 import { openApiDocument } from './api/openapi.js';
@@ -33,7 +33,10 @@ import { LogFollower } from './log-follower.js';
 import type { Logger } from './log.js';
 import type { Projections } from './projections.js';
 import { CatchUp } from './realtime/catch-up.js';
-import { attachConnectionHandlers } from './realtime/connection.js';
+import { CommitFanOut } from './realtime/commit-fan-out.js';
+import { attachConnectionHandlers, type IoServer } from './realtime/connection.js';
+import type { RedisClient } from './redis.js';
+import { createLimiter, limitRequests, type RateLimitRule } from './rate-limit.js';
 import { CoalescingPublisher } from './realtime/publisher.js';
 import type { EventStore } from './store/event-store.js';
 
@@ -48,6 +51,8 @@ export interface AppDeps {
   clock: () => number;
   /** Time-based work (timers, risk sweep) runs only while this node holds it; absent, always (one node). */
   lease?: Lease;
+  /** A cluster's Redis (REDIS_URL): the Socket.io adapter, the fan-out of commits between nodes, rate limits. */
+  redis?: { client: RedisClient; /** Keys and channels of this log's nodes, so logs sharing a Redis never mix. */ prefix: string };
 }
 
 export interface AppOptions {
@@ -64,17 +69,35 @@ export interface AppOptions {
   riskSweepMs: number;
   /** How often to look for events other nodes committed (a safety net under NOTIFY); only on a shared log. */
   followPollMs?: number;
+  /** Requests a minute per client: intake (`POST /api/events`) and commands (`POST …/commands`); 0: no limit. */
+  rateLimits: { intakePerMinute: number; commandsPerMinute: number };
+  /** Express's `trust proxy`: which hops' X-Forwarded-For to believe for the client's address. */
+  trustProxy: boolean | number | string;
 }
 
 export function createApplication(httpServer: http.Server, deps: AppDeps, options: AppOptions) {
-  const { store, projections, district, policy, risk, log, clock, lease } = deps;
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+  const { store, projections, district, policy, risk, log, clock, lease, redis } = deps;
+  const io: IoServer = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
     ...(options.connectionStateRecovery && { connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true } }),
+    // The streams adapter resumes its stream after a Redis outage and supports connection-state recovery; the
+    // pub/sub adapter does neither (README, "Several nodes").
+    ...(redis && {
+      adapter: createAdapter(redis.client, {
+        streamName: `${redis.prefix}:sio`,
+        channelPrefix: `${redis.prefix}:sio`,
+        sessionKeyPrefix: `${redis.prefix}:sio:session:`,
+        maxLen: 2_000,
+        // Shorter than the default 5 s so a closing node lets go of Redis sooner.
+        blockTimeInMs: 1_000,
+      }),
+    }),
   });
   const catchUp = new CatchUp({ store, projections, replayLimit: options.replayLimit, clock });
-  const publisher = new CoalescingPublisher((batch) => io.to(rooms.wall).emit('events', batch), { windowMs: options.streamBatchMs });
+  // Every node streams its own clients from its own ordered fold: `local`, or the adapter would repeat each batch
+  // on every node's clients once per node.
+  const publisher = new CoalescingPublisher((batch) => io.local.to(rooms.wall).emit('events', batch), { windowMs: options.streamBatchMs });
   const riskService = new RiskService({ store, projections, clock, log, ...(lease && { lease }) }, { sweepMs: options.riskSweepMs });
   // Every committed event once, in seq order, from this node or another (log-follower.ts).
   const follower = new LogFollower(
@@ -84,15 +107,17 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
       appliedSeq: () => projections.seq,
       apply: (events) => {
         publisher.publish(projections.apply(events));
-        for (const [room, notices] of caseNotices(events, projections.cases)) io.to(room).emit('case:changed', notices);
+        for (const [room, notices] of caseNotices(events, projections.cases)) io.local.to(room).emit('case:changed', notices);
         const alerts = alertNotices(events);
-        if (alerts.length) io.to([rooms.role('duty'), rooms.role('leader')]).emit('alert:changed', alerts);
+        if (alerts.length) io.local.to([rooms.role('duty'), rooms.role('leader')]).emit('alert:changed', alerts);
         riskService.afterCommit();
       },
     },
     { pollMs: options.followPollMs ?? 2000 },
   );
   follower.start();
+  const fanOut = redis && new CommitFanOut(io, redis.client, (events) => follower.receive(events));
+  const stopAnnouncing = fanOut && store.onCommit((events) => fanOut.announce(events));
   attachConnectionHandlers(io, { catchUp, log, district });
 
   const workspace = new CaseWorkspace(projections.cases);
@@ -105,12 +130,18 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', options.trustProxy);
+  // Before the body is parsed: a client over its budget costs no parsing.
+  const intakeRule: RateLimitRule = { name: 'intake', perMinute: options.rateLimits.intakePerMinute };
+  const commandRule: RateLimitRule = { name: 'commands', perMinute: options.rateLimits.commandsPerMinute };
+  app.post('/api/events', limitRequests(intakeRule, createLimiter(intakeRule, redis), log));
+  app.post(/^\/api\/.+\/commands$/, limitRequests(commandRule, createLimiter(commandRule, redis), log));
   app.use(express.json({ limit: options.bodyLimit, type: 'application/json', strict: false }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
-    res.json({ status: 'ready', seq: projections.seq });
+    res.json({ status: 'ready', seq: projections.seq, ...(fanOut && { redis: { ready: fanOut.ready, ...fanOut.stats } }) });
   });
   const openapi = openApiDocument(options.version);
   app.get('/api/openapi.json', (_req, res) => {
@@ -146,6 +177,7 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
     close: async () => {
       await timers.stop();
       await riskService.stop();
+      stopAnnouncing?.();
       follower.close();
       publisher.close();
       await io.close();

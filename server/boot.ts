@@ -18,6 +18,7 @@ import { identityKey, loadRiskSettings } from './risk-data.js';
 import { uuidv7 } from './domain/ids.js';
 import { loadSnapshot, saveSnapshot } from './projection-snapshot.js';
 import { PgLease, soleLease, type Lease } from './lease.js';
+import { closeRedis, connectRedis, redactedUrl } from './redis.js';
 import type { EventStore } from './store/event-store.js';
 import { pgTables } from './store/pg-schema.js';
 import { PgEventStore } from './store/pg-store.js';
@@ -57,7 +58,8 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
     env: options.env ?? {},
     argv: options.argv ?? [],
     overrides: embedded
-      ? { PORT: 0, LOG_LEVEL: 'warn', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-')), ...overrides }
+      ? // Tests and benchmarks drive one server hard from one address: limits only where a test sets them.
+        { PORT: 0, LOG_LEVEL: 'warn', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-')), RATE_LIMIT_INTAKE: 0, RATE_LIMIT_COMMANDS: 0, ...overrides }
       : overrides,
   });
   const clock = options.clock ?? Date.now;
@@ -107,10 +109,12 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   if (projections.seq - fromSeq > SNAPSHOT_AFTER_REPLAYED) await saveSnapshot(dataDir, projections, store);
   log.info({ seq: projections.seq, replayed: projections.seq - fromSeq, ms: Math.round(performance.now() - started), dataDir }, 'projections ready');
 
+  const redis = config.REDIS_URL ? await connectRedis({ url: config.REDIS_URL, name: nodeName('redis'), log }) : undefined;
+  if (config.REDIS_URL) log.info({ redis: redactedUrl(config.REDIS_URL) }, 'cluster fan-out through Redis');
   const httpServer = http.createServer();
   const application = createApplication(
     httpServer,
-    { store, projections, district, policy, risk: riskSettings, log, clock, lease },
+    { store, projections, district, policy, risk: riskSettings, log, clock, lease, ...(redis && { redis: { client: redis, prefix: logPrefix(config) } }) },
     {
       bodyLimit: config.BODY_LIMIT,
       streamBatchMs: config.STREAM_BATCH_MS,
@@ -127,6 +131,8 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
       version,
       timerSweepMs: config.TIMER_SWEEP_MS,
       riskSweepMs: config.RISK_SWEEP_MS,
+      rateLimits: { intakePerMinute: config.RATE_LIMIT_INTAKE, commandsPerMinute: config.RATE_LIMIT_COMMANDS },
+      trustProxy: config.TRUST_PROXY,
     },
   );
   await new Promise<void>((resolve, reject) => {
@@ -186,11 +192,26 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
         await Promise.all([stopFeed?.(), stopDispatch?.()]);
         httpServer.closeAllConnections();
         await application.close();
+        if (redis) await closeRedis(redis);
         await lease.close();
         await saveSnapshot(dataDir, projections, store).catch((error: unknown) => log.warn({ err: error }, 'could not save the projection snapshot'));
         await store.close();
       })()),
   };
+}
+
+/**
+ * One log's nodes share keys and channels in Redis under this prefix, so logs in other schemas or databases can share
+ * a Redis. The host is left out (nodes may reach one server by different addresses); logs of two PostgreSQL servers
+ * with the same database and schema names need Redis databases of their own (redis://host:6379/1).
+ */
+function logPrefix(config: Config): string {
+  return `sygl:${config.DISTRICT}:${new URL(config.DATABASE_URL!).pathname.slice(1)}:${config.DATABASE_SCHEMA}`;
+}
+
+/** Names this process in pg_stat_activity and Redis CLIENT LIST. */
+function nodeName(role?: string): string {
+  return `sygl-${os.hostname()}-${process.pid}${role ? `-${role}` : ''}`;
 }
 
 /**
@@ -208,7 +229,7 @@ function openStore(config: Config, dataDir: string, clock: () => number, log: Lo
   if (config.RISK_RULES && !config.RISK_IDENTITY_KEY) {
     log.warn('RISK_IDENTITY_KEY is not set: each node makes its own key in its data dir, so nodes sharing a log would recognise repeat petitioners differently; set the same key on every node');
   }
-  const node = `sygl-${os.hostname()}-${process.pid}`;
+  const node = nodeName();
   const store = new PgEventStore({
     url: config.DATABASE_URL,
     district: config.DISTRICT,

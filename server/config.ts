@@ -16,6 +16,17 @@ const schema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   /** The PostgreSQL schema holding the log (one log per schema). */
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('public'),
+  /** redis://… joins the nodes through Redis: Socket.io adapter, commit fan-out, shared rate limits. Needs DATABASE_URL. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  /** Requests a minute per client to POST /api/events; 0: no limit. */
+  RATE_LIMIT_INTAKE: z.coerce.number().int().min(0).default(1200),
+  /** Requests a minute per client to the command routes; 0: no limit. */
+  RATE_LIMIT_COMMANDS: z.coerce.number().int().min(0).default(600),
+  /** Express `trust proxy`: false, true, a hop count, or addresses (e.g. `loopback`) of the reverse proxies. */
+  TRUST_PROXY: z
+    .union([z.boolean(), z.number().int().min(0), z.string()])
+    .default(false)
+    .transform((v) => (typeof v !== 'string' ? v : v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
   DISTRICT: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a folder name under data/districts').default('longgang'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Half-life of the "recent events" part of heat (DESIGN.md §6). */
@@ -69,7 +80,9 @@ export class ConfigError extends Error {}
 export function resolveConfig(sources: { argv?: readonly string[]; env?: NodeJS.ProcessEnv; overrides?: ConfigInput } = {}): Config {
   const fromEnv = Object.fromEntries(Object.keys(schema.shape).flatMap((k) => (sources.env?.[k] !== undefined ? [[k, sources.env[k]]] : [])));
   const merged = { ...fromEnv, ...parseArgs(sources.argv ?? []), ...sources.overrides };
-  const parsed = schema.safeParse(merged);
+  const parsed = schema
+    .refine((c) => !c.REDIS_URL || c.DATABASE_URL, { path: ['REDIS_URL'], message: 'needs DATABASE_URL: nodes share the PostgreSQL log, Redis only carries news of it' })
+    .safeParse(merged);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }

@@ -52,6 +52,14 @@ export class LogFollower {
     }
   }
 
+  /**
+   * Events another node committed, heard over the cluster's fan-out (server/realtime/commit-fan-out.ts): applied
+   * at once when they follow on, else held until the catch-up has read what lies before them.
+   */
+  receive(events: readonly StoredEvent[]): void {
+    void this.#onCommit(events);
+  }
+
   #onCommit(events: readonly StoredEvent[]): Promise<void> | undefined {
     if (this.#closed || events.length === 0) return;
     const applied = this.deps.appliedSeq();
@@ -61,9 +69,21 @@ export class LogFollower {
       this.deps.apply(fresh);
       return;
     }
-    this.#held.push(...fresh);
+    this.#hold(fresh);
     this.#behind(fresh[fresh.length - 1]!.seq);
     return this.#catching;
+  }
+
+  /** Keeps #held in seq order without repeats: own commits and other nodes' batches arrive interleaved. */
+  #hold(events: readonly StoredEvent[]): void {
+    const last = this.#held[this.#held.length - 1];
+    if (!last || events[0]!.seq > last.seq) {
+      this.#held.push(...events);
+      return;
+    }
+    const bySeq = new Map(this.#held.map((e) => [e.seq, e]));
+    for (const event of events) bySeq.set(event.seq, event);
+    this.#held = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
   }
 
   /** The log holds events up to `lastSeq`: catch up if the projections lack some. */

@@ -11,7 +11,12 @@ import type { DistrictData } from '../district-data.js';
 import type { Logger } from '../log.js';
 import type { CatchUp } from './catch-up.js';
 
-export type IoServer = Server<ClientToServerEvents, ServerToClientEvents>;
+/** Between server nodes, through the Redis adapter (commit-fan-out.ts): committed events, as JSON text. */
+export interface InterServerEvents {
+  'log:committed': (events: string) => void;
+}
+
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents>;
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 const handshakeSchema = z.object({
