@@ -21,6 +21,8 @@ const server = await bootServer(
     DATABASE_URL: env.DATABASE_URL!,
     DATABASE_SCHEMA: env.DATABASE_SCHEMA!,
     RISK_IDENTITY_KEY: env.RISK_IDENTITY_KEY!,
+    ...(env.REDIS_URL && { REDIS_URL: env.REDIS_URL }),
+    ...(env.RATE_LIMIT_INTAKE && { RATE_LIMIT_INTAKE: env.RATE_LIMIT_INTAKE }),
   },
   { clock: () => Date.now() + offset },
 );

@@ -3,7 +3,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RecordingClient } from './server.js';
+import { expect, vi } from 'vitest';
+import type { PublicEvent } from '../../shared/events.js';
+import { caseReported } from './factories.js';
+import { sql } from './pg-env.js';
+import { post, RecordingClient } from './server.js';
 
 export interface Node {
   child: ChildProcess;
@@ -23,7 +27,7 @@ export function killNodes(): void {
 
 export const RISK_IDENTITY_KEY = 'multi-node-test-identity-key';
 
-export async function startNode(env: { DATABASE_URL: string; DATABASE_SCHEMA: string }): Promise<Node> {
+export async function startNode(env: { DATABASE_URL: string; DATABASE_SCHEMA: string; REDIS_URL?: string; RATE_LIMIT_INTAKE?: string }): Promise<Node> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-node-'));
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'pg-child.ts'), dataDir], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -79,4 +83,53 @@ export class CountingClient extends RecordingClient {
     super(url, options);
     this.socket.on('events', (batch) => this.received.push(...batch.map((e) => e.seq)));
   }
+}
+
+/** The log as PostgreSQL holds it: seq and id, in seq order. */
+export async function logOf(schema: string): Promise<Array<{ seq: number; id: string; type: string }>> {
+  const rows = await sql<{ seq: string; id: string; type: string }>(`SELECT seq, id, type FROM "${schema}".events ORDER BY seq`);
+  return rows.map((r) => ({ seq: Number(r.seq), id: r.id, type: r.type }));
+}
+
+/** Waits until every live node has applied the whole log and returns its last seq. */
+export async function settle(schema: string, nodes: Node[]): Promise<number> {
+  let last = 0;
+  await vi.waitFor(
+    async () => {
+      const log = await logOf(schema);
+      last = log.at(-1)?.seq ?? 0;
+      expect(await Promise.all(nodes.filter((n) => n.alive()).map((n) => readySeq(n.url)))).toEqual(nodes.filter((n) => n.alive()).map(() => last));
+    },
+    { timeout: 20_000, interval: 100 },
+  );
+  return last;
+}
+
+/** Posts `rounds` batches of `size` new cases to a node, one after another; returns how many were acknowledged. */
+export async function writer(node: Node, rounds: number, size: number): Promise<number> {
+  let acked = 0;
+  for (let i = 0; i < rounds; i++) {
+    const res = await post(node, { events: Array.from({ length: size }, () => caseReported()) });
+    expect(res.status).toBe(201);
+    acked += size;
+  }
+  return acked;
+}
+
+/** What a client applied is exactly the log, in order: the same ids at the same seqs, nothing twice. */
+export function expectLog(events: readonly PublicEvent[], log: ReadonlyArray<{ seq: number; id: string }>, fromSeq = 0) {
+  expect(events.map((e) => [e.seq, e.id])).toEqual(log.filter((e) => e.seq > fromSeq).map((e) => [e.seq, e.id]));
+}
+
+export function expectEachOnce(received: readonly number[]) {
+  expect(received).toEqual([...new Set(received)].sort((a, b) => a - b));
+}
+
+export interface Readiness {
+  seq: number;
+  redis?: { ready: boolean; sent: number; heard: number; skipped: number };
+}
+
+export async function readiness(url: string): Promise<Readiness> {
+  return (await (await fetch(`${url}/readyz`)).json()) as Readiness;
 }

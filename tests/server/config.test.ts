@@ -22,6 +22,17 @@ describe('config', () => {
     expect(() => resolveConfig({ env: { HEAT_HALF_LIFE_HOURS: '-1' } })).toThrow(/HEAT_HALF_LIFE_HOURS/);
   });
 
+  it('takes REDIS_URL only with a shared PostgreSQL log, and TRUST_PROXY as Express reads it', () => {
+    expect(() => resolveConfig({ env: { REDIS_URL: 'redis://127.0.0.1:6379' } })).toThrow(/REDIS_URL: needs DATABASE_URL/);
+    expect(() => resolveConfig({ env: { REDIS_URL: 'http://x', DATABASE_URL: 'postgres://h/db' } })).toThrow(/REDIS_URL: must be a redis/);
+    expect(resolveConfig({ env: { REDIS_URL: 'redis://r:6379/1', DATABASE_URL: 'postgres://h/db' } }).REDIS_URL).toBe('redis://r:6379/1');
+    expect(resolveConfig({}).TRUST_PROXY).toBe(false);
+    expect(resolveConfig({ env: { TRUST_PROXY: '1' } }).TRUST_PROXY).toBe(1);
+    expect(resolveConfig({ env: { TRUST_PROXY: 'true' } }).TRUST_PROXY).toBe(true);
+    expect(resolveConfig({ env: { TRUST_PROXY: 'loopback' } }).TRUST_PROXY).toBe('loopback');
+    expect(resolveConfig({}).RATE_LIMIT_INTAKE).toBeGreaterThan(0);
+  });
+
   it('refuses a district that has no data, naming the ones that exist', () => {
     expect(() => loadDistrictData('atlantis')).toThrow(DistrictDataError);
     expect(() => loadDistrictData('atlantis')).toThrow(/baoan, longgang|longgang, baoan/);

@@ -8,55 +8,14 @@
  * server skips the suite with the reason; on CI it is a failure.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { PublicEvent } from '../../shared/events.js';
 import { whistledCase } from '../helpers/dispatch.js';
 import { caseReported } from '../helpers/factories.js';
-import { dropSchemas, freshSchemaName, postgresRelay, requirePostgres, sql, testDatabaseUrl } from '../helpers/pg-env.js';
-import { CountingClient, killNodes, readySeq, startNode, type Node } from '../helpers/pg-nodes.js';
 import { post } from '../helpers/server.js';
+import { dropSchemas, freshSchemaName, postgresRelay, requirePostgres, sql, testDatabaseUrl } from '../helpers/pg-env.js';
+import { CountingClient, expectEachOnce, expectLog, killNodes, logOf, readySeq, settle, startNode, writer, type Node } from '../helpers/pg-nodes.js';
 
 const skip = (await requirePostgres('multi-node PostgreSQL tests')) !== undefined;
 const MINUTE = 60_000;
-
-/** The log as PostgreSQL holds it: seq and id, in seq order. */
-async function logOf(schema: string): Promise<Array<{ seq: number; id: string; type: string }>> {
-  const rows = await sql<{ seq: string; id: string; type: string }>(`SELECT seq, id, type FROM "${schema}".events ORDER BY seq`);
-  return rows.map((r) => ({ seq: Number(r.seq), id: r.id, type: r.type }));
-}
-
-/** Waits until every live node has applied the whole log and returns its last seq. */
-async function settle(schema: string, nodes: Node[]): Promise<number> {
-  let last = 0;
-  await vi.waitFor(
-    async () => {
-      const log = await logOf(schema);
-      last = log.at(-1)?.seq ?? 0;
-      expect(await Promise.all(nodes.filter((n) => n.alive()).map((n) => readySeq(n.url)))).toEqual(nodes.filter((n) => n.alive()).map(() => last));
-    },
-    { timeout: 20_000, interval: 100 },
-  );
-  return last;
-}
-
-/** Posts `rounds` batches of `size` new cases to a node, one after another; returns how many were acknowledged. */
-async function writer(node: Node, rounds: number, size: number): Promise<number> {
-  let acked = 0;
-  for (let i = 0; i < rounds; i++) {
-    const res = await post(node, { events: Array.from({ length: size }, () => caseReported()) });
-    expect(res.status).toBe(201);
-    acked += size;
-  }
-  return acked;
-}
-
-/** What a client applied is exactly the log, in order: the same ids at the same seqs, nothing twice. */
-function expectLog(events: readonly PublicEvent[], log: ReadonlyArray<{ seq: number; id: string }>, fromSeq = 0) {
-  expect(events.map((e) => [e.seq, e.id])).toEqual(log.filter((e) => e.seq > fromSeq).map((e) => [e.seq, e.id]));
-}
-
-function expectEachOnce(received: readonly number[]) {
-  expect(received).toEqual([...new Set(received)].sort((a, b) => a - b));
-}
 
 describe.skipIf(skip)('several nodes on one PostgreSQL log', () => {
   const schemas: string[] = [];
