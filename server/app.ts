@@ -35,10 +35,13 @@ import type { Projections } from './projections.js';
 import { CatchUp } from './realtime/catch-up.js';
 import { CommitFanOut } from './realtime/commit-fan-out.js';
 import { attachConnectionHandlers, type IoServer } from './realtime/connection.js';
-import type { RedisClient } from './redis.js';
+import { forAdapter, type RedisClient } from './redis.js';
 import { createLimiter, limitRequests, type RateLimitRule } from './rate-limit.js';
 import { CoalescingPublisher } from './realtime/publisher.js';
 import type { EventStore } from './store/event-store.js';
+
+/** While Redis carries other nodes' commits, a NOTIFY waits this long for their batch before the log is read. */
+const REMOTE_GRACE_MS = 200;
 
 export interface AppDeps {
   store: EventStore;
@@ -84,7 +87,7 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
     // The streams adapter resumes its stream after a Redis outage and supports connection-state recovery; the
     // pub/sub adapter does neither (README, "Several nodes").
     ...(redis && {
-      adapter: createAdapter(redis.client, {
+      adapter: createAdapter(forAdapter(redis.client), {
         streamName: `${redis.prefix}:sio`,
         channelPrefix: `${redis.prefix}:sio`,
         sessionKeyPrefix: `${redis.prefix}:sio:session:`,
@@ -113,11 +116,12 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
         riskService.afterCommit();
       },
     },
-    { pollMs: options.followPollMs ?? 2000 },
+    { pollMs: options.followPollMs ?? 2000, remoteGraceMs: () => (fanOut?.ready ? REMOTE_GRACE_MS : 0) },
   );
-  follower.start();
   const fanOut = redis && new CommitFanOut(io, redis.client, (events) => follower.receive(events));
+  // Told before this node applies its own commits (listeners run in order), so the others start a moment sooner.
   const stopAnnouncing = fanOut && store.onCommit((events) => fanOut.announce(events));
+  follower.start();
   attachConnectionHandlers(io, { catchUp, log, district });
 
   const workspace = new CaseWorkspace(projections.cases);

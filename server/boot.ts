@@ -223,6 +223,8 @@ function openStore(config: Config, dataDir: string, clock: () => number, log: Lo
     log.info({ store: 'sqlite', dataDir }, 'event store');
     return { store: new SqliteEventStore({ dataDir, district: config.DISTRICT, clock }), lease: soleLease };
   }
+  // The log is elsewhere, but the projection snapshot and the identity key live here.
+  fs.mkdirSync(dataDir, { recursive: true });
   const url = new URL(config.DATABASE_URL);
   // Never the password: where the log is, not how to get in.
   log.info({ store: 'postgresql', host: url.hostname, port: url.port || '5432', database: url.pathname.slice(1), schema: config.DATABASE_SCHEMA }, 'event store');

@@ -32,21 +32,32 @@ export class LogFollower {
   #held: StoredEvent[] = [];
   #catching: Promise<void> | undefined;
   #retry: ReturnType<typeof setTimeout> | undefined;
+  /** A remote-commit signal waiting out its grace (see options.remoteGraceMs), and the highest seq it named. */
+  #grace: ReturnType<typeof setTimeout> | undefined;
+  #graceTarget = 0;
   #poll: ReturnType<typeof setInterval> | undefined;
   #closed = false;
   readonly #unsubscribe: Array<() => void> = [];
 
   constructor(
     private readonly deps: LogFollowerDeps,
-    /** How often to ask the log for its last seq when other processes write it; a safety net under NOTIFY. */
-    private readonly options: { pollMs: number },
+    private readonly options: {
+      /** How often to ask the log for its last seq when other processes write it; a safety net under NOTIFY. */
+      pollMs: number;
+      /**
+       * How long a remote-commit signal (NOTIFY) waits before the follower reads the log itself. While other nodes'
+       * batches come over Redis they arrive within this time (NOTIFY fires at COMMIT, a moment before the committing
+       * node can send the batch), so the log is read only for what Redis lost. 0 (default): read at once.
+       */
+      remoteGraceMs?: () => number;
+    },
   ) {}
 
   start(): void {
     const { store } = this.deps;
     this.#unsubscribe.push(store.onCommit((events) => this.#onCommit(events)));
     if (store.onRemoteCommit) {
-      this.#unsubscribe.push(store.onRemoteCommit((lastSeq) => this.#behind(lastSeq)));
+      this.#unsubscribe.push(store.onRemoteCommit((lastSeq) => this.#remoteCommitted(lastSeq)));
       this.#poll = setInterval(() => void this.#checkLog(), this.options.pollMs);
       this.#poll.unref();
     }
@@ -72,6 +83,20 @@ export class LogFollower {
     this.#hold(fresh);
     this.#behind(fresh[fresh.length - 1]!.seq);
     return this.#catching;
+  }
+
+  #remoteCommitted(lastSeq: number): void {
+    const grace = this.options.remoteGraceMs?.() ?? 0;
+    if (grace <= 0) {
+      this.#behind(lastSeq);
+      return;
+    }
+    this.#graceTarget = Math.max(this.#graceTarget, lastSeq);
+    this.#grace ??= setTimeout(() => {
+      this.#grace = undefined;
+      this.#behind(this.#graceTarget);
+    }, grace);
+    this.#grace.unref();
   }
 
   /** Keeps #held in seq order without repeats: own commits and other nodes' batches arrive interleaved. */
@@ -154,6 +179,7 @@ export class LogFollower {
     this.#closed = true;
     clearInterval(this.#poll);
     clearTimeout(this.#retry);
+    clearTimeout(this.#grace);
     this.#retry = undefined;
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
   }

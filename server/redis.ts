@@ -69,3 +69,25 @@ export function redactedUrl(url: string): string {
   if (parsed.password) parsed.password = '…';
   return parsed.href;
 }
+
+/**
+ * The client as the Socket.io streams adapter gets it. The adapter (0.3.x) drops the promises of some commands: the
+ * PUBLISH of its ephemeral messages (serverSideEmit, which carries our commits) and the SET that keeps a session for
+ * connection-state recovery. One in flight when the connection to Redis breaks rejects with nobody listening, and
+ * Node ends the process on an unhandled rejection. The same fault is reported for the Redis emitter
+ * (socketio/socket.io-redis-emitter#139). Here every command promise gets an observer; the adapter already treats
+ * these commands as best-effort, and the log's own paths make good what they lose.
+ */
+export function forAdapter(client: RedisClient): RedisClient {
+  return new Proxy(client, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (result instanceof Promise) result.catch(() => undefined);
+        return result;
+      };
+    },
+  });
+}

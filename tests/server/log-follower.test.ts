@@ -39,11 +39,11 @@ class ArrayLog implements EventStore {
   }
 }
 
-function follow(log: ArrayLog) {
+function follow(log: ArrayLog, remoteGraceMs = 0) {
   const applied: number[] = [];
   const follower = new LogFollower(
     { store: log, log: pino({ level: 'silent' }), appliedSeq: () => applied.at(-1) ?? 0, apply: (events) => applied.push(...events.map((e) => e.seq)) },
-    { pollMs: 60_000 },
+    { pollMs: 60_000, remoteGraceMs: () => remoteGraceMs },
   );
   follower.start();
   return { applied, follower };
@@ -73,6 +73,25 @@ describe('log follower', () => {
     follower.receive([event(2), event(3)]);
     await settled();
     expect(applied).toEqual([1, 2, 3, 4, 5, 6]);
+    follower.close();
+  });
+
+  it('lets a NOTIFY wait for the batch Redis brings, and reads the log only for what Redis lost', async () => {
+    const log = new ArrayLog();
+    log.events.push(...[1, 2, 3].map(event));
+    const { applied, follower } = follow(log, 30);
+    log.remote?.(3);
+    follower.receive([event(1), event(2), event(3)]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(applied).toEqual([1, 2, 3]);
+    expect(log.reads).toBe(0);
+
+    log.events.push(event(4));
+    log.remote?.(4);
+    await settled();
+    expect(applied).toEqual([1, 2, 3]);
+    await expect.poll(() => applied).toEqual([1, 2, 3, 4]);
+    expect(log.reads).toBe(1);
     follower.close();
   });
 
