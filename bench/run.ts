@@ -4,7 +4,7 @@
  * prints the table and writes it to docs/performance.md (Pipeline section). It never fails on a missed target.
  *
  *   --quick          short phases          --clients N   connected clients (default 1000)
- *   --no-write       leave docs/ alone      --only ingest|latency|risk|pg
+ *   --no-write       leave docs/ alone      --only ingest|latency|risk|pg|cluster
  *   --write          write docs/ even after --quick, --only or --rates (by default only a full run does)
  *   --rates 20,200   event rates of the latency phases
  *   --cpu-prof DIR   CPU profiles of the server processes into DIR (for diagnosis; implies --no-write)
@@ -20,6 +20,7 @@ import { diagnostics, notes, tableRows } from './pipeline/summary.js';
 import { consoleTable, markdownTable, rowCells, writePipelineSection } from './pipeline/report.js';
 import { measurePgIngest, pgIngestTable } from './pg-ingest.js';
 import { measureRiskReplay, type Figures as RiskFigures } from './risk.js';
+import { clusterTable, measureCluster } from './cluster.js';
 
 function riskRows(f: RiskFigures): string[][] {
   const ms = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' / ');
@@ -145,6 +146,20 @@ if (!only || only === 'pg') {
   const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const pg = await attempt('PostgreSQL ingest', () => measurePgIngest({ url, seconds: quick ? 2 : 5 }, log));
   if (pg) console.log(`\n${pgIngestTable(pg)}\n`);
+}
+// Three nodes on PostgreSQL and Redis against one node (issue 7: the Redis hop adds ≤ 5 ms at p99).
+if (!only || only === 'cluster') {
+  await quiet();
+  const plan = {
+    url: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    clients: quick ? 150 : 300,
+    rate: 20,
+    warmupSeconds: quick ? 2 : 5,
+    measureSeconds: quick ? 8 : 30,
+  };
+  const cluster = await attempt('three-node latency', () => measureCluster(plan, cores, log));
+  if (cluster) console.log(`\n${clusterTable(cluster)}\n`);
 }
 
 const rows = tableRows(plan, ingest, latency);
