@@ -1,5 +1,5 @@
 /**
- * The event log contract every engine implements (SQLite now, PostgreSQL later); tests/store runs one contract
+ * The event log contract every engine implements (SQLite and PostgreSQL); tests/store runs one contract
  * suite against each. The log is the record: seq is gapless and commit-ordered, and append resolves only once the
  * events are durable.
  */
@@ -15,9 +15,10 @@ export interface EventStore {
   /**
    * Appends the drafts in order, all or none. Concurrent calls may share one commit (group commit).
    * A draft whose sourceKey is already stored (or earlier in the same call) is not appended; its outcome
-   * carries the stored event instead.
+   * carries the stored event instead. With `options.precondition` the append rejects with AppendConflictError,
+   * writing nothing, when the log already holds an event the caller did not see (see AppendPrecondition).
    */
-  append(drafts: readonly EventDraft[]): Promise<AppendOutcome[]>;
+  append(drafts: readonly EventDraft[], options?: AppendOptions): Promise<AppendOutcome[]>;
   /** Events with seq > afterSeq, in seq order, at most `limit` of them. */
   readAfter(afterSeq: number, limit: number): Promise<StoredEvent[]>;
   lastSeq(): Promise<number>;
@@ -38,6 +39,28 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
+/** What an event is about: a case (every case event) or an alert (alert events, and whistles blown from one). */
+export interface EventSubject {
+  kind: 'case' | 'alert';
+  id: string;
+}
+
+/**
+ * "Refuse me if the log holds any event about `subject` with seq > `afterSeq`": the caller decided against state that
+ * reflects the log up to `afterSeq`, so such an event is one its decision did not see (another node's, say). It is
+ * checked under the append lock, against the log and the appends ahead of this one in the same group commit, so no
+ * writer can slip in between the check and the write. Ignored when every draft is a duplicate (nothing is written),
+ * so a retried command still gets its first answer. Which events are about what: server/store/subjects.ts.
+ */
+export interface AppendPrecondition {
+  subject: EventSubject;
+  afterSeq: number;
+}
+
+export interface AppendOptions {
+  precondition?: AppendPrecondition;
+}
+
 /** What it returns is ignored unless it is a promise and the store reports remote commits (see onCommit). */
 export type CommitListener = (events: readonly StoredEvent[]) => unknown;
 export type RemoteCommitListener = (lastSeq: number) => void;
@@ -47,6 +70,20 @@ export class StoreUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/** The append's precondition failed: nothing was written for it (the rest of its group commit is unaffected). */
+export class AppendConflictError extends Error {
+  override name = 'AppendConflictError';
+
+  constructor(
+    readonly precondition: AppendPrecondition,
+    /** The latest event about the subject, at the time of the check: the caller's state is stale until it has applied it. */
+    readonly seq: number,
+  ) {
+    const { subject, afterSeq } = precondition;
+    super(`the event log holds event ${seq} about ${subject.kind} ${subject.id}, after seq ${afterSeq}`);
   }
 }
 

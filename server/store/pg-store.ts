@@ -3,7 +3,9 @@
  * first takes one advisory lock per log (pg_advisory_xact_lock), reads max(seq) and numbers its events from there:
  * the lock is held to COMMIT, so seq is gapless and in commit order however many processes write. Within this
  * process, appends that arrive while a commit is in flight share the next transaction (group commit), as in the
- * SQLite store; each append still succeeds or fails alone (see #commitPlans).
+ * SQLite store; each append still succeeds or fails alone (see #commitPlans), and so does each precondition: it is
+ * checked in the same transaction, under the lock, so a node deciding on state a few commits old cannot write over an
+ * event another node just committed.
  *
  * Durability is the server's: with synchronous_commit on (the default) COMMIT returns after the WAL is flushed,
  * and append resolves only after COMMIT returned. Any failure to reach PostgreSQL, including a connection lost
@@ -19,15 +21,19 @@
 import pg from 'pg';
 import type { EventDraft, StoredEvent } from '../../shared/events.js';
 import {
+  AppendConflictError,
   StoreMismatchError,
   StoreUnavailableError,
+  type AppendOptions,
   type AppendOutcome,
+  type AppendPrecondition,
   type CommitListener,
   type EventStore,
   type RemoteCommitListener,
 } from './event-store.js';
 import { planAppend, planGroup, remember, type AppendPlan } from './pg-plan.js';
 import { COLUMNS, ensureSchema, pgTables, toEvent, type PgRow, type PgTables } from './pg-schema.js';
+import { aboutAnySql, invalidPrecondition } from './subjects.js';
 
 export interface PgStoreOptions {
   /** postgres://user@host:port/database */
@@ -48,10 +54,19 @@ export interface PgStoreOptions {
   onError?: (error: Error) => void;
 }
 
-interface Pending {
+interface Append {
   drafts: readonly EventDraft[];
+  precondition: AppendPrecondition | undefined;
+}
+
+interface Pending extends Append {
   resolve: (outcomes: AppendOutcome[]) => void;
   reject: (error: unknown) => void;
+}
+
+/** A precondition to check against the events before `before`, the first seq its append writes. */
+interface Check extends AppendPrecondition {
+  before: number;
 }
 
 type AppendResult = AppendOutcome[] | Error;
@@ -172,11 +187,13 @@ export class PgEventStore implements EventStore {
     }
   }
 
-  append(drafts: readonly EventDraft[]): Promise<AppendOutcome[]> {
+  append(drafts: readonly EventDraft[], options: AppendOptions = {}): Promise<AppendOutcome[]> {
     if (this.#closing) return Promise.reject(new StoreUnavailableError('the event store is closed'));
+    const invalid = invalidPrecondition(options.precondition);
+    if (invalid) return Promise.reject(new TypeError(invalid));
     if (drafts.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ drafts, resolve, reject });
+      this.#queue.push({ drafts, precondition: options.precondition, resolve, reject });
       this.#pump();
     });
   }
@@ -201,7 +218,7 @@ export class PgEventStore implements EventStore {
     let outcome: { results: AppendResult[]; committed: StoredEvent[] };
     try {
       await this.open();
-      outcome = await this.#transaction(group.map((p) => p.drafts));
+      outcome = await this.#transaction(group);
     } catch (error) {
       const failure = unavailable(error, 'the event log could not commit');
       for (const pending of group) pending.reject(failure);
@@ -235,7 +252,7 @@ export class PgEventStore implements EventStore {
     if (waits.length) await Promise.all(waits);
   }
 
-  async #transaction(appends: ReadonlyArray<readonly EventDraft[]>): Promise<{ results: AppendResult[]; committed: StoredEvent[] }> {
+  async #transaction(appends: readonly Append[]): Promise<{ results: AppendResult[]; committed: StoredEvent[] }> {
     const session = await this.#begin();
     try {
       const { rows } = await session.query<{ last: string }>(`SELECT coalesce(max(seq), 0) AS last FROM ${this.#tables.events}`);
@@ -273,8 +290,8 @@ export class PgEventStore implements EventStore {
   }
 
   /** The stored events for the group's sourceKeys, read under the lock, so no other node can add one meanwhile. */
-  async #storedByKey(session: Session, appends: ReadonlyArray<readonly EventDraft[]>): Promise<Map<string, StoredEvent>> {
-    const keys = [...new Set(appends.flatMap((drafts) => drafts.flatMap((d) => (d.sourceKey === undefined ? [] : [d.sourceKey]))))];
+  async #storedByKey(session: Session, appends: readonly Append[]): Promise<Map<string, StoredEvent>> {
+    const keys = [...new Set(appends.flatMap(({ drafts }) => drafts.flatMap((d) => (d.sourceKey === undefined ? [] : [d.sourceKey]))))];
     const known = new Map<string, StoredEvent>();
     if (keys.length === 0) return known;
     const { rows } = await session.query<PgRow>(`SELECT ${COLUMNS} FROM ${this.#tables.events} WHERE source_key = ANY($1::text[])`, [keys]);
@@ -283,23 +300,27 @@ export class PgEventStore implements EventStore {
   }
 
   /**
-   * The whole group in one INSERT first. If the database refuses it (say, a duplicate id), the group is planned
-   * again append by append, each under its own savepoint, so only the appends at fault fail and seq stays gapless.
+   * The whole group in one INSERT first, then its preconditions in one query (each against what comes before its own
+   * events: the log, and the appends ahead of it, which may be about the same case). If the database refuses the
+   * rows (say, a duplicate id) or a precondition fails, the group is planned again append by append, each checked
+   * and inserted under its own savepoint, so only the appends at fault fail and seq stays gapless. Append by append
+   * also gets right a precondition that failed only because of an append ahead of it that is itself refused now.
    */
-  async #commitPlans(session: Session, appends: ReadonlyArray<readonly EventDraft[]>, nextSeq: number, at: string, known: Map<string, StoredEvent>) {
-    const plans = planGroup(appends, nextSeq, at, known);
+  async #commitPlans(session: Session, appends: readonly Append[], nextSeq: number, at: string, known: Map<string, StoredEvent>) {
+    const plans = planGroup(appends.map((a) => a.drafts), nextSeq, at, known);
     const all = plans.flatMap((plan) => plan.fresh);
-    const refused = await this.#insert(session, all, at);
+    const checks = appends.flatMap((a, i) => checkOf(a, plans[i]!));
+    const refused = await this.#insert(session, all, at, checks);
     if (!refused) return { results: plans.map((plan): AppendResult => plan.outcomes), committed: all };
-    if (appends.length === 1) return { results: [refusal(refused)], committed: [] };
+    if (appends.length === 1) return { results: [refused instanceof AppendConflictError ? refused : refusal(refused)], committed: [] };
     const results: AppendResult[] = [];
     const committed: StoredEvent[] = [];
     let seq = nextSeq;
-    for (const drafts of appends) {
-      const plan: AppendPlan = planAppend(drafts, seq, at, known);
-      const error = await this.#insert(session, plan.fresh, at);
+    for (const append of appends) {
+      const plan: AppendPlan = planAppend(append.drafts, seq, at, known);
+      const error = await this.#insert(session, plan.fresh, at, checkOf(append, plan));
       if (error) {
-        results.push(refusal(error));
+        results.push(error instanceof AppendConflictError ? error : refusal(error));
         continue;
       }
       results.push(plan.outcomes);
@@ -310,8 +331,11 @@ export class PgEventStore implements EventStore {
     return { results, committed };
   }
 
-  /** Inserts under a savepoint; resolves with the error when the database refused the rows (rolled back). */
-  async #insert(session: Session, events: readonly StoredEvent[], at: string): Promise<Error | undefined> {
+  /**
+   * Inserts under a savepoint, then checks the preconditions; resolves with the error (rolled back) when the database
+   * refused the rows, or with an AppendConflictError for the first precondition that failed.
+   */
+  async #insert(session: Session, events: readonly StoredEvent[], at: string, checks: readonly Check[]): Promise<Error | undefined> {
     if (events.length === 0) return undefined;
     await session.query('SAVEPOINT append');
     try {
@@ -328,8 +352,24 @@ export class PgEventStore implements EventStore {
       await session.query('ROLLBACK TO SAVEPOINT append; RELEASE SAVEPOINT append');
       return error as Error;
     }
-    await session.query('RELEASE SAVEPOINT append');
-    return undefined;
+    const conflict = await this.#conflict(session, checks);
+    await session.query(conflict ? 'ROLLBACK TO SAVEPOINT append; RELEASE SAVEPOINT append' : 'RELEASE SAVEPOINT append');
+    return conflict;
+  }
+
+  /** The first failed precondition, with the latest event about its subject before its own events. One round trip. */
+  async #conflict(session: Session, checks: readonly Check[]): Promise<AppendConflictError | undefined> {
+    if (checks.length === 0) return undefined;
+    const { rows } = await session.query<{ seq: string | null }>(
+      `SELECT (SELECT max(e.seq) FROM ${this.#tables.events} e WHERE e.seq > p.after AND e.seq < p.before AND ${aboutAnySql('p.kind', 'p.id')}) AS seq
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY AS p(kind, id, after, before, n)
+       ORDER BY p.n`,
+      [checks.map((c) => c.subject.kind), checks.map((c) => c.subject.id), checks.map((c) => c.afterSeq), checks.map((c) => c.before)],
+    );
+    const failed = rows.findIndex((row) => row.seq !== null);
+    if (failed < 0) return undefined;
+    const { before: _before, ...precondition } = checks[failed]!;
+    return new AppendConflictError(precondition, Number(rows[failed]!.seq));
   }
 
   async readAfter(afterSeq: number, limit: number): Promise<StoredEvent[]> {
@@ -440,6 +480,12 @@ export class PgEventStore implements EventStore {
     })();
     return this.#closing;
   }
+}
+
+/** An append's precondition, if it writes anything: a retry answered from its stored events keeps that answer. */
+function checkOf(append: Append, plan: AppendPlan): Check[] {
+  const first = plan.fresh[0];
+  return append.precondition && first ? [{ ...append.precondition, before: first.seq }] : [];
 }
 
 function refusal(error: Error): Error {

@@ -11,11 +11,22 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { EventDraft, StoredEvent } from '../../shared/events.js';
-import { StoreMismatchError, StoreUnavailableError, type AppendOutcome, type CommitListener, type EventStore } from './event-store.js';
+import {
+  AppendConflictError,
+  StoreMismatchError,
+  StoreUnavailableError,
+  type AppendOptions,
+  type AppendOutcome,
+  type AppendPrecondition,
+  type CommitListener,
+  type EventStore,
+} from './event-store.js';
 import type { AppendReply, CommitReply, CommitRequest, StoredRow } from './sqlite-writer.js';
+import { invalidPrecondition } from './subjects.js';
 
 interface Pending {
   drafts: readonly EventDraft[];
+  precondition: AppendPrecondition | undefined;
   resolve: (outcomes: AppendOutcome[]) => void;
   reject: (error: unknown) => void;
 }
@@ -102,12 +113,14 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  append(drafts: readonly EventDraft[]): Promise<AppendOutcome[]> {
+  append(drafts: readonly EventDraft[], options: AppendOptions = {}): Promise<AppendOutcome[]> {
     if (this.#closed) return Promise.reject(new StoreUnavailableError('the event store is closed'));
     if (this.#failure) return Promise.reject(this.#failure);
+    const invalid = invalidPrecondition(options.precondition);
+    if (invalid) return Promise.reject(new TypeError(invalid));
     if (drafts.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ drafts, resolve, reject });
+      this.#queue.push({ drafts, precondition: options.precondition, resolve, reject });
       this.#send();
     });
   }
@@ -119,7 +132,10 @@ export class SqliteEventStore implements EventStore {
     const request: CommitRequest = {
       id: this.#nextRequestId++,
       at: new Date(this.#clock()).toISOString(),
-      appends: batch.map((p) => p.drafts.map((d) => ({ id: d.id, type: d.type, sourceKey: d.sourceKey ?? null, data: JSON.stringify(d.data) }))),
+      appends: batch.map((p) => ({
+        rows: p.drafts.map((d) => ({ id: d.id, type: d.type, sourceKey: d.sourceKey ?? null, data: JSON.stringify(d.data) })),
+        ...(p.precondition && { precondition: p.precondition }),
+      })),
     };
     this.#inFlight = { id: request.id, batch, at: request.at };
     this.#writer.postMessage(request);
@@ -150,6 +166,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   #outcomes(pending: Pending, reply: AppendReply, at: string): AppendOutcome[] | Error {
+    if ('conflict' in reply) return new AppendConflictError(pending.precondition!, reply.conflict);
     if (!reply.ok) return new Error(`append refused by the event log: ${reply.message}`);
     return reply.outcomes.map((outcome, i) => {
       if (outcome.duplicate) return { event: toEvent(outcome.row), duplicate: true };

@@ -3,10 +3,14 @@
  * then a WAL checkpoint), and better-sqlite3 waits synchronously. Off the main thread, that wait no longer holds
  * up the sockets of a thousand wall clients.
  *
- * One message is one group commit: a list of appends, each all-or-nothing (a savepoint), in one transaction.
+ * One message is one group commit: a list of appends, each all-or-nothing (a savepoint), in one transaction. An
+ * append's precondition is checked after its rows went in, inside its savepoint, against everything before them:
+ * the log and the appends ahead of it in this group, so one that fails rolls back alone.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import type { AppendPrecondition, EventSubject } from './event-store.js';
+import { aboutSql } from './subjects.js';
 
 export interface DraftRow {
   id: string;
@@ -24,12 +28,28 @@ export interface StoredRow {
   data: string;
 }
 
-export type AppendReply = { ok: true; outcomes: Array<{ seq: number; duplicate: false } | { duplicate: true; row: StoredRow }> } | { ok: false; message: string };
+export type AppendReply =
+  | { ok: true; outcomes: Array<{ seq: number; duplicate: false } | { duplicate: true; row: StoredRow }> }
+  | { ok: false; message: string }
+  /** The precondition failed: `conflict` is the latest event about its subject. */
+  | { ok: false; conflict: number };
+
+export interface AppendRequest {
+  rows: DraftRow[];
+  precondition?: AppendPrecondition;
+}
 
 export interface CommitRequest {
   id: number;
   at: string;
-  appends: DraftRow[][];
+  appends: AppendRequest[];
+}
+
+/** Thrown inside an append's savepoint to roll it back. */
+class Conflict extends Error {
+  constructor(readonly seq: number) {
+    super(`conflict at seq ${seq}`);
+  }
 }
 
 export type CommitReply = { id: number; replies: AppendReply[] } | { id: number; failed: string };
@@ -44,9 +64,13 @@ function main(): void {
   // The duplicate check is folded into the insert; the stored row is read only when the key was taken.
   const insert = db.prepare('INSERT INTO events (seq, id, at, type, source_key, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO NOTHING');
   const byKey = db.prepare<[string], StoredRow>('SELECT * FROM events WHERE source_key = ?');
+  const laterAbout = (kind: EventSubject['kind']) =>
+    db.prepare<[number, number, string], { seq: number | null }>(`SELECT max(seq) AS seq FROM events WHERE seq > ? AND seq < ? AND ${aboutSql(kind, '?')}`);
+  const later = { case: laterAbout('case'), alert: laterAbout('alert') };
   let lastSeq = (db.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
 
-  const appendOne = db.transaction((rows: DraftRow[], at: string): AppendReply => {
+  const appendOne = db.transaction(({ rows, precondition }: AppendRequest, at: string): AppendReply => {
+    const first = lastSeq + 1;
     const outcomes: Extract<AppendReply, { ok: true }>['outcomes'] = [];
     for (const row of rows) {
       if (insert.run(lastSeq + 1, row.id, at, row.type, row.sourceKey, row.data).changes === 0) {
@@ -55,6 +79,12 @@ function main(): void {
       }
       lastSeq += 1;
       outcomes.push({ seq: lastSeq, duplicate: false });
+    }
+    // Only an append that wrote something can conflict: a retry answered from its stored events keeps that answer.
+    if (precondition && lastSeq >= first) {
+      const { subject, afterSeq } = precondition;
+      const { seq } = later[subject.kind].get(afterSeq, first, subject.id)!;
+      if (seq !== null) throw new Conflict(seq);
     }
     return { ok: true, outcomes };
   });
@@ -69,13 +99,13 @@ function main(): void {
     const replies: AppendReply[] = [];
     try {
       db.transaction(() => {
-        for (const rows of request.appends) {
+        for (const append of request.appends) {
           const before = lastSeq;
           try {
-            replies.push(appendOne(rows, request.at));
+            replies.push(appendOne(append, request.at));
           } catch (error) {
             lastSeq = before;
-            replies.push({ ok: false, message: (error as Error).message });
+            replies.push(error instanceof Conflict ? { ok: false, conflict: error.seq } : { ok: false, message: (error as Error).message });
           }
         }
       })();

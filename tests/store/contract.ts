@@ -1,11 +1,12 @@
 /**
- * The EventStore contract: every engine (SQLite today, PostgreSQL next) runs this same suite.
+ * The EventStore contract: every engine (SQLite and PostgreSQL) runs this same suite.
  * `open(dir?)` opens a store on fresh storage, or re-opens the storage identified by `dir`.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventDraft, StoredEvent } from '../../shared/events.js';
 import { StoreUnavailableError, type EventStore } from '../../server/store/event-store.js';
+import { runPreconditionContract } from './precondition.js';
 
 export interface StoreFactory {
   open(location?: string): Promise<{ store: EventStore; location: string }>;
@@ -132,5 +133,7 @@ export function runEventStoreContract(engine: string, factory: StoreFactory): vo
       expect(outcomes.at(-1)!.event.seq).toBe(1000);
       expect((await store.readAfter(990, 100)).length).toBe(10);
     });
+
+    runPreconditionContract(openStore);
   });
 }
