@@ -3,6 +3,11 @@
  * the one event it causes, and answers only after commit. Officers, departments and the overdue timers all come
  * through here. A command's key (`cmd:<commandId>`, or the timer's own key) is the event's source key, so a retry
  * returns the first result and never appends twice.
+ *
+ * The version check runs on this node's projections, which may lag a log that other nodes write too. So the append
+ * carries a precondition, checked by the store under its append lock: no event about the case after the seq the
+ * projections had applied when the command was decided. When another node's event got in first, the command is
+ * refused like a stale expectedVersion (409), once this node has applied that event, so `current` shows it.
  */
 import type { CaseSummary } from '../shared/api.js';
 import type { Actor, Command, CommandResult, SystemCommand } from '../shared/dispatch.js';
@@ -13,7 +18,7 @@ import { toSummary } from './domain/case-index.js';
 import { slaDeadlines, type DispatchPolicy } from './domain/dispatch-rules.js';
 import type { DistrictData } from './district-data.js';
 import type { CaseWorkspace } from './in-flight.js';
-import type { EventStore } from './store/event-store.js';
+import { AppendConflictError, type EventStore } from './store/event-store.js';
 
 export type CommandFailure = {
   ok: false;
@@ -28,6 +33,9 @@ export function contextOf(record: CaseRecord): CaseContext {
   const { id: caseId, kind, category, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt } = record;
   return { caseId, kind, category, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt };
 }
+
+/** How long a refused command waits for this node to apply the event that beat it before answering with what it has. */
+const CATCH_UP_MS = 3_000;
 
 export function timerKey(command: SystemCommand): string {
   return `timer:${command.whistleId}:${command.deptId}:${command.stage}:${command.type}`;
@@ -69,16 +77,12 @@ export class CommandService {
       const record = this.deps.cases.byId(done.caseId)!;
       return { ok: true, result: { caseId: done.caseId, version: record.version, status: record.status, event: { seq: done.seq, id: done.id, type: done.type }, duplicate: true } };
     }
+    // Decide on committed state only (in-flight.ts says why); nothing below awaits before the hold.
+    for (let writing = this.deps.cases.settled(caseId); writing; writing = this.deps.cases.settled(caseId)) await writing;
     const record = this.deps.cases.byId(caseId);
     if (!record) return { ok: false, code: 'not_found', message: `no case ${caseId}` };
-    if ('expectedVersion' in command && command.expectedVersion !== record.version) {
-      return {
-        ok: false,
-        code: 'version_conflict',
-        message: `the case changed since version ${command.expectedVersion}: it is now at version ${record.version} (${record.status})`,
-        current: toSummary(record),
-      };
-    }
+    const afterSeq = this.deps.index.seq;
+    if ('expectedVersion' in command && command.expectedVersion !== record.version) return versionConflict(command.expectedVersion, record);
     if (command.type === 'whistle' && command.alertId && !this.deps.alertExists?.(command.alertId)) {
       return { ok: false, code: 'invalid', message: `no alert ${command.alertId}`, path: 'alertId' };
     }
@@ -95,12 +99,35 @@ export class CommandService {
     evolve(next, decision.draft);
     const release = this.deps.cases.hold([next]);
     try {
-      const [outcome] = await this.deps.store.append([{ id: this.deps.newId(), sourceKey: key, ...decision.draft } as EventDraft]);
+      const draft = { id: this.deps.newId(), sourceKey: key, ...decision.draft } as EventDraft;
+      const [outcome] = await this.deps.store.append([draft], { precondition: { subject: { kind: 'case', id: caseId }, afterSeq } });
       const event = outcome!.event;
       const committed = this.deps.cases.byId(caseId) ?? next;
       return { ok: true, result: { caseId, version: committed.version, status: committed.status, event: { seq: event.seq, id: event.id, type: event.type }, duplicate: outcome!.duplicate } };
+    } catch (error) {
+      if (!(error instanceof AppendConflictError)) throw error;
+      release();
+      await this.#caughtUp(error.seq);
+      return versionConflict('expectedVersion' in command ? command.expectedVersion : record.version, this.deps.cases.byId(caseId) ?? record);
     } finally {
       release();
     }
   }
+
+  /** Until this node has applied `seq`, or CATCH_UP_MS passed (the log unreachable, say: answer with what it has). */
+  async #caughtUp(seq: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, CATCH_UP_MS)));
+    await Promise.race([this.deps.index.reached(seq), timeout]);
+    clearTimeout(timer);
+  }
+}
+
+function versionConflict(expectedVersion: number, current: CaseRecord): CommandFailure {
+  return {
+    ok: false,
+    code: 'version_conflict',
+    message: `the case changed since version ${expectedVersion}: it is now at version ${current.version} (${current.status})`,
+    current: toSummary(current),
+  };
 }

@@ -54,8 +54,40 @@ export class CaseIndex {
   readonly #commands = new Map<string, CommandRecord>();
   /** Cases with an active whistle, in the order they were (last) whistled: the roll-call board and the timers. */
   readonly #whistled = new Set<CaseRecord>();
+  /** The last seq applied (every event passes through here, alerts too). */
+  #seq = 0;
+  /** Callers waiting for a seq to be applied, in no particular order (there are rarely more than a few). */
+  #waiting: Array<{ seq: number; resolve: () => void }> = [];
+
+  /**
+   * The seq of the last event applied: every case here reflects the log up to it, so a command decided on them names
+   * it in its append precondition. After `restore` it may lag the snapshot's seq until the next event (a lower bound
+   * is still correct there, only slower to check).
+   */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /** Resolves once the event at `seq` has been applied. */
+  reached(seq: number): Promise<void> {
+    if (seq <= this.#seq) return Promise.resolve();
+    return new Promise((resolve) => this.#waiting.push({ seq, resolve }));
+  }
 
   apply(event: StoredEvent): void {
+    this.#seq = event.seq;
+    this.#fold(event);
+    if (this.#waiting.length) this.#wake();
+  }
+
+  #wake(): void {
+    const due = this.#waiting.filter((w) => w.seq <= this.#seq);
+    if (due.length === 0) return;
+    this.#waiting = this.#waiting.filter((w) => w.seq > this.#seq);
+    for (const w of due) w.resolve();
+  }
+
+  #fold(event: StoredEvent): void {
     if (event.type === 'case.reported') {
       this.#add(recordFromReport(event.data, event.seq, event.sourceKey));
       return;
@@ -99,7 +131,10 @@ export class CaseIndex {
   }
 
   restoreHistories(h: ReturnType<CaseIndex['histories']>): void {
-    for (const [id, t] of h.steps) this.#steps.set(id, t);
+    for (const [id, t] of h.steps) {
+      this.#steps.set(id, t);
+      this.#seq = Math.max(this.#seq, t.at(-1) ?? 0);
+    }
     for (const [key, c] of h.commands) this.#commands.set(key, c);
   }
 
@@ -114,6 +149,7 @@ export class CaseIndex {
     for (const record of records) {
       this.#add(record);
       if (activeWhistle(record)) this.#whistled.add(record);
+      this.#seq = Math.max(this.#seq, record.seq);
     }
   }
 
