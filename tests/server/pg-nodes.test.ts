@@ -9,6 +9,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { whistledCase } from '../helpers/dispatch.js';
+import { LEASE_LOCK_CLASS } from '../../server/lease.js';
+import { pgTables } from '../../server/store/pg-schema.js';
 import { caseReported } from '../helpers/factories.js';
 import { post } from '../helpers/server.js';
 import { dropSchemas, freshSchemaName, postgresRelay, requirePostgres, sql, testDatabaseUrl } from '../helpers/pg-env.js';
@@ -99,11 +101,11 @@ describe.skipIf(skip)('several nodes on one PostgreSQL log', () => {
     };
     const [holder] = await holders(nodes);
     expect((await holders(nodes)).map((n) => n.pid)).toEqual([holder!.pid]);
-    // PostgreSQL agrees: one session holds the lease lock, and it is the holder's.
+    // PostgreSQL agrees: one session holds this log's lease lock (other logs' nodes may hold theirs), and it is the holder's.
     const sessions = await sql<{ application_name: string }>(
       `SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-       WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.granted`,
-      [0x53474c6c],
+       WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = $2 AND l.granted`,
+      [LEASE_LOCK_CLASS, pgTables(schema).appendLock[1] >>> 0],
     );
     expect(sessions.map((s) => s.application_name)).toEqual([expect.stringContaining(`-${holder!.pid}-lease`)]);
 
