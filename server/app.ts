@@ -34,11 +34,38 @@ import type { Logger } from './log.js';
 import type { Projections } from './projections.js';
 import { CatchUp } from './realtime/catch-up.js';
 import { CommitFanOut } from './realtime/commit-fan-out.js';
-import { attachConnectionHandlers, type IoServer } from './realtime/connection.js';
+import { attachConnectionHandlers, dropStaleSockets, type IoServer } from './realtime/connection.js';
 import { forAdapter, type RedisClient } from './redis.js';
+import { adminRouter } from './api/admin.js';
+import { authRouter } from './api/auth.js';
+import type { AuditLog } from './audit/audit-log.js';
+import { Auditor } from './auth/auditor.js';
+import { Authenticator, type SessionSettings } from './auth/authenticator.js';
+import { DirectoryWriter } from './auth/directory-writer.js';
+import { guard, principalOf } from './auth/guard.js';
+import { LoginLockout, type LockoutSettings } from './auth/lockout.js';
+import { securityHeaders } from './auth/security-headers.js';
 import { createLimiter, limitRequests, type RateLimitRule } from './rate-limit.js';
 import { CoalescingPublisher } from './realtime/publisher.js';
 import type { EventStore } from './store/event-store.js';
+
+/** Sockets whose session ran out are dropped this often (changes of access drop them at once). */
+const STALE_SOCKET_SWEEP_MS = 15_000;
+
+/**
+ * WebSocket handshakes from a browser carry an Origin: only the server's own pages (same host) and ALLOWED_ORIGINS
+ * may open a socket, so another site's page cannot ride a signed-in officer's cookie. Clients that are not browsers
+ * send no Origin; they still need a session.
+ */
+function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (!origin) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
 
 /** While Redis carries other nodes' commits, a NOTIFY waits this long for their batch before the log is read. */
 const REMOTE_GRACE_MS = 200;
@@ -54,6 +81,10 @@ export interface AppDeps {
   clock: () => number;
   /** Time-based work (timers, risk sweep) runs only while this node holds it; absent, always (one node). */
   lease?: Lease;
+  /** The audit trail (server/audit/). */
+  audit: AuditLog;
+  /** Signs session cookies (SESSION_SECRET, or a key made once in the data dir). */
+  sessionKey: Buffer;
   /** A cluster's Redis (REDIS_URL): the Socket.io adapter, the fan-out of commits between nodes, rate limits. */
   redis?: { client: RedisClient; /** Keys and channels of this log's nodes, so logs sharing a Redis never mix. */ prefix: string };
 }
@@ -76,13 +107,23 @@ export interface AppOptions {
   rateLimits: { intakePerMinute: number; commandsPerMinute: number };
   /** Express's `trust proxy`: which hops' X-Forwarded-For to believe for the client's address. */
   trustProxy: boolean | number | string;
+  sessions: SessionSettings;
+  lockout: LockoutSettings;
+  /** Origins besides the server's own whose pages may open the socket. */
+  allowedOrigins: readonly string[];
 }
 
 export function createApplication(httpServer: http.Server, deps: AppDeps, options: AppOptions) {
   const { store, projections, district, policy, risk, log, clock, lease, redis } = deps;
+  const newId = () => uuidv7(clock());
+  const authenticator = new Authenticator({ directory: projections.directory, key: deps.sessionKey, clock, settings: options.sessions });
+  const auditor = new Auditor(deps.audit, log);
+  const writer = new DirectoryWriter({ store, newId });
   const io: IoServer = new Server(httpServer, {
     serveClient: false,
+    // A frame past this closes only the socket that sent it.
     maxHttpBufferSize: 64 * 1024,
+    allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)),
     ...(options.connectionStateRecovery && { connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true } }),
     // The streams adapter resumes its stream after a Redis outage and supports connection-state recovery; the
     // pub/sub adapter does neither (README, "Several nodes").
@@ -122,10 +163,14 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   // Told before this node applies its own commits (listeners run in order), so the others start a moment sooner.
   const stopAnnouncing = fanOut && store.onCommit((events) => fanOut.announce(events));
   follower.start();
-  attachConnectionHandlers(io, { catchUp, log, district });
+  attachConnectionHandlers(io, { catchUp, log, authenticator });
+  // Every node applies every access change: each drops its own sockets of a user disabled, moved or signed out.
+  projections.directory.onRevoked = (id) => io.local.in(rooms.principal(id)).disconnectSockets(true);
+  projections.directory.onSessionEnded = (sid) => io.local.in(rooms.session(sid)).disconnectSockets(true);
+  const staleSockets = setInterval(() => dropStaleSockets(io, authenticator), STALE_SOCKET_SWEEP_MS);
+  staleSockets.unref();
 
   const workspace = new CaseWorkspace(projections.cases);
-  const newId = () => uuidv7(clock());
   const alertExists = (id: string) => projections.risk?.alerts.get(id) !== undefined;
   const commands = new CommandService({ store, cases: workspace, index: projections.cases, district, policy, clock, newId, alertExists });
   const alertCommands = new AlertCommands({ store, alerts: () => projections.risk?.alerts ?? null, clock, newId });
@@ -135,11 +180,15 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('trust proxy', options.trustProxy);
-  // Before the body is parsed: a client over its budget costs no parsing.
+  app.use(securityHeaders(options.clientConfig.tileUrl));
+  // Who is calling, and may they: before any body is parsed or handler runs (auth/access.ts holds the rules).
+  app.use(guard({ authenticator, auditor }));
+  // A client over its budget costs no parsing. An integration's budget is its key's, a person's their address's.
+  const caller = (req: express.Request, res: express.Response) => principalOf(res)?.id ?? req.ip ?? 'unknown';
   const intakeRule: RateLimitRule = { name: 'intake', perMinute: options.rateLimits.intakePerMinute };
   const commandRule: RateLimitRule = { name: 'commands', perMinute: options.rateLimits.commandsPerMinute };
-  app.post('/api/events', limitRequests(intakeRule, createLimiter(intakeRule, redis), log));
-  app.post(/^\/api\/.+\/commands$/, limitRequests(commandRule, createLimiter(commandRule, redis), log));
+  app.post('/api/events', limitRequests(intakeRule, createLimiter(intakeRule, redis), log, caller));
+  app.post(/^\/api\/.+\/(commands|unmask)$/, limitRequests(commandRule, createLimiter(commandRule, redis), log, caller));
   app.use(express.json({ limit: options.bodyLimit, type: 'application/json', strict: false }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -151,10 +200,13 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openapi);
   });
+  const lockout = new LoginLockout(options.lockout, redis);
+  app.use(authRouter({ directory: projections.directory, authenticator, lockout, auditor, writer, clock }));
+  app.use(adminRouter({ directory: projections.directory, writer, authenticator, auditor, audit: deps.audit, district }));
   app.use(eventsRouter(new Ingestor({ store, cases: workspace, district, clock, newId })));
   app.use(readRouter({ projections, district, catchUp, clientConfig: options.clientConfig, clock }));
-  app.use(dispatchRouter({ projections, store, district, policy, commands, clock }));
-  app.use(alertsRouter({ projections, district, commands: alertCommands, risk, clock }));
+  app.use(dispatchRouter({ projections, store, district, policy, commands, clock, auditor }));
+  app.use(alertsRouter({ projections, district, commands: alertCommands, risk, clock, auditor }));
   app.use(leaderRouter({ projections, district, risk, clock }));
   app.use('/api', notFound);
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
@@ -177,11 +229,14 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
     app,
     timers,
     risk: riskService,
+    /** Appends access events (first admin, demo users). */
+    directoryWriter: writer,
     /** Stops streaming and timers; the caller closes the http server and the store. */
     close: async () => {
       await timers.stop();
       await riskService.stop();
       stopAnnouncing?.();
+      clearInterval(staleSockets);
       follower.close();
       publisher.close();
       await io.close();

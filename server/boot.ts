@@ -19,6 +19,11 @@ import { uuidv7 } from './domain/ids.js';
 import { loadSnapshot, saveSnapshot } from './projection-snapshot.js';
 import { PgLease, soleLease, type Lease } from './lease.js';
 import { closeRedis, connectRedis, redactedUrl } from './redis.js';
+import { openAuditLog } from './audit/audit-log.js';
+import { AuditRetention } from './audit/retention.js';
+import { ensureFirstAdmin } from './auth/first-admin.js';
+import { secretFile } from './secret-file.js';
+import type { DemoCredentials } from './sim/demo-access.js';
 import type { EventStore } from './store/event-store.js';
 import { pgTables } from './store/pg-schema.js';
 import { PgEventStore } from './store/pg-store.js';
@@ -41,6 +46,8 @@ export interface RunningServer {
   risk: { sweep(): Promise<number> };
   /** Whether this node does the cluster's time-based work (always, on SQLite). */
   lease: Pick<Lease, 'held' | 'hold'>;
+  /** `npm run demo`: how to sign in. */
+  demo?: DemoCredentials;
   close(): Promise<void>;
 }
 
@@ -109,12 +116,14 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   if (projections.seq - fromSeq > SNAPSHOT_AFTER_REPLAYED) await saveSnapshot(dataDir, projections, store);
   log.info({ seq: projections.seq, replayed: projections.seq - fromSeq, ms: Math.round(performance.now() - started), dataDir }, 'projections ready');
 
+  const sessionKey = config.SESSION_SECRET ? Buffer.from(config.SESSION_SECRET, 'utf8') : secretFile(dataDir, 'session.key', 32);
+  const audit = await openAuditLog(config.DATABASE_URL ? { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA } : { dataDir }, clock);
   const redis = config.REDIS_URL ? await connectRedis({ url: config.REDIS_URL, name: nodeName('redis'), log }) : undefined;
   if (config.REDIS_URL) log.info({ redis: redactedUrl(config.REDIS_URL) }, 'cluster fan-out through Redis');
   const httpServer = http.createServer();
   const application = createApplication(
     httpServer,
-    { store, projections, district, policy, risk: riskSettings, log, clock, lease, ...(redis && { redis: { client: redis, prefix: logPrefix(config) } }) },
+    { store, projections, district, policy, risk: riskSettings, log, clock, lease, audit, sessionKey, ...(redis && { redis: { client: redis, prefix: logPrefix(config) } }) },
     {
       bodyLimit: config.BODY_LIMIT,
       streamBatchMs: config.STREAM_BATCH_MS,
@@ -133,8 +142,13 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
       riskSweepMs: config.RISK_SWEEP_MS,
       rateLimits: { intakePerMinute: config.RATE_LIMIT_INTAKE, commandsPerMinute: config.RATE_LIMIT_COMMANDS },
       trustProxy: config.TRUST_PROXY,
+      sessions: { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: config.SESSION_MAX_HOURS * 3_600_000, kioskMaxMs: config.KIOSK_SESSION_DAYS * 86_400_000 },
+      lockout: { maxFailures: config.LOGIN_MAX_FAILURES, ipMaxFailures: config.LOGIN_MAX_FAILURES * 10, windowSeconds: config.LOGIN_LOCK_MINUTES * 60 },
+      allowedOrigins: config.ALLOWED_ORIGINS,
     },
   );
+  await ensureFirstAdmin(config, projections.directory, application.directoryWriter, log);
+  const retention = new AuditRetention({ audit, lease, clock, log }, { days: config.AUDIT_RETENTION_DAYS });
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.PORT, config.HOST, () => resolve());
@@ -145,12 +159,19 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   application.timers.start();
   application.risk.start();
 
+  retention.start();
+
   let stopFeed: (() => Promise<void>) | undefined;
   let stopDispatch: (() => Promise<void>) | undefined;
+  let demo: DemoCredentials | undefined;
   if (config.DEMO) {
     const { startDemoFeed } = await import('./sim/demo-feed.js');
     const { startDispatchSim } = await import('./sim/dispatch-sim.js');
+    const { ensureDemoAccess, simUsername } = await import('./sim/demo-access.js');
+    const credentials = await ensureDemoAccess({ directory: projections.directory, writer: application.directoryWriter, dataDir, departments: district.departments });
+    demo = credentials;
     const feed = startDemoFeed({
+      apiKey: credentials.apiKey,
       baseUrl: url,
       seed: config.DEMO_SEED,
       ratePerHour: config.DEMO_RATE_PER_HOUR,
@@ -167,6 +188,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
     stopFeed = feed.stop;
     const dispatch = startDispatchSim({
       baseUrl: url,
+      signIn: (actor) => ({ username: simUsername(actor), password: credentials.password }),
       seed: config.DEMO_SEED,
       departments: district.departments,
       ratePerHour: config.DEMO_RATE_PER_HOUR,
@@ -187,11 +209,14 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
     timers: application.timers,
     risk: application.risk,
     lease,
+    ...(demo && { demo }),
     close: () =>
       (closing ??= (async () => {
         await Promise.all([stopFeed?.(), stopDispatch?.()]);
+        retention.stop();
         httpServer.closeAllConnections();
         await application.close();
+        await audit.close().catch((error: unknown) => log.warn({ err: error }, 'could not close the audit log'));
         if (redis) await closeRedis(redis);
         await lease.close();
         await saveSnapshot(dataDir, projections, store).catch((error: unknown) => log.warn({ err: error }, 'could not save the projection snapshot'));

@@ -27,6 +27,27 @@ const schema = z.object({
     .union([z.boolean(), z.number().int().min(0), z.string()])
     .default(false)
     .transform((v) => (typeof v !== 'string' ? v : v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+  /** Signs session cookies; every node of a cluster needs the same one. Default (one node): a key made once in the data dir. */
+  SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** A signed-in user's session ends after this many minutes without a request. */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** … and this many hours after sign-in, however active. */
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
+  /** A wall's kiosk session ends this many days after sign-in (no idle timeout: nobody touches a wall). */
+  KIOSK_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** First run: creates this admin with ADMIN_PASSWORD when the log holds no admin. There is no default password. */
+  ADMIN_USERNAME: z.string().regex(/^[a-z0-9][a-z0-9_.-]{2,31}$/).default('admin'),
+  ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').optional(),
+  /** Wrong passwords for one user name within LOGIN_LOCK_MINUTES before the name is locked for the rest of it. */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Origins (scheme://host[:port], comma-separated) whose pages may open the live socket besides the server's own. */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+  /** Audit entries older than this are pruned (the chain stays verifiable from a checkpoint). */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(30).default(183),
   DISTRICT: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a folder name under data/districts').default('longgang'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Half-life of the "recent events" part of heat (DESIGN.md §6). */
@@ -82,6 +103,7 @@ export function resolveConfig(sources: { argv?: readonly string[]; env?: NodeJS.
   const merged = { ...fromEnv, ...parseArgs(sources.argv ?? []), ...sources.overrides };
   const parsed = schema
     .refine((c) => !c.REDIS_URL || c.DATABASE_URL, { path: ['REDIS_URL'], message: 'needs DATABASE_URL: nodes share the PostgreSQL log, Redis only carries news of it' })
+    .refine((c) => !c.DATABASE_URL || c.SESSION_SECRET, { path: ['SESSION_SECRET'], message: 'needs to be set when nodes share a PostgreSQL log: each node must accept the others\' session cookies' })
     .safeParse(merged);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));

@@ -7,13 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { WallState } from '../shared/wall-state.js';
 import type { CaseRecord } from './domain/case-index.js';
+import { Directory, type DirectorySnapshot } from './domain/directory.js';
 import { LeaderStats } from './domain/leader-stats.js';
 import { RiskEngine } from './domain/risk/engine.js';
 import { Projections, type ProjectionSettings } from './projections.js';
 import type { EventStore } from './store/event-store.js';
 
 /** Bump when the shape of a projection changes: old snapshots are then rebuilt from the log. */
-export const SNAPSHOT_VERSION = 4;
+export const SNAPSHOT_VERSION = 5;
 const FILE = 'projections.snapshot.json';
 
 interface SnapshotFile {
@@ -26,6 +27,7 @@ interface SnapshotFile {
   /** The risk engine's state and the fingerprint of the rules it was folded with (null: rules were off). */
   risk: { fingerprint: string; state: unknown } | null;
   leader: unknown;
+  directory: DirectorySnapshot;
 }
 
 export async function saveSnapshot(dir: string, projections: Projections, store: EventStore): Promise<boolean> {
@@ -41,6 +43,7 @@ export async function saveSnapshot(dir: string, projections: Projections, store:
     histories: projections.cases.histories(),
     risk: projections.risk && { fingerprint: projections.risk.fingerprint, state: projections.risk.snapshot() },
     leader: projections.leader.snapshot(),
+    directory: projections.directory.snapshot(),
   };
   const file = path.join(dir, FILE);
   const tmp = `${file}.${process.pid}.tmp`;
@@ -67,6 +70,7 @@ export async function loadSnapshot(dir: string, store: EventStore, settings: Pro
   if (!atSeq || atSeq.seq !== snap.seq || atSeq.id !== snap.lastEventId) return { reason: 'snapshot does not match the event log' };
   let risk: RiskEngine | undefined;
   let leader: LeaderStats;
+  let directory: Directory;
   try {
     if (settings.risk) {
       const saved = snap.risk;
@@ -74,10 +78,11 @@ export async function loadSnapshot(dir: string, store: EventStore, settings: Pro
       risk = RiskEngine.restore(saved.state, settings.risk);
     }
     leader = LeaderStats.restore(snap.leader, { tzOffsetMinutes: settings.tzOffsetMinutes });
+    directory = Directory.restore(snap.directory);
   } catch {
     return { reason: 'snapshot holds unreadable risk or leader state' };
   }
-  const projections = new Projections(settings, { ...(risk && { risk }), leader });
+  const projections = new Projections(settings, { ...(risk && { risk }), leader, directory });
   Object.assign(projections.wall, snap.wall);
   projections.cases.restore(snap.cases);
   projections.cases.restoreHistories(snap.histories);

@@ -3,9 +3,10 @@
  * case index, the risk engine's alerts and the leader's statistics. Rebuilt from the store at start-up, then fed by
  * the store's commit listener.
  */
-import { toPublicEvent, type EventDraft, type PublicEvent, type StoredEvent } from '../shared/events.js';
+import { isAccessEvent, toPublicEvent, type EventDraft, type PublicEvent, type StoredEvent } from '../shared/events.js';
 import { applyEvent, emptyWallState, type WallState } from '../shared/wall-state.js';
 import { CaseIndex } from './domain/case-index.js';
+import { Directory } from './domain/directory.js';
 import { LeaderStats } from './domain/leader-stats.js';
 import { RiskEngine, type RiskEngineOptions } from './domain/risk/engine.js';
 import type { EventStore } from './store/event-store.js';
@@ -24,16 +25,19 @@ export class Projections {
   readonly cases = new CaseIndex();
   readonly risk: RiskEngine | null;
   readonly leader: LeaderStats;
+  /** Users, kiosks, integration keys and ended sessions. */
+  readonly directory: Directory;
   /** Alert drafts the rules decided and nobody has taken yet (the risk service appends them). */
   #decided: EventDraft[] = [];
 
   constructor(
     readonly settings: ProjectionSettings,
-    restored?: { risk?: RiskEngine; leader?: LeaderStats },
+    restored?: { risk?: RiskEngine; leader?: LeaderStats; directory?: Directory },
   ) {
     this.wall = emptyWallState(settings);
     this.risk = restored?.risk ?? (settings.risk ? new RiskEngine(settings.risk) : null);
     this.leader = restored?.leader ?? new LeaderStats({ tzOffsetMinutes: settings.tzOffsetMinutes });
+    this.directory = restored?.directory ?? new Directory();
   }
 
   get seq(): number {
@@ -47,6 +51,7 @@ export class Projections {
       if (event.seq <= this.wall.seq) continue;
       if (event.seq !== this.wall.seq + 1) throw new Error(`event log gap: expected seq ${this.wall.seq + 1}, got ${event.seq}`);
       this.cases.apply(event);
+      if (isAccessEvent(event)) this.directory.apply(event);
       if (this.risk) {
         const decided = this.risk.apply(event);
         if (decided.length) this.#decided.push(...decided);

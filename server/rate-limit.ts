@@ -4,7 +4,7 @@
  * (an atomic INCR with expiry). While Redis is away each node falls back to a budget of its own in memory, so a
  * Redis outage neither stops intake nor lifts the limits.
  */
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from './log.js';
 import type { RedisClient } from './redis.js';
@@ -16,16 +16,26 @@ export interface RateLimitRule {
   perMinute: number;
 }
 
-export function createLimiter(rule: RateLimitRule, redis?: { client: RedisClient; prefix: string }): RateLimiterAbstract {
-  const options = { keyPrefix: `${redis?.prefix ?? 'sygl'}:rl:${rule.name}`, points: rule.perMinute, duration: 60 };
-  if (!redis) return new RateLimiterMemory(options);
+export type SharedRedis = { client: RedisClient; prefix: string };
+
+export function createLimiter(rule: RateLimitRule, redis?: SharedRedis): RateLimiterAbstract {
+  return createCounter({ name: rule.name, points: rule.perMinute, durationSeconds: 60 }, redis);
+}
+
+/**
+ * A budget of `points` per `durationSeconds` per key, in Redis when there is one (with a memory fallback while it
+ * is away), else in memory. Also the login lockout's failure counter.
+ */
+export function createCounter(options: { name: string; points: number; durationSeconds: number }, redis?: SharedRedis): RateLimiterAbstract {
+  const base = { keyPrefix: `${redis?.prefix ?? 'sygl'}:rl:${options.name}`, points: options.points, duration: options.durationSeconds };
+  if (!redis) return new RateLimiterMemory(base);
   return new RateLimiterRedis({
-    ...options,
+    ...base,
     storeClient: redis.client,
     useRedisPackage: true,
     // Fail over to memory at once rather than queue the check behind a reconnecting client.
     rejectIfRedisNotReady: true,
-    insuranceLimiter: new RateLimiterMemory(options),
+    insuranceLimiter: new RateLimiterMemory(base),
   });
 }
 
@@ -33,10 +43,10 @@ export function createLimiter(rule: RateLimitRule, redis?: { client: RedisClient
  * Refuses requests past the budget with 429 and Retry-After. The client is `req.ip`: behind a reverse proxy set
  * TRUST_PROXY, or every request counts as the proxy's.
  */
-export function limitRequests(rule: RateLimitRule, limiter: RateLimiterAbstract, log: Logger, key: (req: Request) => string = (req) => req.ip ?? 'unknown'): RequestHandler {
+export function limitRequests(rule: RateLimitRule, limiter: RateLimiterAbstract, log: Logger, key: (req: Request, res: Response) => string = (req) => req.ip ?? 'unknown'): RequestHandler {
   if (rule.perMinute <= 0) return (_req, _res, next) => next();
   return (req, res, next) => {
-    limiter.consume(key(req)).then(
+    limiter.consume(key(req, res)).then(
       () => next(),
       (refusal: unknown) => {
         if (!(refusal instanceof RateLimiterRes)) {

@@ -3,12 +3,12 @@
  * schemas at start-up: a bad threshold must stop the server with the file and field named, not quietly switch a rule
  * off. Also keeps the identity key that turns ID numbers and respondents' names into keyed hashes.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { periodsSchema, rulesSchema, scoreSchema, type RiskRules, type RiskScoreSettings, type SensitivePeriod } from '../shared/risk.js';
 import { dataRoot } from './district-data.js';
+import { secretFile } from './secret-file.js';
 
 export class RiskDataError extends Error {
   override name = 'RiskDataError';
@@ -90,14 +90,9 @@ export function identityKey(dataDir: string, fromEnv?: string): Buffer {
     if (Buffer.byteLength(fromEnv, 'utf8') < 16) throw new RiskDataError('the risk identity key must be at least 16 characters');
     return Buffer.from(fromEnv, 'utf8');
   }
-  const file = path.join(dataDir, KEY_FILE);
-  fs.mkdirSync(dataDir, { recursive: true });
   try {
-    fs.writeFileSync(file, randomBytes(KEY_BYTES), { mode: 0o600, flag: 'wx' });
+    return secretFile(dataDir, KEY_FILE, KEY_BYTES);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new RiskDataError(`cannot create ${file}: ${(e as Error).message}`);
+    throw new RiskDataError((e as Error).message);
   }
-  const key = fs.readFileSync(file);
-  if (key.length !== KEY_BYTES) throw new RiskDataError(`${file} must hold ${KEY_BYTES} bytes, found ${key.length}: restore it from a backup or remove it to start afresh`);
-  return key;
 }

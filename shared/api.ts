@@ -53,6 +53,8 @@ export interface CaseDetail {
   title: string;
   description?: string;
   parties: Array<{ role: string; name: string; phone?: string; idNumber?: string }>;
+  /** True unless this answer is an audited unmasking (POST /api/cases/:id/unmask): names 张*三, phones 138****1234. */
+  masked: boolean;
   location?: { lat: number; lng: number };
   occurredAt?: string;
   petitionForm?: string;

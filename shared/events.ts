@@ -3,6 +3,7 @@
  * `PublicEvent` is the wall-safe view of one: no titles, descriptions or parties ever leave the server in it.
  */
 import type { Assignment, AssignmentRole, DispatchResolution, LifecycleEventDataMap, LifecycleEventType, Stage } from './dispatch.js';
+import { isAccessType, type AccessEventDataMap, type AccessEventType } from './access-events.js';
 import type { AlertChangeType, AlertEventDataMap, RiskRuleId, RuleAlertFields } from './risk.js';
 import type { AlertLevel, CaseKind, CaseSource, EventSource, Outcome, PetitionForm, PetitionLevel, PartyRole, Tier, Urgency } from './vocabulary.js';
 
@@ -60,7 +61,7 @@ export interface AlertRaisedData extends Partial<RuleAlertFields> {
   raisedAt: string;
 }
 
-export interface DomainEventDataMap extends LifecycleEventDataMap, AlertEventDataMap {
+export interface DomainEventDataMap extends LifecycleEventDataMap, AlertEventDataMap, AccessEventDataMap {
   'case.reported': CaseReportedData;
   'case.resolved': CaseResolvedData;
   'alert.raised': AlertRaisedData;
@@ -78,6 +79,13 @@ export type AlertEventType = (typeof alertEventTypes)[number];
 export function isAlertEvent<E extends { type: DomainEventType }>(event: E): event is Extract<E, { type: AlertEventType }> {
   return (alertEventTypes as readonly string[]).includes(event.type);
 }
+
+export function isAccessEvent<E extends { type: DomainEventType }>(event: E): event is Extract<E, { type: AccessEventType }> {
+  return isAccessType(event.type);
+}
+
+/** A stored event about a case or an alert: what every fold but the access directory reads. */
+export type CaseOrAlertEvent = Exclude<StoredEvent, { type: AccessEventType }>;
 
 export type StoredEvent = {
   [T in DomainEventType]: { seq: number; id: string; at: string; type: T; sourceKey?: string; data: DomainEventDataMap[T] };
@@ -162,7 +170,17 @@ export interface PublicAlertChanged {
   auto?: boolean;
 }
 
-export type PublicEvent = PublicCaseReported | PublicCaseResolved | PublicAlertRaised | PublicAlertChanged | PublicLifecycleEvent;
+/** Who may use the system changed: only that, so the stream's seq stays gapless. */
+export interface PublicAccessChanged {
+  seq: number;
+  id: string;
+  at: string;
+  type: 'access.changed';
+}
+
+export type PublicEvent = PublicCaseReported | PublicCaseResolved | PublicAlertRaised | PublicAlertChanged | PublicLifecycleEvent | PublicAccessChanged;
+/** A public event that happened somewhere in the district (all but access changes). */
+export type PlacedEvent = Exclude<PublicEvent, PublicAccessChanged>;
 
 function caseContext(c: CaseContext): CaseContext {
   const { caseId, kind, category, streetCode, communityCode, severity, peopleInvolved, weight, reportedAt } = c;
@@ -172,6 +190,7 @@ function caseContext(c: CaseContext): CaseContext {
 /** Builds the public view field by field (an allow-list), so a field added to the record is private until listed here. */
 export function toPublicEvent(event: StoredEvent): PublicEvent {
   const { seq, id, at } = event;
+  if (isAccessEvent(event)) return { seq, id, at, type: 'access.changed' };
   switch (event.type) {
     case 'case.reported': {
       const d = event.data;

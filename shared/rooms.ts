@@ -4,4 +4,8 @@ export const rooms = {
   wall: 'wall',
   department: (id: string) => `dept:${id}`,
   role: (role: string) => `role:${role}`,
+  /** Every socket of one user or kiosk: disconnected together when its access changes. */
+  principal: (id: string) => `principal:${id}`,
+  /** Every socket of one session: disconnected when it signs out. */
+  session: (id: string) => `session:${id}`,
 } as const;

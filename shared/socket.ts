@@ -4,7 +4,7 @@ import type { AlertEventType, DomainEventType, PublicEvent } from './events.js';
 import type { Urgency } from './vocabulary.js';
 import type { WallState } from './wall-state.js';
 
-export const errorCodes = ['invalid_payload', 'not_found', 'conflict', 'unavailable', 'rate_limited', 'internal'] as const;
+export const errorCodes = ['invalid_payload', 'not_found', 'conflict', 'unavailable', 'rate_limited', 'forbidden', 'internal'] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
 export type Response<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
@@ -17,17 +17,13 @@ export interface WallSnapshot {
 
 export type SyncResult = { mode: 'replay'; events: PublicEvent[] } | { mode: 'snapshot'; snapshot: WallSnapshot };
 
-export const socketViews = ['wall', 'duty', 'dept', 'leader'] as const;
-export type SocketView = (typeof socketViews)[number];
 
 /**
- * Sent in the handshake (`auth`) on every (re)connection. `view` and `deptId` choose the rooms; until sign-in
- * exists (the access-control issue) the department is picked in the view, and only room membership depends on it.
+ * Sent in the handshake (`auth`) on every (re)connection. Who the socket is, and so its rooms, comes from the session
+ * cookie, never from here.
  */
 export interface HandshakeAuth {
   lastSeq?: number;
-  view?: SocketView;
-  deptId?: string;
 }
 
 /** A case changed: enough for a console to know whether to refetch, never personal data. */

@@ -139,6 +139,7 @@ function countHour(state: WallState, ms: number): void {
 export function applyEvent(state: WallState, event: PublicEvent): boolean {
   if (event.seq <= state.seq) return false;
   state.seq = event.seq;
+  if (event.type === 'access.changed') return true;
   const tz = state.tzOffsetMinutes;
   switch (event.type) {
     case 'case.reported': {

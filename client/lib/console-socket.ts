@@ -51,7 +51,8 @@ export function connectConsole(auth: ConsoleAuth, options: ConsoleConnectOptions
     for (const listener of listeners) listener(status);
   };
 
-  const handshake: HandshakeAuth = auth.view === 'dept' ? { view: 'dept', deptId: auth.deptId } : { view: auth.view };
+  // The server puts the socket in its rooms from the session cookie; the handshake carries no claim of who it is.
+  const handshake: HandshakeAuth = {};
   const socket: ConsoleSocket = (options.io ?? io)(options.url ?? '', {
     auth: handshake as Record<string, unknown>,
     transports: ['websocket', 'polling'],

@@ -1,6 +1,6 @@
 /** Look-ups over the district data the wall draws: names and label points by code, communities per street. */
 import type { GeoResponse } from '../../shared/api.js';
-import { isAlertEvent, type PublicEvent } from '../../shared/events.js';
+import { isAlertEvent, type PlacedEvent, type PublicEvent } from '../../shared/events.js';
 import type { CategoryInfo, CommunityInfo, LngLat, StreetInfo } from '../../shared/geo.js';
 
 export interface GeoIndex {
@@ -26,12 +26,12 @@ export function indexGeo(geo: GeoResponse): GeoIndex {
   };
 }
 
-export function eventArea(event: PublicEvent): { streetCode: string; communityCode?: string } {
+export function eventArea(event: PlacedEvent): { streetCode: string; communityCode?: string } {
   return isAlertEvent(event) ? { streetCode: event.streetCode, communityCode: event.communityCode } : event.case;
 }
 
 /** Where an event happened: its own coordinates, else its community's label point, else its street's. */
-export function eventPoint(event: PublicEvent, index: GeoIndex): LngLat | null {
+export function eventPoint(event: PlacedEvent, index: GeoIndex): LngLat | null {
   if (event.type === 'case.reported' && event.location) return [event.location.lng, event.location.lat];
   const area = eventArea(event);
   const community = area.communityCode ? index.communities.get(area.communityCode) : undefined;

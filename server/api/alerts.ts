@@ -13,9 +13,11 @@ import { toSummary } from '../domain/case-index.js';
 import { explainRisk } from '../domain/risk-explain.js';
 import type { DistrictData } from '../district-data.js';
 import type { Projections } from '../projections.js';
-import { actorOf, requireRole } from './actor.js';
+import { actorOf } from './actor.js';
 import { areaOf } from './area.js';
 import { HttpError, invalid } from './errors.js';
+import type { Auditor } from '../auth/auditor.js';
+import { sessionOf } from '../auth/guard.js';
 
 const alertQuery = z.strictObject({
   status: z.enum([...alertStatuses, 'open']).optional(),
@@ -28,13 +30,12 @@ const alertQuery = z.strictObject({
 
 const noCounts = () => Object.fromEntries(alertLevels.map((l) => [l, 0])) as AlertPage['openByLevel'];
 
-export function alertsRouter(deps: { projections: Projections; district: DistrictData; commands: AlertCommands; risk: RiskClientSettings; clock: () => number }): Router {
+export function alertsRouter(deps: { projections: Projections; district: DistrictData; commands: AlertCommands; risk: RiskClientSettings; clock: () => number; auditor: Auditor }): Router {
   const { projections, district, commands } = deps;
   const router = Router();
   const registry = () => projections.risk?.alerts ?? null;
 
   router.get('/api/alerts', (req, res) => {
-    requireRole(actorOf(req, district), ['duty', 'leader']);
     const parsed = alertQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
     const alerts = registry();
@@ -43,7 +44,6 @@ export function alertsRouter(deps: { projections: Projections; district: Distric
   });
 
   router.get('/api/alerts/:id', (req, res) => {
-    requireRole(actorOf(req, district), ['duty', 'leader']);
     const alert = registry()?.get(req.params.id);
     if (!alert) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
     const cases: CaseSummary[] = alert.caseIds.flatMap((id) => {
@@ -54,11 +54,17 @@ export function alertsRouter(deps: { projections: Projections; district: Distric
   });
 
   router.post('/api/alerts/:id/commands', async (req, res) => {
-    const actor = actorOf(req, district);
+    const actor = actorOf(res);
     if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
     const parsed = alertCommandSchema.safeParse(req.body);
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
     const outcome = await commands.execute(req.params.id, parsed.data, actor);
+    deps.auditor.note(req, sessionOf(res), {
+      action: 'command',
+      outcome: outcome.ok ? 'ok' : outcome.code === 'forbidden' ? 'denied' : 'failed',
+      target: req.params.id,
+      details: { type: parsed.data.type, ...(!outcome.ok && { refused: outcome.code }) },
+    });
     if (outcome.ok) {
       res.status(outcome.result.duplicate ? 200 : 201).json(outcome.result);
       return;

@@ -2,12 +2,12 @@
  * Dispatch routes (吹哨报到): the duty queue, case detail, suggestions, commands, the roll-call board, a department's
  * own whistles, and metrics. Handlers validate, ask the domain, and answer; commands answer after commit.
  */
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { CaseDetail, DeptWhistleRow, QueueRow, TimelineEntry, WhistleRow } from '../../shared/api.js';
 import { metricGroups } from '../../shared/api.js';
 import { commandSchema } from '../../shared/dispatch.js';
-import { isAlertEvent, type CaseReportedData } from '../../shared/events.js';
+import { isAccessEvent, isAlertEvent, type CaseReportedData } from '../../shared/events.js';
 import { zodFieldErrors } from '../../shared/intake.js';
 import { activeWhistle } from '../../shared/lifecycle.js';
 import { openStatuses } from '../../shared/vocabulary.js';
@@ -18,7 +18,11 @@ import { dispatchMetrics } from '../domain/metrics.js';
 import type { DistrictData } from '../district-data.js';
 import type { Projections } from '../projections.js';
 import type { EventStore } from '../store/event-store.js';
-import { actorOf, requireRole } from './actor.js';
+import { actorOf } from './actor.js';
+import { unmaskSchema } from '../../shared/auth.js';
+import { maskParty, maskText } from '../../shared/masking.js';
+import type { Auditor } from '../auth/auditor.js';
+import { sessionOf } from '../auth/guard.js';
 import { HttpError, invalid } from './errors.js';
 
 const DAY = 86_400_000;
@@ -40,6 +44,14 @@ const metricsQuery = z.strictObject({
   deptId: z.string().max(40).optional(),
 });
 
+/** Free text (notes, reasons) anywhere in a step's detail, masked the way the case's own text is. */
+function mapStrings<T>(value: T, text: (s: string) => string): T {
+  if (typeof value === 'string') return text(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => mapStrings(v, text)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, text)])) as T;
+  return value;
+}
+
 const queueStatuses = new Set<string>(['received', 'triaged', 'returned', 'reopened']);
 
 /** A department sees a case only while it has (or had) a part in one of its whistles. */
@@ -56,6 +68,7 @@ export function dispatchRouter(deps: {
   policy: DispatchPolicy;
   commands: CommandService;
   clock: () => number;
+  auditor: Auditor;
 }): Router {
   const { projections, store, district, commands, clock } = deps;
   const cases = projections.cases;
@@ -66,13 +79,13 @@ export function dispatchRouter(deps: {
     if (!event || event.type !== 'case.reported') throw new Error(`case ${record.id}: no report at seq ${record.seq}`);
     return event.data;
   };
-  const timeline = async (record: CaseRecord): Promise<TimelineEntry[]> => {
+  const timeline = async (record: CaseRecord, text: (s: string) => string): Promise<TimelineEntry[]> => {
     const entries: TimelineEntry[] = [];
     for (const seq of cases.steps(record.id)) {
       const [event] = await store.readAfter(seq - 1, 1);
-      if (!event || event.type === 'case.reported' || isAlertEvent(event)) continue;
+      if (!event || event.type === 'case.reported' || isAlertEvent(event) || isAccessEvent(event)) continue;
       const { case: _case, actor, at: _at, ...detail } = event.data as typeof event.data & { actor?: TimelineEntry['actor']; at?: string };
-      entries.push({ seq: event.seq, type: event.type, at: event.at, detail, ...(actor && { actor }) });
+      entries.push({ seq: event.seq, type: event.type, at: event.at, detail: mapStrings(detail, text), ...(actor && { actor }) });
     }
     return entries;
   };
@@ -84,7 +97,6 @@ export function dispatchRouter(deps: {
   };
 
   router.get('/api/queue', async (req, res) => {
-    requireRole(actorOf(req, district), ['duty', 'leader']);
     const parsed = queueQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
     const { status, limit, ...filter } = parsed.data;
@@ -100,37 +112,61 @@ export function dispatchRouter(deps: {
     res.json({ items: await Promise.all(matches.map(row)) });
   });
 
-  router.get('/api/cases/:id', async (req, res) => {
-    const actor = actorOf(req, district);
-    const record = caseOr404(req.params.id);
-    if (actor.role === 'dept' && !deptHasPart(record, actor.deptId)) throw new HttpError(404, 'not_found', `no case ${req.params.id}`);
+  /** Parties' names, phone and ID numbers are masked unless an officer or leader unmasked this one case, with a reason. */
+  const detailOf = async (record: CaseRecord, masked: boolean): Promise<CaseDetail> => {
     const d = await report(record);
-    const detail: CaseDetail = {
+    const text = masked ? maskText : (s: string) => s;
+    return {
       case: toSummary(record),
-      title: d.title,
-      parties: d.parties,
-      timeline: await timeline(record),
-      ...(d.description !== undefined && { description: d.description }),
+      title: text(d.title),
+      parties: masked ? d.parties.map(maskParty) : d.parties,
+      masked,
+      timeline: await timeline(record, text),
+      ...(d.description !== undefined && { description: text(d.description) }),
       ...(d.location && { location: d.location }),
       ...(d.occurredAt && { occurredAt: d.occurredAt }),
       ...(d.petitionForm && { petitionForm: d.petitionForm }),
     };
-    res.json(detail);
+  };
+  const visibleCase = (res: Response, id: string): CaseRecord => {
+    const actor = actorOf(res);
+    const record = caseOr404(id);
+    if (actor.role === 'dept' && !deptHasPart(record, actor.deptId)) throw new HttpError(404, 'not_found', `no case ${id}`);
+    return record;
+  };
+
+  router.get('/api/cases/:id', async (req, res) => {
+    res.json(await detailOf(visibleCase(res, req.params.id), true));
+  });
+
+  router.post('/api/cases/:id/unmask', async (req, res) => {
+    if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
+    const parsed = unmaskSchema.safeParse(req.body);
+    if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
+    const record = visibleCase(res, req.params.id);
+    // Recorded before anything is shown: no record, no personal data.
+    await deps.auditor.record(req, sessionOf(res), { action: 'case.unmasked', outcome: 'ok', target: record.id, details: { reason: parsed.data.reason } });
+    res.json(await detailOf(record, false));
   });
 
   router.get('/api/cases/:id/suggestions', (req, res) => {
-    requireRole(actorOf(req, district), ['duty']);
     const record = caseOr404(req.params.id);
     const known = new Set(district.departments.map((d) => d.id));
     res.json(suggestDispatch(deps.policy, record, district.category(record.category)?.departments, (id) => known.has(id), clock()));
   });
 
   router.post('/api/cases/:id/commands', async (req, res) => {
-    const actor = actorOf(req, district);
+    const actor = actorOf(res);
     if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
     const parsed = commandSchema.safeParse(req.body);
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
     const outcome = await commands.execute(req.params.id, parsed.data, actor);
+    deps.auditor.note(req, sessionOf(res), {
+      action: 'command',
+      outcome: outcome.ok ? 'ok' : outcome.code === 'forbidden' ? 'denied' : 'failed',
+      target: req.params.id,
+      details: { type: parsed.data.type, ...(outcome.ok ? { seq: outcome.result.event.seq } : { refused: outcome.code }) },
+    });
     if (outcome.ok) {
       res.status(outcome.result.duplicate ? 200 : 201).json(outcome.result);
       return;
@@ -142,14 +178,13 @@ export function dispatchRouter(deps: {
   });
 
   router.get('/api/whistles', async (req, res) => {
-    requireRole(actorOf(req, district), ['duty', 'leader']);
     const rows: WhistleRow[] = [];
     for (const record of cases.whistled()) rows.push({ ...(await row(record)), whistle: activeWhistle(record)! });
     res.json({ items: rows.reverse() });
   });
 
   router.get('/api/departments/:deptId/whistles', async (req, res) => {
-    const actor = actorOf(req, district);
+    const actor = actorOf(res);
     const deptId = req.params.deptId;
     if (!district.departments.some((d) => d.id === deptId)) throw new HttpError(404, 'not_found', `no department ${deptId}`);
     if (actor.role === 'dept' && actor.deptId !== deptId) throw new HttpError(403, 'forbidden', 'a department sees only its own whistles');
@@ -163,7 +198,6 @@ export function dispatchRouter(deps: {
   });
 
   router.get('/api/metrics', (req, res) => {
-    requireRole(actorOf(req, district), ['duty', 'leader']);
     const parsed = metricsQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
     const now = clock();

@@ -8,6 +8,7 @@ import type { FieldError } from '../../shared/intake.js';
 import type { Logger } from '../log.js';
 import { StoreUnavailableError } from '../store/event-store.js';
 import { IntakeRejected } from '../ingest.js';
+import { AuditUnavailableError } from '../audit/errors.js';
 
 export class HttpError extends Error {
   constructor(
@@ -53,6 +54,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (err instanceof IntakeRejected) {
       const http = invalid(err.errors);
       res.status(http.status).json(body(http.code, http.message, http.details));
+      return;
+    }
+    if (err instanceof AuditUnavailableError) {
+      log.error({ err, path: req.path }, 'audit log unavailable');
+      res.status(503).set('Retry-After', '5').json(body('unavailable', 'the audit log is unavailable, so nothing that must be audited was done; retry later'));
       return;
     }
     if (err instanceof StoreUnavailableError) {

@@ -4,6 +4,8 @@ import type { Request } from 'express';
 import { intakeEventSchema, MAX_BATCH, zodFieldErrors, type FieldError, type IntakeEvent } from '../../shared/intake.js';
 import type { Ingestor } from '../ingest.js';
 import { HttpError, invalid } from './errors.js';
+import type { KeyPrincipal } from '../auth/authenticator.js';
+import { keyOf } from '../auth/guard.js';
 
 /** Validates every event of the body and reports every bad field, so an integrator fixes a batch in one go. */
 export function parseIntakeBody(body: unknown): { events: IntakeEvent[]; batch: boolean } {
@@ -36,11 +38,23 @@ function requireJson(req: Request): void {
   }
 }
 
+/** An integration key sends only the event types and sources it was issued for; the whole batch is refused otherwise. */
+function checkScope(key: KeyPrincipal, events: readonly IntakeEvent[], batch: boolean): void {
+  const details: FieldError[] = [];
+  events.forEach((event, i) => {
+    const at = batch ? `events[${i}].` : '';
+    if (!(key.types as readonly string[]).includes(event.type)) details.push({ path: `${at}type`, message: `the key "${key.name}" may not send ${event.type}` });
+    if (!key.sources.includes(event.source)) details.push({ path: `${at}source`, message: `the key "${key.name}" may not send for the source ${event.source}` });
+  });
+  if (details.length) throw new HttpError(403, 'forbidden', `${details.length} event field${details.length === 1 ? '' : 's'} outside this key's scope`, details);
+}
+
 export function eventsRouter(ingestor: Ingestor): Router {
   const router = Router();
   router.post('/api/events', async (req, res) => {
     requireJson(req);
     const { events, batch } = parseIntakeBody(req.body);
+    checkScope(keyOf(res), events, batch);
     const outcome = await ingestor.ingest(events, (i) => (batch ? `events[${i}]` : ''));
     res.status(outcome.created ? 201 : 200).json({ results: outcome.results });
   });

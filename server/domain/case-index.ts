@@ -3,7 +3,7 @@
  * the reference checks of intake. Holds summaries only; titles and parties stay in the log.
  */
 import type { CaseSummary } from '../../shared/api.js';
-import { isAlertEvent, type CaseReportedData, type StoredEvent } from '../../shared/events.js';
+import { isAccessEvent, isAlertEvent, type CaseReportedData, type StoredEvent } from '../../shared/events.js';
 import { activeWhistle, evolve, initialCaseState } from '../../shared/lifecycle.js';
 import { isOpenStatus, type CaseKind, type CaseStatus } from '../../shared/vocabulary.js';
 
@@ -92,7 +92,7 @@ export class CaseIndex {
       this.#add(recordFromReport(event.data, event.seq, event.sourceKey));
       return;
     }
-    if (isAlertEvent(event)) return;
+    if (isAlertEvent(event) || isAccessEvent(event)) return;
     const record = this.#byId.get(event.data.case.caseId);
     if (!record) return;
     evolve(record, event);

@@ -235,6 +235,7 @@ export class LeaderStats {
   apply(event: PublicEvent, wall: WallState): void {
     if (event.seq <= this.#seq) return;
     this.#seq = event.seq;
+    if (event.type === 'access.changed') return;
     const t = eventTime(event);
     if (Number.isFinite(t)) this.#frames.advance(hourKey(t), wall);
     // Touched after the frames above: its effect lands in the wall after this call, so it belongs to the next frame.

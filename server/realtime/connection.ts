@@ -1,13 +1,17 @@
 /**
- * Socket handlers. On connect a client gets a snapshot, or the replay of what it missed since the seq it
- * names in its handshake; then it joins the wall room for live batches. Socket.io's own connection-state recovery
- * may have re-delivered the missed packets already; the seq protocol does not depend on it.
+ * Socket handlers. A socket is admitted only with a session that stands (the same cookie as HTTP, checked in the
+ * handshake) and a role that may connect (auth/access.ts); the server, never the client, chooses its rooms from
+ * that session. The wall and the leader view then get a snapshot, or the replay of what they missed since the seq
+ * named in the handshake, and live batches. Socket.io's own connection-state recovery may have re-delivered the
+ * missed packets already; the seq protocol does not depend on it.
  */
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { rooms } from '../../shared/rooms.js';
-import { socketViews, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/socket.js';
-import type { DistrictData } from '../district-data.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/socket.js';
+import { socketRules } from '../auth/access.js';
+import type { Authenticator, SessionPrincipal } from '../auth/authenticator.js';
+import { readCookie, SESSION_COOKIE } from '../auth/session-token.js';
 import type { Logger } from '../log.js';
 import type { CatchUp } from './catch-up.js';
 
@@ -16,15 +20,19 @@ export interface InterServerEvents {
   'log:committed': (events: string) => void;
 }
 
-export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents>;
-type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+interface SocketData {
+  principal: SessionPrincipal;
+}
 
-const handshakeSchema = z.object({
-  lastSeq: z.number().int().min(0).optional(),
-  view: z.enum(socketViews).default('wall'),
-  deptId: z.string().max(40).optional(),
-});
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+const handshakeSchema = z.object({ lastSeq: z.number().int().min(0).optional() });
 const syncRequest = z.strictObject({ lastSeq: z.number().int().min(0) });
+
+/** Per socket: at most this many `sync` requests a minute; a socket far past it is disconnected. */
+const SYNCS_PER_MINUTE = 30;
+const DISCONNECT_AFTER = 3 * SYNCS_PER_MINUTE;
 
 async function catchUpAndJoin(socket: IoSocket, catchUp: CatchUp, lastSeq: number | undefined): Promise<void> {
   const result = await catchUp.since(lastSeq);
@@ -35,24 +43,50 @@ async function catchUpAndJoin(socket: IoSocket, catchUp: CatchUp, lastSeq: numbe
   void socket.join(rooms.wall);
 }
 
-export function attachConnectionHandlers(io: IoServer, deps: { catchUp: CatchUp; log: Logger; district: DistrictData }): void {
+/** Rooms for a session: chosen by the server from who the session is, never from what the client asks. */
+function roomsOf(principal: SessionPrincipal): string[] {
+  const own = [rooms.principal(principal.id), rooms.session(principal.sessionId)];
+  if (principal.role === 'duty' || principal.role === 'leader') own.push(rooms.role(principal.role));
+  if (principal.role === 'dept' && principal.kind === 'user' && principal.deptId) own.push(rooms.department(principal.deptId));
+  return own;
+}
+
+/** A socket error the client can act on: `data.code` says whether to sign in. */
+function refusal(code: 'unauthenticated' | 'forbidden', message: string): Error & { data: { code: string } } {
+  return Object.assign(new Error(message), { data: { code } });
+}
+
+export function attachConnectionHandlers(io: IoServer, deps: { catchUp: CatchUp; log: Logger; authenticator: Authenticator }): void {
+  io.use((socket, next) => {
+    const check = deps.authenticator.check(readCookie(socket.request.headers.cookie, SESSION_COOKIE));
+    if (!check.ok) return next(refusal('unauthenticated', 'sign in first'));
+    const role = check.principal.role;
+    if (!(socketRules.connect as readonly string[]).includes(role)) return next(refusal('forbidden', `the ${role} role has no live feed`));
+    socket.data.principal = check.principal;
+    next();
+  });
+
   io.on('connection', (socket) => {
-    const auth = handshakeSchema.safeParse(socket.handshake.auth ?? {});
-    const view = auth.success ? auth.data.view : 'wall';
-    // Work rooms (PROVISIONAL until sign-in: the view names its department). Notices carry no personal data.
-    if (view === 'duty' || view === 'leader') void socket.join(rooms.role(view));
-    if (view === 'dept') {
-      const deptId = auth.success ? auth.data.deptId : undefined;
-      if (!deptId || !deps.district.departments.some((d) => d.id === deptId)) {
-        socket.emit('case:changed', []);
-        socket.disconnect(true);
-        return;
-      }
-      void socket.join(rooms.department(deptId));
-    }
+    const principal = socket.data.principal;
+    for (const room of roomsOf(principal)) void socket.join(room);
+    const may = (event: keyof typeof socketRules.events) => (socketRules.events[event] as readonly string[]).includes(principal.role);
+
+    let syncs = 0;
+    const window = setInterval(() => (syncs = 0), 60_000);
+    window.unref();
+    socket.on('disconnect', () => clearInterval(window));
 
     socket.on('sync', (request, ack) => {
       if (typeof ack !== 'function') return;
+      if (!may('sync')) {
+        ack({ ok: false, error: { code: 'forbidden', message: `the ${principal.role} role may not sync the wall stream` } });
+        return;
+      }
+      if (++syncs > SYNCS_PER_MINUTE) {
+        if (syncs > DISCONNECT_AFTER) socket.disconnect(true);
+        else ack({ ok: false, error: { code: 'rate_limited', message: `at most ${SYNCS_PER_MINUTE} syncs a minute` } });
+        return;
+      }
       const parsed = syncRequest.safeParse(request);
       if (!parsed.success) {
         ack({ ok: false, error: { code: 'invalid_payload', message: 'sync needs { lastSeq: integer ≥ 0 }' } });
@@ -68,10 +102,24 @@ export function attachConnectionHandlers(io: IoServer, deps: { catchUp: CatchUp;
     });
 
     // Consoles fetch over HTTP and listen for notices; only the wall and the leader view fold the public stream.
-    if (socket.recovered || view === 'duty' || view === 'dept') return;
+    if (socket.recovered || !may('sync')) return;
+    const auth = handshakeSchema.safeParse(socket.handshake.auth ?? {});
     catchUpAndJoin(socket, deps.catchUp, auth.success ? auth.data.lastSeq : undefined).catch((error: unknown) => {
       deps.log.warn({ err: error }, 'catch-up failed; disconnecting so the client retries');
       socket.disconnect(true);
     });
   });
+}
+
+/** Disconnects, on this node, the sockets whose session no longer stands (expired, principal changed or gone). */
+export function dropStaleSockets(io: IoServer, authenticator: Authenticator): number {
+  let dropped = 0;
+  for (const socket of io.of('/').sockets.values()) {
+    const principal = (socket as IoSocket).data.principal;
+    if (principal && !authenticator.stillValid(principal)) {
+      socket.disconnect(true);
+      dropped++;
+    }
+  }
+  return dropped;
 }

@@ -3,7 +3,7 @@
  * change, each department of changes to whistles it has a part in, the leader room of escalations. A notice names
  * what changed, never who the parties are; the consoles fetch details over HTTP.
  */
-import { isAlertEvent, type StoredEvent } from '../../shared/events.js';
+import { isAccessEvent, isAlertEvent, type StoredEvent } from '../../shared/events.js';
 import { rooms } from '../../shared/rooms.js';
 import type { AlertNotice, CaseNotice } from '../../shared/socket.js';
 import type { CaseIndex } from '../domain/case-index.js';
@@ -16,7 +16,7 @@ export function caseNotices(events: readonly StoredEvent[], index: CaseIndex): M
     else byRoom.set(room, [notice]);
   };
   for (const event of events) {
-    if (isAlertEvent(event)) continue;
+    if (isAlertEvent(event) || isAccessEvent(event)) continue;
     const context = event.type === 'case.reported' ? event.data : event.data.case;
     const notice: CaseNotice = {
       seq: event.seq,

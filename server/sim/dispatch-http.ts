@@ -9,13 +9,15 @@ import type { CommandInput, CommandResult } from '../../shared/dispatch.js';
 import type { SimTimers } from './dispatch-agenda.js';
 import type { FeedLogger } from './demo-feed.js';
 
-/** Who is acting: the provisional actor headers (server/api/actor.ts). */
+/** Who is acting: a simulated officer or department, signed in as its demo user (sim/demo-access.ts). */
 export interface SimActor {
   role: 'duty' | 'dept';
   deptId?: string;
-  /** Sent URI-encoded; the server takes at most 40 encoded characters, i.e. 4 Chinese characters. */
   name: string;
 }
+
+/** The user name and password an actor signs in with. */
+export type SimSignIn = (actor: SimActor) => { username: string; password: string };
 
 export type CommandAnswer =
   | { ok: true; result: CommandResult }
@@ -31,6 +33,7 @@ export interface SimHttpOptions {
   requestTimeoutMs: number;
   /** Called for a read the server refused for a reason other than 403/404: a bug in the simulation. */
   onRefused?: () => void;
+  signIn: SimSignIn;
 }
 
 /** Thrown into tasks once the simulation stops; the diary swallows it. */
@@ -50,6 +53,8 @@ export class SimHttp {
   readonly #sleeping = new Set<() => void>();
   #inFlight = 0;
   #stopped = false;
+  /** Session cookie per user name, from its sign-in. */
+  readonly #sessions = new Map<string, Promise<string>>();
   requests = 0;
   retries = 0;
 
@@ -92,17 +97,44 @@ export class SimHttp {
     for (const wake of this.#sleeping) wake();
   }
 
+  /** Signs the actor's user in once and keeps the session cookie; a 401 later signs in again. */
+  #session(actor: SimActor, fresh = false): Promise<string> {
+    const credentials = this.o.signIn(actor);
+    const known = this.#sessions.get(credentials.username);
+    if (known && !fresh) return known;
+    const signingIn = fetch(`${this.#base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(credentials),
+      signal: AbortSignal.timeout(this.o.requestTimeoutMs),
+    }).then((res) => {
+      const cookie = res.headers.getSetCookie().find((c) => c.startsWith('sygl_session='))?.split(';')[0];
+      if (!res.ok || !cookie) throw new Error(`dispatch sim: ${credentials.username} could not sign in (${res.status})`);
+      return cookie;
+    });
+    this.#sessions.set(credentials.username, signingIn);
+    signingIn.catch(() => this.#sessions.delete(credentials.username));
+    return signingIn;
+  }
+
   async #request(method: string, path: string, actor: SimActor, body?: string): Promise<{ status: number; text: string }> {
-    const headers: Record<string, string> = { 'x-actor-role': actor.role, 'x-actor-name': encodeURIComponent(actor.name) };
-    if (actor.deptId) headers['x-actor-dept'] = actor.deptId;
+    const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
+    let signedInAgain = false;
     for (let attempt = 0; ; attempt++) {
       await this.#acquire();
       let retryAfterMs: number | undefined;
       try {
         this.requests += 1;
+        headers.cookie = await this.#session(actor);
         const res = await fetch(`${this.#base}${path}`, { method, headers, ...(body !== undefined && { body }), signal: AbortSignal.timeout(this.o.requestTimeoutMs) });
         const text = await res.text();
+        if (res.status === 401 && !signedInAgain) {
+          // The session ran out (idle timeout, a restart with another key): sign in again, once.
+          signedInAgain = true;
+          void this.#session(actor, true).catch(() => undefined);
+          continue;
+        }
         if (res.status < 500 && res.status !== 408 && res.status !== 429) return { status: res.status, text };
         retryAfterMs = Math.min(this.o.retryMaxMs, Number(res.headers.get('retry-after')) * 1000) || undefined;
         this.o.log.warn({ status: res.status, attempt, method, path }, 'dispatch sim: server unavailable, retrying');

@@ -13,7 +13,7 @@ import { systemClock, type Clock } from '../../shared/time.js';
 import { Agenda, realTimers, type SimTimers } from './dispatch-agenda.js';
 import { emptyStats, statKeys, type DispatchStats, type SimContext } from './dispatch-context.js';
 import { DepartmentDesk, deptProfile } from './dispatch-departments.js';
-import { SimHttp, SimStopped } from './dispatch-http.js';
+import { SimHttp, SimStopped, type SimSignIn } from './dispatch-http.js';
 import { AlertDesk } from './dispatch-alerts.js';
 import { DutyOfficers } from './dispatch-officer.js';
 import type { FeedLogger } from './demo-feed.js';
@@ -34,6 +34,8 @@ export const DISPATCH_SIM_DEFAULTS = Object.freeze({
 
 export interface DispatchSimOptions {
   baseUrl: string;
+  /** The user each simulated officer and department signs in as. */
+  signIn: SimSignIn;
   seed: number;
   /** The district's departments (GET /api/geo has the same list). */
   departments: readonly DepartmentInfo[];
@@ -94,6 +96,7 @@ export function startDispatchSim(options: DispatchSimOptions): DispatchSim {
     log.error({ err: (error as Error).message }, 'dispatch sim: task failed');
   });
   const http = new SimHttp({
+    signIn: options.signIn,
     baseUrl: options.baseUrl,
     log,
     timers,

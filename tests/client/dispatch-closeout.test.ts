@@ -19,7 +19,7 @@ function fakeApi(byStatus: Record<string, CaseSummary[]>, failStatus?: string) {
       },
       caseDetail: async (id: string): Promise<Loaded<CaseDetail>> => {
         detailCalls.push(id);
-        return { ok: true, data: { case: summary('resolved', { id }), title: `title of ${id}`, parties: [], timeline: [] } };
+        return { ok: true, data: { case: summary('resolved', { id }), title: `title of ${id}`, parties: [], masked: true, timeline: [] } };
       },
     },
   };

@@ -1,0 +1,87 @@
+/**
+ * Who may call what: every HTTP route and socket event with the roles allowed, in one table. The guard enforces the
+ * table for every request before any handler runs; handlers add object scope (a department's own cases). The
+ * route inventory test compares this table with the routes the app really registers and with the access-matrix
+ * tests, so a route added without a rule or without a test fails the suite.
+ */
+import type { AccessRole } from '../../shared/auth.js';
+
+/** `public`: no sign-in; `integration`: an intake key; the rest are session roles. */
+export type Audience = AccessRole | 'integration' | 'public';
+
+export interface RouteRule {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** Express path syntax (`:param`). */
+  path: string;
+  allow: readonly Audience[];
+}
+
+const viewers = ['wall', 'duty', 'dept', 'leader'] as const;
+const signedIn = ['wall', 'duty', 'dept', 'leader', 'admin'] as const;
+const desk = ['duty', 'leader'] as const;
+
+export const routeRules: readonly RouteRule[] = [
+  { method: 'GET', path: '/healthz', allow: ['public'] },
+  { method: 'GET', path: '/readyz', allow: ['public'] },
+  { method: 'GET', path: '/api/openapi.json', allow: ['public'] },
+  { method: 'POST', path: '/api/auth/login', allow: ['public'] },
+  { method: 'POST', path: '/api/auth/kiosk', allow: ['public'] },
+  { method: 'POST', path: '/api/auth/logout', allow: ['public'] },
+  { method: 'GET', path: '/api/auth/me', allow: signedIn },
+  { method: 'POST', path: '/api/events', allow: ['integration'] },
+  { method: 'GET', path: '/api/snapshot', allow: viewers },
+  { method: 'GET', path: '/api/geo', allow: signedIn },
+  { method: 'GET', path: '/api/client-config', allow: signedIn },
+  { method: 'GET', path: '/api/cases', allow: ['wall', ...desk] },
+  { method: 'GET', path: '/api/areas/:code/heat', allow: ['wall', ...desk] },
+  { method: 'GET', path: '/api/areas/:code/risk', allow: ['wall', ...desk] },
+  { method: 'GET', path: '/api/queue', allow: desk },
+  { method: 'GET', path: '/api/cases/:id', allow: ['duty', 'dept', 'leader'] },
+  { method: 'POST', path: '/api/cases/:id/unmask', allow: desk },
+  { method: 'GET', path: '/api/cases/:id/suggestions', allow: ['duty'] },
+  { method: 'POST', path: '/api/cases/:id/commands', allow: ['duty', 'dept', 'leader'] },
+  { method: 'GET', path: '/api/whistles', allow: desk },
+  { method: 'GET', path: '/api/departments/:deptId/whistles', allow: ['duty', 'dept', 'leader'] },
+  { method: 'GET', path: '/api/metrics', allow: desk },
+  { method: 'GET', path: '/api/alerts', allow: desk },
+  { method: 'GET', path: '/api/alerts/:id', allow: desk },
+  { method: 'POST', path: '/api/alerts/:id/commands', allow: desk },
+  { method: 'GET', path: '/api/leader/overview', allow: ['leader'] },
+  { method: 'GET', path: '/api/leader/heat-history', allow: ['leader'] },
+  { method: 'GET', path: '/api/admin/users', allow: ['admin'] },
+  { method: 'POST', path: '/api/admin/users', allow: ['admin'] },
+  { method: 'PATCH', path: '/api/admin/users/:id', allow: ['admin'] },
+  { method: 'GET', path: '/api/admin/kiosks', allow: ['admin'] },
+  { method: 'POST', path: '/api/admin/kiosks', allow: ['admin'] },
+  { method: 'POST', path: '/api/admin/kiosks/:id/revoke', allow: ['admin'] },
+  { method: 'GET', path: '/api/admin/keys', allow: ['admin'] },
+  { method: 'POST', path: '/api/admin/keys', allow: ['admin'] },
+  { method: 'POST', path: '/api/admin/keys/:id/revoke', allow: ['admin'] },
+  { method: 'GET', path: '/api/admin/audit', allow: ['admin'] },
+  { method: 'GET', path: '/api/admin/audit/verify', allow: ['admin'] },
+];
+
+/** Socket.io: who may connect (and so which rooms the server puts them in), and who may send each client event. */
+export const socketRules = {
+  connect: ['wall', 'duty', 'dept', 'leader'],
+  events: { sync: ['wall', 'leader'] },
+} as const satisfies { connect: readonly AccessRole[]; events: Record<string, readonly AccessRole[]> };
+
+interface CompiledRule extends RouteRule {
+  pattern: RegExp;
+}
+
+const compiled: CompiledRule[] = routeRules.map((rule) => ({
+  ...rule,
+  pattern: new RegExp(`^${rule.path.replace(/[.]/g, '\\.').replace(/:[a-zA-Z]+/g, '[^/]+')}$`),
+}));
+
+/** The rule for a request, if the route exists. HEAD is a GET. */
+export function ruleFor(method: string, path: string): RouteRule | undefined {
+  const m = method === 'HEAD' ? 'GET' : method;
+  return compiled.find((rule) => rule.method === m && rule.pattern.test(path));
+}
+
+export function allows(rule: RouteRule, audience: Audience): boolean {
+  return rule.allow.includes(audience);
+}
