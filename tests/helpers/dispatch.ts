@@ -4,13 +4,9 @@ import type { CommandInput } from '../../shared/dispatch.js';
 import { caseReported } from './factories.js';
 import { post } from './server.js';
 
-export type Who = { role: 'duty' | 'leader' } | { role: 'dept'; dept: string };
-export const DUTY: Who = { role: 'duty' };
-export const asDept = (dept: string): Who => ({ role: 'dept', dept });
+import { authHeaders, DUTY, type Who } from './auth.js';
 
-export function actorHeaders(who: Who): Record<string, string> {
-  return { 'x-actor-role': who.role, ...(who.role === 'dept' && { 'x-actor-dept': who.dept }) };
-}
+export { asDept, DUTY, LEADER, type Who } from './auth.js';
 
 type Body = { [K: string]: any };
 /** A command without its id (one is made up) — distributed over the union so each type keeps its own fields. */
@@ -19,14 +15,14 @@ export type CommandBody = CommandInput extends infer C ? (C extends unknown ? Om
 export async function command(server: { url: string }, caseId: string, who: Who, body: CommandBody) {
   const res = await fetch(`${server.url}/api/cases/${caseId}/commands`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...actorHeaders(who) },
+    headers: { 'content-type': 'application/json', ...(await authHeaders(server, who)) },
     body: JSON.stringify({ commandId: randomUUID(), ...body }),
   });
   return { status: res.status, body: (await res.json()) as Body };
 }
 
 export async function get(server: { url: string }, path: string, who: Who = DUTY) {
-  const res = await fetch(`${server.url}${path}`, { headers: actorHeaders(who) });
+  const res = await fetch(`${server.url}${path}`, { headers: await authHeaders(server, who) });
   return { status: res.status, body: (await res.json()) as Body };
 }
 

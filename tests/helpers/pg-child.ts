@@ -7,6 +7,7 @@
  */
 import readline from 'node:readline';
 import { bootServer } from '../../server/boot.js';
+import { TEST_ADMIN_PASSWORD, TEST_SESSION_SECRET } from './auth.js';
 
 let offset = 0;
 const env = process.env;
@@ -21,6 +22,8 @@ const server = await bootServer(
     DATABASE_URL: env.DATABASE_URL!,
     DATABASE_SCHEMA: env.DATABASE_SCHEMA!,
     RISK_IDENTITY_KEY: env.RISK_IDENTITY_KEY!,
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     ...(env.REDIS_URL && { REDIS_URL: env.REDIS_URL }),
     ...(env.RATE_LIMIT_INTAKE && { RATE_LIMIT_INTAKE: env.RATE_LIMIT_INTAKE }),
   },

@@ -4,15 +4,18 @@ import type { PublicEvent } from '../../shared/events.js';
 import type { ClientToServerEvents, ServerToClientEvents, WallSnapshot } from '../../shared/socket.js';
 import { bootServer, type BootOptions, type RunningServer } from '../../server/boot.js';
 import type { ConfigInput } from '../../server/config.js';
+import { cookieFor, integrationKey, TEST_ADMIN_PASSWORD, WALL, type Who } from './auth.js';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export async function startServer(overrides: ConfigInput = {}, options: BootOptions = {}): Promise<RunningServer> {
-  return bootServer({ STREAM_BATCH_MS: 5, ...overrides }, options);
+  return bootServer({ STREAM_BATCH_MS: 5, ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...overrides }, options);
 }
 
+/** Posts to intake as an integration with a key for every type and source (tests/helpers/auth.ts). */
 export async function post(server: { url: string }, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) {
-  const res = await fetch(`${server.url}/api/events`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const authorization = `Bearer ${await integrationKey(server)}`;
+  const res = await fetch(`${server.url}/api/events`, { method: 'POST', headers: { authorization, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as any };
 }
 
@@ -24,14 +27,20 @@ export class RecordingClient {
   lastSeq = 0;
   #waiters: Array<() => void> = [];
 
-  constructor(url: string, options: { lastSeq?: number } = {}) {
+  /** Signs in as `as` (default: a wall kiosk) on this server first; the socket connects with that session cookie. */
+  constructor(url: string, options: { lastSeq?: number; as?: Who } = {}) {
     this.lastSeq = options.lastSeq ?? 0;
     const hasSeq = options.lastSeq !== undefined;
     this.socket = connect(url, {
       transports: ['websocket'],
       reconnectionDelay: 50,
       reconnectionDelayMax: 200,
+      autoConnect: false,
       auth: (cb) => cb(hasSeq || this.snapshots.length || this.events.length ? { lastSeq: this.lastSeq } : {}),
+    });
+    void cookieFor({ url }, options.as ?? WALL).then((cookie) => {
+      this.socket.io.opts.extraHeaders = { cookie };
+      this.socket.connect();
     });
     this.socket.on('snapshot', (s) => {
       this.snapshots.push(s);
