@@ -6,7 +6,22 @@ import { StoreMismatchError } from './store/event-store.js';
 
 try {
   const server = await bootServer({}, { env: process.env, argv: process.argv.slice(2) });
-  console.log(`\n  诉源治理指挥中心 · wall: ${server.url}/#/wall   API: ${server.url}/api/openapi.json   data: ${server.dataDir}\n`);
+  console.log(`\n  诉源治理指挥中心 · ${server.url}   API: ${server.url}/api/openapi.json   data: ${server.dataDir}`);
+  if (server.demo) {
+    const d = server.demo;
+    console.log(
+      [
+        '',
+        '  演示登录 · Demo sign-in (every demo user has the same password)',
+        `    password / 密码:   ${d.password}`,
+        `    users / 用户:      leader (领导) · duty1 duty2 duty3 (值班员) · dept-labour dept-court … (部门, dept-<id>)${d.admin ? ' · admin (管理员)' : ''}`,
+        `    sign in / 登录:    ${server.url}/#/login`,
+        `    the wall / 大屏:   ${server.url}/#/wall?kiosk=${d.kioskCode}`,
+        `    kept in ${server.dataDir}/demo-credentials.json`,
+      ].join('\n'),
+    );
+  }
+  console.log('');
   const stop = (signal: string) => {
     console.log(`${signal}: shutting down`);
     server.close().then(

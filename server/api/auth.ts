@@ -35,9 +35,9 @@ export function authRouter(deps: AuthDeps): Router {
 
   const begin = (req: Request, res: Response, kind: 'user' | 'kiosk', id: string) => {
     const session = authenticator.start(kind, id);
-    res.append('Set-Cookie', sessionCookie(session.token, { maxAgeSeconds: (session.expiresAt - clock()) / 1000, secure: secureCookies(req) }));
     const check = authenticator.check(session.token);
     if (!check.ok) throw new Error('a session just started does not stand');
+    res.append('Set-Cookie', sessionCookie(session.token, { maxAgeSeconds: authenticator.secondsLeft(check.principal), secure: secureCookies(req) }));
     return check.principal;
   };
 

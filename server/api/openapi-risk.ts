@@ -29,7 +29,7 @@ export function riskPaths(parts: { actor: Fragment[]; json: (schema: object) => 
           query('communityCode', { type: 'string' }),
           query('limit', { type: 'integer', minimum: 1, maximum: 500 }),
         ],
-        responses: { 200: { description: 'AlertPage' }, 400: err('Bad filter'), 401: err('No actor'), 403: err('Not duty or leader') },
+        responses: { 200: { description: 'AlertPage' }, 400: err('Bad filter'), 403: err('Not duty or leader') },
       },
     },
     '/api/alerts/{id}': {
@@ -44,7 +44,6 @@ export function riskPaths(parts: { actor: Fragment[]; json: (schema: object) => 
           201: { description: 'The event appended and the alert’s new version' },
           200: { description: 'A retry of a command id already done: the original result' },
           400: err('Invalid command: error.details per field'),
-          401: err('No actor'),
           403: err('Not duty or leader'),
           404: err('Unknown alert'),
           409: err('version_conflict or invalid_transition; error.current holds the alert now'),

@@ -4,6 +4,7 @@ import { commandSchema } from '../../shared/dispatch.js';
 import { intakeEventSchema, MAX_BATCH } from '../../shared/intake.js';
 import { riskPaths } from './openapi-risk.js';
 import { caseQuerySchema } from './read.js';
+import { accessPaths, withAccess } from './openapi-access.js';
 
 const errorBody = { $ref: '#/components/schemas/Error' };
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -12,17 +13,15 @@ const err = (description: string) => ({ description, ...json(errorBody) });
 export function openApiDocument(version: string): object {
   const intake = z.toJSONSchema(intakeEventSchema, { io: 'input', unrepresentable: 'any' });
   const command = z.toJSONSchema(commandSchema, { io: 'input', unrepresentable: 'any' });
-  const actor = [
-    { name: 'x-actor-role', in: 'header', required: true, schema: { enum: ['duty', 'dept', 'leader'] }, description: 'PROVISIONAL until sign-in: who is acting' },
-    { name: 'x-actor-dept', in: 'header', required: false, schema: { type: 'string' }, description: 'Department id of a department user' },
-    { name: 'x-actor-name', in: 'header', required: false, schema: { type: 'string' }, description: 'URI-encoded display name' },
-  ];
+  // Who is acting comes from the session cookie (components.securitySchemes); no parameter names it.
+  const actor: Array<Record<string, unknown>> = [];
   const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
   const caseQuery = z.toJSONSchema(caseQuerySchema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, object> };
   return {
     openapi: '3.1.0',
     info: { title: '诉源治理指挥中心 API', version, description: 'Intake for integrations (12345 hotline, grid app, court system, 110 linkage) and the read API of the wall.' },
-    paths: {
+    paths: withAccess({
+      ...accessPaths({ json, err }),
       '/api/events': {
         post: {
           summary: `Ingest one event or a batch of up to ${MAX_BATCH}; all-or-nothing; idempotent on (source, sourceRef)`,
@@ -58,10 +57,10 @@ export function openApiDocument(version: string): object {
         },
       },
       '/api/queue': {
-        get: { summary: 'The duty intake queue: received, triaged, returned and reopened cases with titles', parameters: actor, responses: { 200: { description: '{ items: QueueRow[] }' }, 401: err('No actor'), 403: err('Not duty or leader') } },
+        get: { summary: 'The duty intake queue: received, triaged, returned and reopened cases with titles', parameters: actor, responses: { 200: { description: '{ items: QueueRow[] }' }, 403: err('Not duty or leader') } },
       },
       '/api/cases/{id}': {
-        get: { summary: 'One case: facts, title, parties, lifecycle state and timeline', parameters: [idParam, ...actor], responses: { 200: { description: 'CaseDetail' }, 401: err('No actor'), 404: err('Unknown case, or one the department has no part in') } },
+        get: { summary: 'One case: facts, title, parties, lifecycle state and timeline', parameters: [idParam, ...actor], responses: { 200: { description: 'CaseDetail' }, 404: err('Unknown case, or one the department has no part in') } },
       },
       '/api/cases/{id}/suggestions': {
         get: { summary: 'Departments the routing rules suggest for a whistle, with reasons and deadlines per urgency', parameters: [idParam, ...actor], responses: { 200: { description: 'DispatchSuggestion' }, 403: err('Not duty') } },
@@ -75,7 +74,6 @@ export function openApiDocument(version: string): object {
             201: { description: 'CommandResult: the event appended and the new version' },
             200: { description: 'A retry of a command id already done: the original result, nothing appended' },
             400: err('Invalid command: error.details per field'),
-            401: err('No actor'),
             403: err('The actor may not do this (role, or not its department’s part)'),
             404: err('Unknown case'),
             409: err('version_conflict (stale expectedVersion) or invalid_transition; error.current holds the case now'),
@@ -107,8 +105,12 @@ export function openApiDocument(version: string): object {
       '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Process is up' } } } },
       '/readyz': { get: { summary: 'Readiness: projections rebuilt, store open', responses: { 200: { description: 'Ready' }, 503: err('Not ready') } } },
-    },
+    }, err),
     components: {
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'sygl_session', description: 'Set by POST /api/auth/login or /api/auth/kiosk' },
+        integrationKey: { type: 'http', scheme: 'bearer', description: 'An integration key sygl_<id>_<secret>, made by an admin, scoped to event types and sources' },
+      },
       schemas: {
         IntakeEvent: intake,
         Command: command,

@@ -115,6 +115,11 @@ export class Authenticator {
     return { kind: 'apikey', id: key.id, name: key.name, types: key.types, sources: key.sources };
   }
 
+  /** Seconds until the session ends however active it is: the cookie's Max-Age. */
+  secondsLeft(principal: SessionPrincipal): number {
+    return Math.max(0, (principal.expiresAt - this.deps.clock()) / 1000);
+  }
+
   idleMinutes(): number {
     return Math.round(this.deps.settings.idleMs / 60_000);
   }

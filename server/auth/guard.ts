@@ -57,8 +57,7 @@ export function guard(deps: { authenticator: Authenticator; auditor: Auditor }):
     const session = authenticator.check(token);
     if (session.ok) {
       res.locals[PRINCIPAL] = session.principal;
-      const maxAgeSeconds = (session.principal.expiresAt - Date.now()) / 1000;
-      if (session.renewed) res.append('Set-Cookie', sessionCookie(session.renewed, { maxAgeSeconds, secure: secureCookies(req) }));
+      if (session.renewed) res.append('Set-Cookie', sessionCookie(session.renewed, { maxAgeSeconds: authenticator.secondsLeft(session.principal), secure: secureCookies(req) }));
     } else if (token) {
       // A cookie that no longer stands is removed, so the browser stops sending it.
       res.append('Set-Cookie', clearedCookie(secureCookies(req)));
