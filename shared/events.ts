@@ -4,6 +4,7 @@
  */
 import type { Assignment, AssignmentRole, DispatchResolution, LifecycleEventDataMap, LifecycleEventType, Stage } from './dispatch.js';
 import { isAccessType, type AccessEventDataMap, type AccessEventType } from './access-events.js';
+import { maskText } from './masking.js';
 import type { AlertChangeType, AlertEventDataMap, RiskRuleId, RuleAlertFields } from './risk.js';
 import type { AlertLevel, CaseKind, CaseSource, EventSource, Outcome, PetitionForm, PetitionLevel, PartyRole, Tier, Urgency } from './vocabulary.js';
 
@@ -210,7 +211,8 @@ export function toPublicEvent(event: StoredEvent): PublicEvent {
     }
     case 'alert.raised': {
       const d = event.data;
-      const pub: PublicAlertRaised = { seq, id, at, type: event.type, alertId: d.alertId, level: d.level, title: d.title, streetCode: d.streetCode, raisedAt: d.raisedAt };
+      // An outside system's title may carry a phone or ID number; the wall must never show one.
+      const pub: PublicAlertRaised = { seq, id, at, type: event.type, alertId: d.alertId, level: d.level, title: maskText(d.title), streetCode: d.streetCode, raisedAt: d.raisedAt };
       if (d.communityCode) pub.communityCode = d.communityCode;
       if (d.rule) pub.rule = d.rule;
       if (d.category) pub.category = d.category;

@@ -16,6 +16,8 @@ import type { Projections } from '../projections.js';
 import { actorOf } from './actor.js';
 import { areaOf } from './area.js';
 import { HttpError, invalid } from './errors.js';
+import type { AlertRecord } from '../../shared/risk.js';
+import { maskText } from '../../shared/masking.js';
 import type { Auditor } from '../auth/auditor.js';
 import { sessionOf } from '../auth/guard.js';
 
@@ -28,6 +30,11 @@ const alertQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
+/** Outside systems write alert titles and descriptions: phone or ID numbers in them are masked like a case's. */
+function masked(alert: AlertRecord): AlertRecord {
+  return { ...alert, title: maskText(alert.title), ...(alert.description !== undefined && { description: maskText(alert.description) }) };
+}
+
 const noCounts = () => Object.fromEntries(alertLevels.map((l) => [l, 0])) as AlertPage['openByLevel'];
 
 export function alertsRouter(deps: { projections: Projections; district: DistrictData; commands: AlertCommands; risk: RiskClientSettings; clock: () => number; auditor: Auditor }): Router {
@@ -39,7 +46,7 @@ export function alertsRouter(deps: { projections: Projections; district: Distric
     const parsed = alertQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
     const alerts = registry();
-    const page: AlertPage = { alerts: alerts?.list(parsed.data) ?? [], openByLevel: alerts?.openByLevel() ?? noCounts() };
+    const page: AlertPage = { alerts: (alerts?.list(parsed.data) ?? []).map(masked), openByLevel: alerts?.openByLevel() ?? noCounts() };
     res.json(page);
   });
 
@@ -50,7 +57,7 @@ export function alertsRouter(deps: { projections: Projections; district: Distric
       const record = projections.cases.get(id);
       return record ? [toSummary(record)] : [];
     });
-    res.json({ alert, cases });
+    res.json({ alert: masked(alert), cases });
   });
 
   router.post('/api/alerts/:id/commands', async (req, res) => {

@@ -89,7 +89,8 @@ export function dispatchRouter(deps: {
     }
     return entries;
   };
-  const row = async (record: CaseRecord): Promise<QueueRow> => ({ case: toSummary(record), title: (await report(record)).title });
+  // Lists show titles masked: a phone or ID number typed into a title is personal data too.
+  const row = async (record: CaseRecord): Promise<QueueRow> => ({ case: toSummary(record), title: maskText((await report(record)).title) });
   const caseOr404 = (id: string): CaseRecord => {
     const record = cases.get(id);
     if (!record) throw new HttpError(404, 'not_found', `no case ${id}`);

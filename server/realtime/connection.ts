@@ -27,7 +27,7 @@ interface SocketData {
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-const handshakeSchema = z.object({ lastSeq: z.number().int().min(0).optional() });
+const handshakeSchema = z.strictObject({ lastSeq: z.number().int().min(0).optional() });
 const syncRequest = z.strictObject({ lastSeq: z.number().int().min(0) });
 
 /** Per socket: at most this many `sync` requests a minute; a socket far past it is disconnected. */
@@ -52,7 +52,7 @@ function roomsOf(principal: SessionPrincipal): string[] {
 }
 
 /** A socket error the client can act on: `data.code` says whether to sign in. */
-function refusal(code: 'unauthenticated' | 'forbidden', message: string): Error & { data: { code: string } } {
+function refusal(code: 'unauthenticated' | 'forbidden' | 'invalid_payload', message: string): Error & { data: { code: string } } {
   return Object.assign(new Error(message), { data: { code } });
 }
 
@@ -62,6 +62,7 @@ export function attachConnectionHandlers(io: IoServer, deps: { catchUp: CatchUp;
     if (!check.ok) return next(refusal('unauthenticated', 'sign in first'));
     const role = check.principal.role;
     if (!(socketRules.connect as readonly string[]).includes(role)) return next(refusal('forbidden', `the ${role} role has no live feed`));
+    if (!handshakeSchema.safeParse(socket.handshake.auth ?? {}).success) return next(refusal('invalid_payload', 'the handshake may carry only { lastSeq: integer ≥ 0 }'));
     socket.data.principal = check.principal;
     next();
   });
