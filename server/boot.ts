@@ -21,6 +21,7 @@ import { PgLease, soleLease, type Lease } from './lease.js';
 import { closeRedis, connectRedis, redactedUrl } from './redis.js';
 import { openAuditLog } from './audit/audit-log.js';
 import { AuditRetention } from './audit/retention.js';
+import { registeredRoutes, type RegisteredRoute } from './auth/access.js';
 import { ensureFirstAdmin } from './auth/first-admin.js';
 import { secretFile } from './secret-file.js';
 import type { DemoCredentials } from './sim/demo-access.js';
@@ -48,6 +49,8 @@ export interface RunningServer {
   lease: Pick<Lease, 'held' | 'hold'>;
   /** `npm run demo`: how to sign in. */
   demo?: DemoCredentials;
+  /** The HTTP routes the app registers, read-only (the route inventory test compares them with the access table). */
+  routes(): RegisteredRoute[];
   close(): Promise<void>;
 }
 
@@ -147,7 +150,8 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
       allowedOrigins: config.ALLOWED_ORIGINS,
     },
   );
-  await ensureFirstAdmin(config, projections.directory, application.directoryWriter, log);
+  // The demo makes its own admin (sim/demo-access.ts) unless ADMIN_PASSWORD names one.
+  if (!config.DEMO || config.ADMIN_PASSWORD) await ensureFirstAdmin(config, projections.directory, application.directoryWriter, log);
   const retention = new AuditRetention({ audit, lease, clock, log }, { days: config.AUDIT_RETENTION_DAYS });
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -210,6 +214,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
     risk: application.risk,
     lease,
     ...(demo && { demo }),
+    routes: () => registeredRoutes(application.app),
     close: () =>
       (closing ??= (async () => {
         await Promise.all([stopFeed?.(), stopDispatch?.()]);
