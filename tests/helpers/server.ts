@@ -1,15 +1,40 @@
 /** Starts the real server on port 0 and connects real socket.io clients to it. */
 import { io as connect, type Socket } from 'socket.io-client';
 import type { PublicEvent } from '../../shared/events.js';
-import type { ClientToServerEvents, ServerToClientEvents, WallSnapshot } from '../../shared/socket.js';
+import type { CaseNotice, ClientToServerEvents, ServerToClientEvents, WallSnapshot } from '../../shared/socket.js';
 import { bootServer, type BootOptions, type RunningServer } from '../../server/boot.js';
 import type { ConfigInput } from '../../server/config.js';
-import { cookieFor, integrationKey, TEST_ADMIN_PASSWORD, WALL, type Who } from './auth.js';
+import { authHeaders, cookieFor, forgetServer, integrationKey, TEST_ADMIN_PASSWORD, WALL, type Who } from './auth.js';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export async function startServer(overrides: ConfigInput = {}, options: BootOptions = {}): Promise<RunningServer> {
-  return bootServer({ STREAM_BATCH_MS: 5, ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...overrides }, options);
+  const server = await bootServer({ STREAM_BATCH_MS: 5, ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...overrides }, options);
+  // Port 0 may hand out the port of a server closed earlier: its sessions and key mean nothing here.
+  forgetServer(server.url);
+  return server;
+}
+
+/** A request as `who` (default: a wall kiosk, which may read what the wall reads), signed in like a real client. */
+export async function fetchAs(server: { url: string }, path: string, who: Who = WALL, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${server.url}${path}`, { ...init, headers: { ...(await authHeaders(server, who)), ...(init.headers as Record<string, string> | undefined) } });
+}
+
+/** The case notices a console socket signed in as `who` hears; `ready` resolves once it is connected. */
+export function listenAs(server: { url: string }, who: Who) {
+  const notices: CaseNotice[] = [];
+  const socket: TestSocket = connect(server.url, { transports: ['websocket'], autoConnect: false });
+  socket.on('case:changed', (batch) => notices.push(...batch));
+  const ready = cookieFor(server, who).then(async (cookie) => {
+    socket.io.opts.extraHeaders = { cookie };
+    const connected = new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    socket.connect();
+    await connected;
+  });
+  return { socket, notices, ready };
 }
 
 /** Posts to intake as an integration with a key for every type and source (tests/helpers/auth.ts). */
