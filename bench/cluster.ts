@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import type { BenchAccess } from './pipeline/access.js';
 import { serverNodeFlags, startChild, type Child } from './pipeline/children.js';
 import type { PhaseStats } from './pipeline/clients-child.js';
 import type { PhaseResult } from './pipeline/generator-child.js';
@@ -59,13 +60,13 @@ async function startNodes(count: number, overrides: Record<string, string | numb
 }
 
 /** One measured phase: the generator posts to `ingest`; each entry of `groups` is a client process on one node. */
-async function phase(plan: ClusterPlan, ingest: string, groups: Array<{ url: string; clients: number }>, cores: Cores): Promise<PhaseStats[]> {
+async function phase(plan: ClusterPlan, ingest: string, groups: Array<{ url: string; clients: number }>, cores: Cores, access: BenchAccess): Promise<PhaseStats[]> {
   const generator = startChild('generator-child.ts', 'cluster-generator', cores.load);
   const clients = groups.map((_, i) => startChild('clients-child.ts', `cluster-clients-${i}`, cores.load));
   try {
     const maxSeq = Math.round(plan.rate * (plan.warmupSeconds + plan.measureSeconds)) + 10;
-    await Promise.all(groups.map((g, i) => clients[i]!.call('connect', { url: g.url, clients: g.clients, maxSeq, waitSnapshot: true }, 300_000)));
-    const args = { url: ingest, rate: plan.rate, prefix: `bench-cluster-${randomUUID()}`, answerWaitSeconds: 20 };
+    await Promise.all(groups.map((g, i) => clients[i]!.call('connect', { url: g.url, clients: g.clients, maxSeq, waitSnapshot: true, cookie: access.cookie }, 300_000)));
+    const args = { url: ingest, rate: plan.rate, prefix: `bench-cluster-${randomUUID()}`, answerWaitSeconds: 20, authorization: access.authorization };
     await generator.call('phase', { ...args, seconds: plan.warmupSeconds }, (plan.warmupSeconds + 60) * 1000);
     const result = await generator.call<PhaseResult>('phase', { ...args, seconds: plan.measureSeconds }, (plan.measureSeconds + 60) * 1000);
     const lastSeq = Math.max(0, ...result.acked.map(([seq]) => seq));
@@ -90,13 +91,14 @@ async function dropSchema(url: string, schema: string): Promise<void> {
 
 export async function measureCluster(plan: ClusterPlan, cores: Cores, log: (s: string) => void): Promise<ClusterFigures> {
   const schemas = [`sygl_bench_${randomUUID().slice(0, 8)}`, `sygl_bench_${randomUUID().slice(0, 8)}`];
-  const base = { DATABASE_URL: plan.url, RISK_IDENTITY_KEY: 'cluster-benchmark-identity-key', LOG_LEVEL: 'warn' };
+  const base = { DATABASE_URL: plan.url, RISK_IDENTITY_KEY: 'cluster-benchmark-identity-key', SESSION_SECRET: 'cluster-benchmark-session-secret-32-chars', LOG_LEVEL: 'warn' };
   try {
     log(`cluster: one node on PostgreSQL, ${plan.clients} clients, ${plan.rate} events/s`);
     const [one] = await startNodes(1, { ...base, DATABASE_SCHEMA: schemas[0]! }, cores);
     let oneNode: PhaseStats;
     try {
-      [oneNode] = (await phase(plan, one!.url, [{ url: one!.url, clients: plan.clients }], cores)) as [PhaseStats];
+      const access = await one!.child.call<BenchAccess>('provision');
+      [oneNode] = (await phase(plan, one!.url, [{ url: one!.url, clients: plan.clients }], cores, access)) as [PhaseStats];
     } finally {
       await one!.child.stop();
     }
@@ -106,7 +108,8 @@ export async function measureCluster(plan: ClusterPlan, cores: Cores, log: (s: s
     try {
       await sleep(1_000); // the adapters subscribe
       const per = Math.round(plan.clients / 3);
-      const [sameNode, ...otherNodes] = await phase(plan, nodes[0]!.url, nodes.map((n) => ({ url: n.url, clients: per })), cores);
+      const access = await nodes[0]!.child.call<BenchAccess>('provision');
+      const [sameNode, ...otherNodes] = await phase(plan, nodes[0]!.url, nodes.map((n) => ({ url: n.url, clients: per })), cores, access);
       const hopP99Ms = Math.max(...otherNodes.map((s) => s.latencyMs.p99)) - oneNode.latencyMs.p99;
       const hopSamePhaseP99Ms = Math.max(...otherNodes.map((s) => s.latencyMs.p99)) - sameNode!.latencyMs.p99;
       return { plan, oneNode, sameNode: sameNode!, otherNodes, hopP99Ms, hopSamePhaseP99Ms };

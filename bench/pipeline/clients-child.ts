@@ -40,10 +40,10 @@ function onEvents(client: number, batch: Array<{ seq: number }>): void {
   }
 }
 
-function open(url: string, client: number, waitSnapshot: boolean): Promise<number> {
+function open(url: string, client: number, waitSnapshot: boolean, cookie: string | undefined): Promise<number> {
   const started = now();
   return new Promise((resolve, reject) => {
-    const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 20_000 });
+    const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, timeout: 20_000, ...(cookie && { extraHeaders: { cookie } }) });
     sockets.push(socket);
     socket.on('events', (batch: Array<{ seq: number }>) => onEvents(client, batch));
     socket.on('disconnect', () => disconnects++);
@@ -53,7 +53,7 @@ function open(url: string, client: number, waitSnapshot: boolean): Promise<numbe
   });
 }
 
-async function connect(args: { url: string; clients: number; maxSeq: number; waitSnapshot: boolean; wave?: number }) {
+async function connect(args: { url: string; clients: number; maxSeq: number; waitSnapshot: boolean; wave?: number; cookie?: string }) {
   n = args.clients;
   maxSeq = args.maxSeq;
   base = now();
@@ -65,7 +65,7 @@ async function connect(args: { url: string; clients: number; maxSeq: number; wai
   const started = now();
   for (let c = 0; c < n; c += wave) {
     const batch = [];
-    for (let k = c; k < Math.min(n, c + wave); k++) batch.push(open(args.url, k, args.waitSnapshot));
+    for (let k = c; k < Math.min(n, c + wave); k++) batch.push(open(args.url, k, args.waitSnapshot, args.cookie));
     times.push(...(await Promise.all(batch)));
   }
   return { totalMs: now() - started, perClientMs: summarise(times) };

@@ -28,10 +28,10 @@ const probe = createProbe();
 // closing would fail the request with ECONNRESET.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
 
-function post(url: URL, body: string): Promise<{ status: number | string; seq?: number }> {
+function post(url: URL, body: string, authorization: string | undefined): Promise<{ status: number | string; seq?: number }> {
   return new Promise((resolve) => {
     const req = http.request(
-      { agent, host: url.hostname, port: url.port, path: '/api/events', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      { agent, host: url.hostname, port: url.port, path: '/api/events', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(authorization && { authorization }) } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -51,7 +51,7 @@ function post(url: URL, body: string): Promise<{ status: number | string; seq?: 
   });
 }
 
-async function phase(args: { url: string; rate: number; seconds: number; prefix: string; answerWaitSeconds: number }): Promise<PhaseResult> {
+async function phase(args: { url: string; rate: number; seconds: number; prefix: string; answerWaitSeconds: number; authorization?: string }): Promise<PhaseResult> {
   const url = new URL(args.url);
   const interval = 1000 / args.rate;
   const total = Math.round(args.rate * args.seconds);
@@ -73,7 +73,7 @@ async function phase(args: { url: string; rate: number; seconds: number; prefix:
     windowEnd = sentAt;
     const body = JSON.stringify(caseReported(args.prefix, Math.floor(sentAt)));
     inFlight.push(
-      post(url, body).then(({ status, seq }) => {
+      post(url, body, args.authorization).then(({ status, seq }) => {
         statuses[status] = (statuses[status] ?? 0) + 1;
         if (typeof status === 'number' && status >= 200 && status < 300 && seq !== undefined) acked.push([seq, sentAt]);
         else failed++;

@@ -20,10 +20,10 @@ export interface HttpIngestResult {
   ioStallPct?: number;
 }
 
-function post(agent: http.Agent, url: URL, body: string): Promise<number> {
+function post(agent: http.Agent, url: URL, body: string, authorization: string | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { agent, host: url.hostname, port: url.port, path: '/api/events', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      { agent, host: url.hostname, port: url.port, path: '/api/events', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(authorization && { authorization }) } },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -34,7 +34,7 @@ function post(agent: http.Agent, url: URL, body: string): Promise<number> {
   });
 }
 
-async function run(args: { url: string; seconds: number; batch: number; concurrency: number }): Promise<HttpIngestResult> {
+async function run(args: { url: string; seconds: number; batch: number; concurrency: number; authorization?: string }): Promise<HttpIngestResult> {
   const url = new URL(args.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: args.concurrency, timeout: 4_000 });
   const prefix = `http-${process.pid}-${Date.now()}`;
@@ -50,7 +50,7 @@ async function run(args: { url: string; seconds: number; batch: number; concurre
     while (performance.now() < end) {
       const body = JSON.stringify({ events: Array.from({ length: args.batch }, () => caseReported(prefix)) });
       const t = performance.now();
-      const status = await post(agent, url, body).catch(() => 0);
+      const status = await post(agent, url, body, args.authorization).catch(() => 0);
       times.push(performance.now() - t);
       requests++;
       statuses[status] = (statuses[status] ?? 0) + 1;

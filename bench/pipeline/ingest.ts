@@ -1,4 +1,5 @@
 /** Durable ingest, orchestrated: store level (child on the server core) and over HTTP (server and load pinned apart). */
+import type { BenchAccess } from './access.js';
 import { serverNodeFlags, startChild } from './children.js';
 import { coreUsage, ioPressure } from './machine.js';
 import type { ProbeReport } from './probe.js';
@@ -73,13 +74,14 @@ export async function measureIngest(
   const load = startChild('http-ingest.ts', 'ingest-load', cores.load);
   try {
     const { url } = await server.call<{ url: string }>('start');
+    const { authorization } = await server.call<BenchAccess>('provision');
     log(`http: POST batches of ${batch}, ${httpConcurrency} in flight (1 s warm-up, ${k} × ${plan.httpSeconds} s, median)`);
-    await load.call('run', { url, seconds: 1, batch, concurrency: httpConcurrency });
+    await load.call('run', { url, seconds: 1, batch, concurrency: httpConcurrency, authorization });
     const http = await median(k, async () => {
       await server.call('mark');
       const usage = coreUsage();
       const io = ioPressure();
-      const result = await load.call<HttpIngestResult>('run', { url, seconds: plan.httpSeconds, batch, concurrency: httpConcurrency });
+      const result = await load.call<HttpIngestResult>('run', { url, seconds: plan.httpSeconds, batch, concurrency: httpConcurrency, authorization });
       const busy = usage();
       const serverCpu = (await server.call<ProbeReport>('measure')).cpuPct;
       const core0 = busy[`cpu${cores.server}`];

@@ -2,6 +2,7 @@
  * Ingest → client receipt for one server (ours or the bare baseline) at one event rate: a fresh server pinned to
  * one core; N clients and the generator (two processes) pinned to the other; a warm-up, then the measured phase.
  */
+import type { BenchAccess } from './access.js';
 import { serverNodeFlags, startChild } from './children.js';
 import type { PhaseStats } from './clients-child.js';
 import type { PhaseResult } from './generator-child.js';
@@ -58,15 +59,16 @@ export async function measureLatency(target: Target, rate: number, plan: Latency
   const generator = startChild('generator-child.ts', `${target}-generator`, cores.load);
   try {
     const { url } = await server.call<{ url: string }>('start');
+    const access = target === 'ours' ? await server.call<BenchAccess>('provision') : undefined;
     await sleep(2_000); // let start-up finish (our store's writer thread loads after boot) before the memory baseline
     const before = await server.call<MemoryReport>('memory');
     const maxSeq = Math.round(rate * (plan.warmupSeconds + plan.measureSeconds)) + 10;
-    const connect = await clients.call<LatencyFigures['connect']>('connect', { url, clients: plan.clients, maxSeq, waitSnapshot: target === 'ours' }, 300_000);
+    const connect = await clients.call<LatencyFigures['connect']>('connect', { url, clients: plan.clients, maxSeq, waitSnapshot: target === 'ours', ...(access && { cookie: access.cookie }) }, 300_000);
     const after = await server.call<MemoryReport>('memory');
     log(`${target}, ${rate} events/s: ${plan.clients} clients connected in ${(connect.totalMs / 1000).toFixed(1)} s; ${plan.warmupSeconds} s warm-up, ${plan.measureSeconds} s measured`);
 
     const prefix = `bench-${target}-${Date.now()}`;
-    const phaseArgs = { url, rate, prefix, answerWaitSeconds: plan.answerWaitSeconds };
+    const phaseArgs = { url, rate, prefix, answerWaitSeconds: plan.answerWaitSeconds, ...(access && { authorization: access.authorization }) };
     await generator.call('phase', { ...phaseArgs, seconds: plan.warmupSeconds }, (plan.warmupSeconds + plan.answerWaitSeconds + 30) * 1000);
     await Promise.all([server.call('mark'), clients.call('mark'), generator.call('mark')]);
     const c0 = await clients.call<Counters>('counters');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { bootServer, type RunningServer } from '../../server/boot.js';
 import { serve } from './children.js';
 import { createProbe } from './probe.js';
+import { BENCH_ADMIN_PASSWORD, provision } from './access.js';
 
 const probe = createProbe();
 let server: RunningServer | undefined;
@@ -24,9 +25,11 @@ async function shutdown(): Promise<void> {
 serve(
   {
     async start(overrides: Record<string, string | number> = {}) {
-      server = await bootServer(overrides);
+      server = await bootServer({ ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD, ...overrides });
       return { url: server.url, config: { STREAM_BATCH_MS: server.config.STREAM_BATCH_MS } };
     },
+    /** An intake key and a wall kiosk session for the load processes (access.ts). */
+    provision: () => provision(server!.url),
     mark: () => probe.mark(),
     measure: () => probe.measure(),
     memory: () => probe.memory(),
