@@ -5,11 +5,10 @@
  * its own whistles and never another's.
  */
 import { randomUUID } from 'node:crypto';
-import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CaseNotice } from '../../shared/socket.js';
+import { asAdmin, cookieFor, LEADER, WALL } from '../helpers/auth.js';
 import { asDept, command, DUTY, get, reportCase, whistledCase } from '../helpers/dispatch.js';
-import { startServer, type TestSocket } from '../helpers/server.js';
+import { listenAs, startServer } from '../helpers/server.js';
 import type { RunningServer } from '../../server/boot.js';
 
 let server: RunningServer;
@@ -114,15 +113,18 @@ describe('versions and retries', () => {
 describe('bad input and scope', () => {
   it('answers every malformed command with a clear 4xx', async () => {
     const caseId = await reportCase(server);
-    const raw = async (body: string, headers: Record<string, string> = { 'content-type': 'application/json', 'x-actor-role': 'duty' }) => {
+    const duty = await cookieFor(server, DUTY);
+    const raw = async (body: string, headers: Record<string, string> = { 'content-type': 'application/json', cookie: duty }) => {
       const res = await fetch(`${server.url}/api/cases/${caseId}/commands`, { method: 'POST', headers, body });
       return { status: res.status, body: (await res.json()) as { error: { code: string; details?: Array<{ path: string }> } } };
     };
     const valid = { commandId: randomUUID(), type: 'triage', expectedVersion: 1, tier: 'street', channel: 'people' };
+    // Nobody signed in, a forged or a headers-only identity, or a read-only wall: refused before the body is read.
     expect((await raw(JSON.stringify(valid), { 'content-type': 'application/json' })).status).toBe(401);
-    expect((await raw(JSON.stringify(valid), { 'content-type': 'application/json', 'x-actor-role': 'mayor' })).status).toBe(401);
-    expect((await raw(JSON.stringify(valid), { 'content-type': 'application/json', 'x-actor-role': 'dept', 'x-actor-dept': 'nobody' })).status).toBe(401);
-    expect((await raw(JSON.stringify(valid), { 'content-type': 'text/plain', 'x-actor-role': 'duty' })).status).toBe(415);
+    expect((await raw(JSON.stringify(valid), { 'content-type': 'application/json', cookie: 'sygl_session=forged.token' })).status).toBe(401);
+    expect((await raw(JSON.stringify(valid), { 'content-type': 'application/json', 'x-actor-role': 'duty' })).status).toBe(401);
+    expect((await raw(JSON.stringify(valid), { 'content-type': 'application/json', cookie: await cookieFor(server, WALL) })).status).toBe(403);
+    expect((await raw(JSON.stringify(valid), { 'content-type': 'text/plain', cookie: duty })).status).toBe(415);
     expect((await raw('{"type":')).body.error.code).toBe('malformed_json');
     const cases: Array<[unknown, string]> = [
       [{ ...valid, extra: 1 }, '(body)'],
@@ -176,17 +178,11 @@ describe('bad input and scope', () => {
 });
 
 describe('department rooms', () => {
-  function listen(view: Record<string, string>) {
-    const notices: CaseNotice[] = [];
-    const socket: TestSocket = connect(server.url, { transports: ['websocket'], auth: view });
-    socket.on('case:changed', (batch) => notices.push(...batch));
-    return { socket, notices, ready: new Promise<void>((resolve) => socket.once('connect', () => resolve())) };
-  }
-
   it('pushes a whistle to its departments the moment it is blown, and never to another department', async () => {
-    const labour = listen({ view: 'dept', deptId: 'labour' });
-    const police = listen({ view: 'dept', deptId: 'police' });
-    const duty = listen({ view: 'duty' });
+    // Each socket's rooms come from its user's session: a department user, the duty desk.
+    const labour = listenAs(server, asDept('labour'));
+    const police = listenAs(server, asDept('police'));
+    const duty = listenAs(server, DUTY);
     await Promise.all([labour.ready, police.ready, duty.ready]);
     const { caseId } = await whistledCase(server, { lead: 'labour', assists: ['justice'] });
     const other = await whistledCase(server, { lead: 'police' });
@@ -202,10 +198,19 @@ describe('department rooms', () => {
     for (const l of [labour, police, duty]) l.socket.close();
   });
 
-  it('refuses a department socket for an unknown department', async () => {
-    const ghost = listen({ view: 'dept', deptId: 'ghost' });
-    await new Promise<void>((resolve) => ghost.socket.once('disconnect', () => resolve()));
-    expect(ghost.notices).toEqual([]);
-    ghost.socket.close();
+  it('has no department socket but a department user\'s: none for an unknown department, none for a wall or a leader', async () => {
+    const ghost = await asAdmin(server, 'POST', '/api/admin/users', { username: 't-dept-ghost', name: '幽灵局值守', role: 'dept', deptId: 'ghost', password: 'ghost-password-long' });
+    expect(ghost.status).toBe(400);
+    expect(ghost.body.error.details[0].path).toBe('deptId');
+    // A kiosk and a leader hear no department's whistles: the server puts them in no department room.
+    const wall = listenAs(server, WALL);
+    const leader = listenAs(server, LEADER);
+    const labour = listenAs(server, asDept('labour'));
+    await Promise.all([wall.ready, leader.ready, labour.ready]);
+    const { caseId } = await whistledCase(server, { lead: 'labour' });
+    await expect.poll(() => labour.notices.some((n) => n.caseId === caseId && n.type === 'case.whistled')).toBe(true);
+    expect(wall.notices).toEqual([]);
+    expect(leader.notices.some((n) => n.caseId === caseId)).toBe(false);
+    for (const l of [wall, leader, labour]) l.socket.close();
   });
 });
