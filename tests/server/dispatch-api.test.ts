@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asAdmin, cookieFor, LEADER, WALL } from '../helpers/auth.js';
+import { asAdmin, authHeaders, cookieFor, LEADER, WALL, type Who } from '../helpers/auth.js';
 import { asDept, command, DUTY, get, reportCase, whistledCase } from '../helpers/dispatch.js';
 import { listenAs, startServer } from '../helpers/server.js';
 import type { RunningServer } from '../../server/boot.js';
@@ -51,6 +51,20 @@ describe('the closed loop over HTTP', () => {
     ]);
     expect(detail.body.timeline.every((t: { actor?: { role: string } }) => t.actor?.role)).toBe(true);
     expect(detail.body.timeline[4].detail.note).toBe('已约谈企业负责人');
+    // Parties are masked in the detail; the duty desk sees them only by asking, with a reason (audited).
+    expect(detail.body).toMatchObject({ masked: true, parties: [{ role: 'applicant', name: '张*丰', phone: '138****1234', idNumber: '440307********1234' }] });
+    expect(JSON.stringify(detail.body)).not.toMatch(/张三丰|13800001234|440307199001011234/);
+    const unmask = async (who: Who | undefined, reason: string) => {
+      const headers = { 'content-type': 'application/json', ...(who && (await authHeaders(server, who))) };
+      const res = await fetch(`${server.url}/api/cases/${caseId}/unmask`, { method: 'POST', headers, body: JSON.stringify({ reason }) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect((await unmask(undefined, '回访核实当事人')).status).toBe(401);
+    expect((await unmask(labour, '回访核实当事人')).status).toBe(403);
+    expect((await unmask(DUTY, '')).status).toBe(400);
+    const unmasked = await unmask(DUTY, '回访核实当事人');
+    expect(unmasked.status).toBe(200);
+    expect(unmasked.body).toMatchObject({ masked: false, parties: [{ name: '张三丰', phone: '13800001234', idNumber: '440307199001011234' }] });
   });
 
   it('suggests departments from the routing rules with reasons and deadlines per urgency', async () => {
