@@ -20,12 +20,11 @@ import { loadDistrictData } from '../../server/district-data.js';
 import { CaseWorkspace } from '../../server/in-flight.js';
 import { AppendConflictError, type AppendOptions, type EventStore } from '../../server/store/event-store.js';
 import { SqliteEventStore } from '../../server/store/sqlite-store.js';
-import { DUTY } from '../helpers/dispatch.js';
 import { acknowledged, raised, reported, triaged } from '../helpers/event-drafts.js';
 
 const district = loadDistrictData('longgang');
 const policy = loadDispatchPolicy(district, 480);
-const duty = { role: DUTY.role, id: 'duty-1' } as const;
+const duty = { role: 'duty', id: 'duty-1' } as const;
 
 /**
  * A node over a fresh log: its projections apply committed events at once, unless `lag()` holds them until
