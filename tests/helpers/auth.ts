@@ -69,6 +69,16 @@ async function signIn(server: { url: string }, who: Who): Promise<string> {
     ...(who.role === 'dept' && { deptId: who.dept }),
   });
   if (made.status !== 201 && made.status !== 409) throw new Error(`user ${username}: ${made.status} ${JSON.stringify(made.body)}`);
+  if (made.status === 409) {
+    // Made already, maybe through another node of the same log a moment ago, which this node may not have applied
+    // yet. Wait for it here rather than try to sign in early: failed sign-ins count towards the lockout.
+    for (let attempt = 0; ; attempt++) {
+      const users = await asAdmin(server, 'GET', '/api/admin/users');
+      if ((users.body.items as Array<{ username: string }>).some((u) => u.username === username)) break;
+      if (attempt >= 100) throw new Error(`user ${username} was taken but never appeared on ${server.url}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
   return login(server.url, username, USER_PASSWORD);
 }
 

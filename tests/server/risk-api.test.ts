@@ -7,9 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertRecord } from '../../shared/risk.js';
 import type { RunningServer } from '../../server/boot.js';
-import { actorHeaders, command, DUTY, get, reportCase, type Who } from '../helpers/dispatch.js';
+import { authHeaders } from '../helpers/auth.js';
+import { command, DUTY, get, reportCase, type Who } from '../helpers/dispatch.js';
 import { alertRaised, BANTIAN, caseReported, GANGTOU } from '../helpers/factories.js';
-import { post, RecordingClient, startServer } from '../helpers/server.js';
+import { fetchAs, post, RecordingClient, startServer } from '../helpers/server.js';
 
 const ID_NUMBER = '440307198805052345';
 const PHONE = '13912345678';
@@ -18,7 +19,7 @@ const NAME = '欧阳青山';
 async function alertCommand(server: RunningServer, alertId: string, who: Who, body: Record<string, unknown>) {
   const res = await fetch(`${server.url}/api/alerts/${alertId}/commands`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...actorHeaders(who) },
+    headers: { 'content-type': 'application/json', ...(await authHeaders(server, who)) },
     body: JSON.stringify({ commandId: randomUUID(), ...body }),
   });
   return { status: res.status, body: (await res.json()) as any };
@@ -43,6 +44,9 @@ describe('risk alerts over HTTP', () => {
   beforeAll(async () => {
     server = await startServer();
     wall = new RecordingClient(server.url);
+    // The wall has its snapshot before the case arrives, so the alert reaches it as an event.
+    await wall.connected();
+    await wall.until(((await (await fetch(`${server.url}/readyz`)).json()) as { seq: number }).seq);
     caseId = await reportCase(server, {
       peopleInvolved: 400,
       severity: 5,
@@ -75,14 +79,14 @@ describe('risk alerts over HTTP', () => {
   });
 
   it('explains the area risk with the alert, the case and a score above zero', async () => {
-    const res = await fetch(`${server.url}/api/areas/${GANGTOU}/risk`);
+    const res = await fetchAs(server, `/api/areas/${GANGTOU}/risk`);
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.view.score).toBeGreaterThan(0);
     expect(body.view.inputs.openAlerts).toBeGreaterThanOrEqual(1);
     expect(body.alerts.map((a: AlertRecord) => a.id)).toContain(alert.id);
     expect(body.topCases.map((c: { id: string }) => c.id)).toContain(caseId);
-    expect((await fetch(`${server.url}/api/areas/999999999/risk`)).status).toBe(404);
+    expect((await fetchAs(server, '/api/areas/999999999/risk')).status).toBe(404);
   });
 
   it('lets only the duty desk and leaders act, and refuses bad commands with 4xx', async () => {
