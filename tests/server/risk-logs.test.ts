@@ -1,7 +1,8 @@
 /**
  * Personal data never reaches the server's log: a server in its own process at log level `trace` takes cases whose
- * parties carry a name, a phone and an ID number, raises rule alerts from them (collective, repeat petitions) and
- * refuses a bad request; nothing it printed holds any of the three.
+ * parties carry a name, a phone and an ID number, raises rule alerts from them (collective, repeat petitions), shows
+ * one case masked and then unmasked to the duty desk, and refuses a bad request; nothing it printed holds any of the
+ * three.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { get } from '../helpers/dispatch.js';
+import { authHeaders } from '../helpers/auth.js';
+import { DUTY, get } from '../helpers/dispatch.js';
 import { caseReported } from '../helpers/factories.js';
 import { post } from '../helpers/server.js';
 
@@ -43,7 +45,13 @@ describe('the server log', () => {
     const server = { url };
     const party = { role: 'applicant' as const, name: NAME, phone: PHONE, idNumber: ID_NUMBER };
     const petitions = Array.from({ length: 4 }, () => caseReported({ kind: 'petition', petitionForm: 'visit', peopleInvolved: 1, parties: [party] }));
-    expect((await post(server, { events: [caseReported({ peopleInvolved: 300, parties: [party] }), ...petitions] })).status).toBe(201);
+    const intake = await post(server, { events: [caseReported({ peopleInvolved: 300, parties: [party] }), ...petitions] });
+    expect(intake.status).toBe(201);
+    // Reading the case masked and unmasking it (an audited request) logs none of it either.
+    const caseId = intake.body.results[0].caseId as string;
+    expect((await get(server, `/api/cases/${caseId}`)).body.masked).toBe(true);
+    const unmasked = await fetch(`${url}/api/cases/${caseId}/unmask`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await authHeaders(server, DUTY)) }, body: JSON.stringify({ reason: '核实当事人身份' }) });
+    expect(((await unmasked.json()) as { parties: Array<{ name: string }> }).parties[0]!.name).toBe(NAME);
     // A refused request echoes nothing of the body either.
     expect((await post(server, caseReported({ parties: [{ ...party, phone: `${PHONE}x` }] }))).status).toBe(400);
     const rules = new Set<string>();
