@@ -2,14 +2,13 @@
  * Typed fetch helpers for the risk alert routes (风险预警) on the duty desk: the list, one alert with its cases, and
  * the acknowledge / close commands. Reads come back as `Loaded<T>`; commands as an `AlertCommandOutcome` whose failures
  * say what the desk shows: a conflict with the alert as it now is, field errors, or "try again" (network). Who acts
- * travels in the same provisional headers as the dispatch commands (`actorHeaders`).
+ * is the signed-in session.
  */
 import type { CaseSummary } from '../../shared/api.js';
 import type { AlertCommand, AlertPage, AlertRecord, AlertStatus, RiskRuleId } from '../../shared/risk.js';
 import type { AlertLevel } from '../../shared/vocabulary.js';
 import type { Loaded } from './api.js';
 import { createTransport, failureOf, type Failure, type Outcome } from './api-transport.js';
-import { actorHeaders, type ConsoleActor } from './dispatch-api.js';
 
 export interface AlertFilter {
   status?: AlertStatus | 'open';
@@ -58,11 +57,10 @@ export function alertCommandFailure(status: number, body: unknown): AlertCommand
 
 export interface AlertsApiOptions {
   fetch?: typeof fetch;
-  name?: string;
 }
 
-export function createAlertsApi(actor: ConsoleActor, options: AlertsApiOptions = {}) {
-  const { read, command } = createTransport({ headers: actorHeaders(actor, options.name), ...(options.fetch && { fetch: options.fetch }) });
+export function createAlertsApi(options: AlertsApiOptions = {}) {
+  const { read, command } = createTransport({ ...(options.fetch && { fetch: options.fetch }) });
 
   const list = (filter: AlertFilter = {}, signal?: AbortSignal) => {
     const params = new URLSearchParams();
@@ -71,7 +69,6 @@ export function createAlertsApi(actor: ConsoleActor, options: AlertsApiOptions =
   };
 
   return {
-    actor,
     list,
     detail: (alertId: string, signal?: AbortSignal) => read<AlertDetail>(`/api/alerts/${encodeURIComponent(alertId)}`, signal),
 

@@ -1,10 +1,12 @@
 /**
- * The consoles' JSON transport: fetch with the actor's headers, reads as `Loaded<T>`, commands as outcomes whose
- * failures say what to show (conflict with the current state, field errors, network). Shared by the dispatch API and
- * the alerts API, which differ only in their routes and in what `current` holds.
+ * The consoles' JSON transport: fetch with the session cookie (same origin, so the browser sends it), reads as
+ * `Loaded<T>`, commands as outcomes whose failures say what to show (conflict with the current state, field errors,
+ * network). Shared by the dispatch, alerts and admin APIs, which differ only in their routes and in what `current`
+ * holds. A 401 tells the session store that the session has ended.
  */
 import type { FieldError } from '../../shared/intake.js';
 import type { ApiFailure, Loaded } from './api.js';
+import { sessionEnded } from './session-signal.js';
 
 export type Failure<C> =
   | { kind: 'network' }
@@ -39,7 +41,9 @@ export function failureOf<C>(status: number, body: unknown, current: (raw: unkno
 
 export interface TransportOptions {
   fetch?: typeof fetch;
-  headers: Record<string, string>;
+  headers?: Record<string, string>;
+  /** Called on every 401 (default: the session store's `sessionEnded`). */
+  onUnauthenticated?: () => void;
   /** The server's `Date` header of each answer and the local time it arrived. */
   onServerDate?: (serverMs: number, receivedAt: number) => void;
 }
@@ -50,6 +54,7 @@ export function createTransport(options: TransportOptions) {
 
   const send = async (path: string, init: RequestInit): Promise<{ response: Response; body: unknown; parsed: boolean }> => {
     const response = await doFetch(path, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
+    if (response.status === 401) (options.onUnauthenticated ?? sessionEnded)();
     const date = Date.parse(response.headers.get('date') ?? '');
     if (Number.isFinite(date)) options.onServerDate?.(date, Date.now());
     try {
@@ -75,11 +80,11 @@ export function createTransport(options: TransportOptions) {
     return parsed ? { ok: true, data: body as T } : { ok: false, error: { kind: 'parse' } };
   };
 
-  /** Posts one command. Never throws: a lost connection is `network` (the caller retries with the same commandId). */
-  const command = async <R, C>(path: string, payload: unknown, failure: (status: number, body: unknown) => Failure<C>): Promise<Outcome<R, C>> => {
+  /** Posts (or patches) one command. Never throws: a lost connection is `network` (the caller retries with the same commandId). */
+  const command = async <R, C>(path: string, payload: unknown, failure: (status: number, body: unknown) => Failure<C>, method: 'POST' | 'PATCH' = 'POST'): Promise<Outcome<R, C>> => {
     let answer: Awaited<ReturnType<typeof send>>;
     try {
-      answer = await send(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+      answer = await send(path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
     } catch {
       return { ok: false, error: { kind: 'network' } };
     }

@@ -1,10 +1,11 @@
 /**
- * Typed fetch helpers for the read API. Failures come back as values (`Loaded<T>`), so a panel shows "could not
+ * Typed fetch helpers for the read API (the session cookie goes with every same-origin request). Failures come back as values (`Loaded<T>`), so a panel shows "could not
  * load" as state instead of throwing into the component tree.
  */
 import type { CasePage, ClientConfig, GeoResponse, HeatExplanation } from '../../shared/api.js';
 import type { RiskExplanation } from '../../shared/risk.js';
 import type { CaseStatus } from '../../shared/vocabulary.js';
+import { sessionEnded } from './session-signal.js';
 
 export type ApiFailure = { kind: 'network' } | { kind: 'http'; status: number; message?: string } | { kind: 'parse' };
 
@@ -25,6 +26,8 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<Lo
     if (signal?.aborted) throw error;
     return { ok: false, error: { kind: 'network' } };
   }
+  // Not signed in, or the session ended: the session store sends the user to sign in.
+  if (response.status === 401) sessionEnded();
   let body: unknown;
   try {
     body = await response.json();

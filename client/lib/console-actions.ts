@@ -9,7 +9,9 @@ import type { CaseContext } from '../../shared/events.js';
 import { allowedRoles, decide, lifecycle, type DecideContext } from '../../shared/lifecycle.js';
 import type { CaseNotice } from '../../shared/socket.js';
 import type { CaseStatus } from '../../shared/vocabulary.js';
-import type { ConsoleActor } from './dispatch-api.js';
+
+/** Who a console acts as, for the dry run of each button (the server takes the real actor from the session). */
+export type ConsoleActor = { role: 'duty' } | { role: 'leader' } | { role: 'dept'; deptId: string };
 
 /** A stand-in for the server's context: only the verdict is used, never the event it would write. */
 const dryRun: DecideContext = {

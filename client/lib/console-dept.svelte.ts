@@ -1,8 +1,8 @@
 /**
- * State of the department console (部门工作台): which department this desk is (chosen in the view until sign-in
- * exists), its open parts, the selected case, and the new-whistle alert: a sound and a banner that stay until the
- * user acknowledges the whistle or reports in. A whistle is alerted once, whether its notice arrived live or it was
- * found by the refetch after a reconnection.
+ * State of the department console (部门工作台): the signed-in department's open parts (the department is the
+ * session's: the server scopes every answer and the socket room to it), the selected case, and the new-whistle alert:
+ * a sound and a banner that stay until the user acknowledges the whistle or reports in. A whistle is alerted once,
+ * whether its notice arrived live or it was found by the refetch after a reconnection.
  */
 import type { CaseDetail, DeptWhistleRow } from '../../shared/api.js';
 import type { CaseNotice } from '../../shared/socket.js';
@@ -11,12 +11,11 @@ import { newWhistlesFor } from './console-actions.js';
 import { ServerClock } from './clock.svelte.js';
 import { Resource } from './console-resource.svelte.js';
 import { clockCorrector } from './console-setup.js';
-import { connectConsole, type ConnectionStatus, type ConsoleAuth, type ConsoleConnection } from './console-socket.js';
+import { connectConsole, type ConnectionStatus, type ConsoleConnection } from './console-socket.js';
 import type { Loaded } from './api.js';
 import { createDispatchApi, type DispatchApi } from './dispatch-api.js';
 import { AlertSound, type SoundState } from './sound.js';
 
-export const DEPT_STORAGE_KEY = 'sygl.dept';
 /** While an alert is unacknowledged, the sound repeats this often: the desk may have been away. */
 export const REMIND_MS = 60_000;
 
@@ -27,31 +26,17 @@ export interface DeptAlert {
 }
 
 export interface DeptDeps {
-  api?: (deptId: string) => DispatchApi;
-  connect?: (auth: ConsoleAuth) => ConsoleConnection;
+  api?: DispatchApi;
+  connect?: () => ConsoleConnection;
   sound?: () => Pick<AlertSound, 'play' | 'unlock' | 'onState' | 'close'>;
-}
-
-/** `#/dept?d=<deptId>`: a shortcut that only picks the department (headers and handshake), nothing else. */
-export function deptFromHash(hash: string): string | null {
-  const query = hash.split('?')[1];
-  return query ? new URLSearchParams(query).get('d') : null;
-}
-
-export function storedDept(): string | null {
-  try {
-    return globalThis.localStorage?.getItem(DEPT_STORAGE_KEY) ?? null;
-  } catch {
-    return null;
-  }
 }
 
 export class DeptConsole {
   readonly clock = new ServerClock();
   readonly parts: Resource<DeptWhistleRow[]>;
   readonly detail: Resource<CaseDetail>;
+  readonly api: DispatchApi;
   #deptId = $state<string | null>(null);
-  #api = $state.raw<DispatchApi | null>(null);
   #selected = $state<string | null>(null);
   #alerts = $state.raw<DeptAlert[]>([]);
   #status = $state.raw<ConnectionStatus>({ state: 'connecting', since: Date.now() });
@@ -73,15 +58,13 @@ export class DeptConsole {
 
   constructor(deps: DeptDeps = {}) {
     this.#deps = deps;
+    this.api = deps.api ?? createDispatchApi({ onServerDate: clockCorrector(this.clock) });
     this.parts = new Resource((signal) => this.#loadParts(signal), { onData: (rows) => this.#found(rows) });
     this.detail = new Resource(() => Promise.resolve({ ok: false, error: { kind: 'network' } }));
   }
 
   get deptId(): string | null {
     return this.#deptId;
-  }
-  get api(): DispatchApi | null {
-    return this.#api;
   }
   get selected(): string | null {
     return this.#selected;
@@ -97,32 +80,10 @@ export class DeptConsole {
     return this.alerts.some((a) => a.whistleId === whistleId);
   }
 
-  /** Switch this desk to a department (or none): new headers, a new room, a fresh list, no old alerts. */
-  setDept(deptId: string | null): void {
-    if (deptId === this.#deptId) return;
-    this.#deptId = deptId;
-    try {
-      if (deptId) globalThis.localStorage?.setItem(DEPT_STORAGE_KEY, deptId);
-    } catch {
-      // A locked-down browser: the choice holds for this session.
-    }
-    this.#connection?.close();
-    this.#connection = null;
-    this.#alerts = [];
-    this.#known = new Set();
-    this.#primed = false;
-    this.#selected = null;
-    this.#api = deptId ? (this.#deps.api ?? ((id) => createDispatchApi({ role: 'dept', deptId: id }, { onServerDate: clockCorrector(this.clock) })))(deptId) : null;
-    if (!deptId) return;
-    void this.parts.replace((signal) => this.#loadParts(signal));
-    this.#listen(deptId);
-  }
-
   select(caseId: string | null): void {
     if (caseId === this.#selected) return;
     this.#selected = caseId;
-    const api = this.#api;
-    if (caseId && api) void this.detail.replace((signal) => api.caseDetail(caseId, signal));
+    if (caseId) void this.detail.replace((signal) => this.api.caseDetail(caseId, signal));
   }
 
   acknowledge(whistleId: string): void {
@@ -137,14 +98,17 @@ export class DeptConsole {
     await Promise.all([this.parts.reload(), this.#selected ? this.detail.reload() : undefined]);
   }
 
-  start(initialDept: string | null): () => void {
+  /** Runs the desk of the signed-in department until the returned stop is called. */
+  start(deptId: string): () => void {
     const stopClock = this.clock.start();
     this.#player = (this.#deps.sound ?? (() => new AlertSound()))();
     const offSound = this.#player.onState((state) => (this.#sound = state));
     const reminder = setInterval(() => {
       if (this.alerts.length) this.#player?.play(this.alerts.some((a) => a.urgency === 'critical') ? 'critical' : 'whistle');
     }, REMIND_MS);
-    this.setDept(initialDept);
+    this.#deptId = deptId;
+    void this.parts.reload();
+    this.#listen(deptId);
     return () => {
       clearInterval(reminder);
       offSound();
@@ -157,14 +121,14 @@ export class DeptConsole {
   }
 
   async #loadParts(signal: AbortSignal): Promise<Loaded<DeptWhistleRow[]>> {
-    const api = this.#api;
-    if (!api || api.actor.role !== 'dept') return { ok: false, error: { kind: 'network' } };
-    const result = await api.deptWhistles(api.actor.deptId, signal);
+    const deptId = this.#deptId;
+    if (!deptId) return { ok: false, error: { kind: 'network' } };
+    const result = await this.api.deptWhistles(deptId, signal);
     return result.ok ? { ok: true, data: result.data.items } : result;
   }
 
   #listen(deptId: string): void {
-    const connection = (this.#deps.connect ?? connectConsole)({ view: 'dept', deptId });
+    const connection = (this.#deps.connect ?? (() => connectConsole()))();
     this.#connection = connection;
     let wasLive = false;
     connection.onStatus((status) => {

@@ -10,7 +10,7 @@ import { ServerClock } from './clock.svelte.js';
 import { loadCloseOut } from './console-closeout.js';
 import { Resource } from './console-resource.svelte.js';
 import { clockCorrector } from './console-setup.js';
-import { connectConsole, type ConnectionStatus, type ConsoleAuth, type ConsoleConnection } from './console-socket.js';
+import { connectConsole, type ConnectionStatus, type ConsoleConnection } from './console-socket.js';
 import { createDispatchApi, type DispatchApi } from './dispatch-api.js';
 
 /** The intake statuses, then the two close-out lists (待回访, 待归档). */
@@ -25,7 +25,7 @@ export interface QueueFilterState {
 
 export interface DutyDeps {
   api?: DispatchApi;
-  connect?: (auth: ConsoleAuth) => ConsoleConnection;
+  connect?: () => ConsoleConnection;
 }
 
 export class DutyConsole {
@@ -37,12 +37,12 @@ export class DutyConsole {
   #filter = $state.raw<QueueFilterState>({ tab: 'all', streetCode: '', category: '' });
   #selected = $state<string | null>(null);
   #status = $state.raw<ConnectionStatus>({ state: 'connecting', since: Date.now() });
-  readonly #connect: (auth: ConsoleAuth) => ConsoleConnection;
+  readonly #connect: () => ConsoleConnection;
   readonly #titles = new Map<string, string>();
 
   constructor(deps: DutyDeps = {}) {
-    this.api = deps.api ?? createDispatchApi({ role: 'duty' }, { onServerDate: clockCorrector(this.clock) });
-    this.#connect = deps.connect ?? ((auth) => connectConsole(auth));
+    this.api = deps.api ?? createDispatchApi({ onServerDate: clockCorrector(this.clock) });
+    this.#connect = deps.connect ?? (() => connectConsole());
     this.queue = new Resource(async (signal) => {
       const { tab, streetCode, category } = this.#filter;
       if (tab === 'followUp' || tab === 'archive') return loadCloseOut(this.api, tab, { streetCode, category }, this.#titles, signal);
@@ -94,7 +94,7 @@ export class DutyConsole {
 
   start(): () => void {
     const stopClock = this.clock.start();
-    const connection = this.#connect({ view: 'duty' });
+    const connection = this.#connect();
     let wasLive = false;
     const offStatus = connection.onStatus((status) => {
       this.#status = status;

@@ -1,15 +1,15 @@
 /**
- * The consoles' socket: it joins the duty room or one department's room (HandshakeAuth.view / deptId) and only hears
- * `case:changed` notices, which say *that* a case changed; the consoles then refetch over HTTP. There is no snapshot
- * and no replay for notices, so a console refetches everything after each reconnection (`onStatus` → live again).
+ * The consoles' socket: the server puts it in the rooms of the signed-in session (the duty room, the department's own
+ * room, the leader room) and it only hears `case:changed` notices, which say *that* a case changed; the consoles then
+ * refetch over HTTP. There is no snapshot and no replay for notices, so a console refetches everything after each
+ * reconnection (`onStatus` → live again). A handshake refused as `unauthenticated` ends the session in the browser.
  */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { AlertNotice, CaseNotice, ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from '../../shared/socket.js';
+import { refusalCode, sessionEnded, sessionInDoubt } from './session-signal.js';
 import type { ConnectionStatus } from './socket.js';
 
 export type { ConnectionStatus } from './socket.js';
-
-export type ConsoleAuth = { view: 'duty' } | { view: 'leader' } | { view: 'dept'; deptId: string };
 
 export interface ConsoleConnection {
   on(event: 'case:changed', handler: (notices: CaseNotice[]) => void): () => void;
@@ -30,6 +30,8 @@ export interface StreamListener {
 
 type ConsoleSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+export const RETRY_AFTER_SERVER_DISCONNECT_MS = 1000;
+
 export interface ConsoleConnectOptions {
   url?: string;
   /** Reconnecting for longer than this is reported as offline. */
@@ -39,12 +41,14 @@ export interface ConsoleConnectOptions {
   io?: (url: string, options: Partial<ManagerOptions & SocketOptions>) => ConsoleSocket;
 }
 
-export function connectConsole(auth: ConsoleAuth, options: ConsoleConnectOptions = {}): ConsoleConnection & AlertListener & StreamListener {
+export function connectConsole(options: ConsoleConnectOptions = {}): ConsoleConnection & AlertListener & StreamListener {
   const now = options.now ?? Date.now;
   const offlineAfterMs = options.offlineAfterMs ?? 15_000;
   const listeners = new Set<(status: ConnectionStatus) => void>();
   let status: ConnectionStatus = { state: 'connecting', since: now() };
   let offlineTimer: ReturnType<typeof setTimeout> | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
 
   const setStatus = (next: ConnectionStatus): void => {
     status = next;
@@ -75,15 +79,21 @@ export function connectConsole(auth: ConsoleAuth, options: ConsoleConnectOptions
     setStatus({ state: 'live', since: now() });
   });
   socket.on('disconnect', (reason) => {
-    // The server drops a handshake it refuses (an unknown department) and Socket.io does not retry that by itself.
-    if (reason === 'io server disconnect') {
+    lost();
+    // The server dropped this socket (its session ended or changed), which Socket.io does not retry by itself. Try
+    // once more shortly: a session that has ended is then refused in the handshake, and connect_error says so.
+    if (reason === 'io server disconnect') retryTimer = setTimeout(() => closed || socket.connect(), RETRY_AFTER_SERVER_DISCONNECT_MS);
+  });
+  socket.on('connect_error', (error) => {
+    const refused = refusalCode(error);
+    if (refused) {
+      // Refused in the handshake: Socket.io will not retry, and retrying would not help.
       clearTimeout(offlineTimer);
       setStatus({ state: 'offline', since: now() });
+      if (refused === 'unauthenticated') sessionEnded();
+      else sessionInDoubt();
       return;
     }
-    lost();
-  });
-  socket.on('connect_error', () => {
     if (status.state === 'connecting') lost();
   });
 
@@ -100,7 +110,9 @@ export function connectConsole(auth: ConsoleAuth, options: ConsoleConnectOptions
       return () => listeners.delete(handler);
     },
     close() {
+      closed = true;
       clearTimeout(offlineTimer);
+      clearTimeout(retryTimer);
       listeners.clear();
       socket.close();
     },

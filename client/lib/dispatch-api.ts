@@ -3,15 +3,13 @@
  * `Loaded<T>` like client/lib/api.ts; commands come back as a `CommandOutcome` whose failures say what the console must
  * show: a conflict with the case's current state, field errors by path, or "try again" (network).
  *
- * Who is acting travels in PROVISIONAL headers until sign-in exists (server/api/actor.ts): this module is the only
- * client code that sets them, so sessions replace them here.
+ * Who is acting is the signed-in session (its cookie goes with every request): the server takes the role and the
+ * department from it, so nothing here names them.
  */
 import type { CaseDetail, CasePage, CaseSummary, DeptWhistleRow, DispatchSuggestion, QueueRow, WhistleRow } from '../../shared/api.js';
 import type { CommandInput, CommandResult } from '../../shared/dispatch.js';
 import type { CaseStatus } from '../../shared/vocabulary.js';
 import { createTransport, failureOf, type Failure, type Outcome } from './api-transport.js';
-
-export type ConsoleActor = { role: 'duty' } | { role: 'leader' } | { role: 'dept'; deptId: string };
 
 export type CommandFailure = Failure<CaseSummary>;
 export type CommandOutcome = Outcome<CommandResult, CaseSummary>;
@@ -27,25 +25,19 @@ export interface DispatchApiOptions {
   /** The server's `Date` header of each answer and the local time it arrived: lets a console correct its clock. */
   onServerDate?: (serverMs: number, receivedAt: number) => void;
   fetch?: typeof fetch;
-  /** Shown in the timeline as who acted (optional until sign-in). */
-  name?: string;
 }
 
-export function actorHeaders(actor: ConsoleActor, name?: string): Record<string, string> {
-  const headers: Record<string, string> = { 'x-actor-role': actor.role };
-  if (actor.role === 'dept') headers['x-actor-dept'] = actor.deptId;
-  if (name) headers['x-actor-name'] = encodeURIComponent(name);
-  return headers;
-}
+/** What unmasking a case needs: a reason, kept in the audit log with who asked. */
+export type UnmaskFailure = Failure<never>;
+export type UnmaskOutcome = Outcome<CaseDetail, never>;
 
 /** Turns a non-2xx command answer into what the console shows. */
 export function commandFailure(status: number, body: unknown): CommandFailure {
   return failureOf(status, body, (raw) => raw as CaseSummary);
 }
 
-export function createDispatchApi(actor: ConsoleActor, options: DispatchApiOptions = {}) {
+export function createDispatchApi(options: DispatchApiOptions = {}) {
   const { read, command } = createTransport({
-    headers: actorHeaders(actor, options.name),
     ...(options.fetch && { fetch: options.fetch }),
     ...(options.onServerDate && { onServerDate: options.onServerDate }),
   });
@@ -53,7 +45,6 @@ export function createDispatchApi(actor: ConsoleActor, options: DispatchApiOptio
   const id = encodeURIComponent;
 
   return {
-    actor,
     queue(filter: QueueFilter = {}, signal?: AbortSignal) {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(filter)) if (value !== undefined && value !== '') params.set(key, String(value));
@@ -70,6 +61,10 @@ export function createDispatchApi(actor: ConsoleActor, options: DispatchApiOptio
     suggestions: (caseId: string, signal?: AbortSignal) => read<DispatchSuggestion>(`/api/cases/${id(caseId)}/suggestions`, signal),
     whistles: (signal?: AbortSignal) => read<{ items: WhistleRow[] }>('/api/whistles', signal),
     deptWhistles: (deptId: string, signal?: AbortSignal) => read<{ items: DeptWhistleRow[] }>(`/api/departments/${id(deptId)}/whistles`, signal),
+
+    /** The case with its parties, title and description in full (duty and leader); the server audits it with the reason. */
+    unmask: (caseId: string, reason: string): Promise<UnmaskOutcome> =>
+      command<CaseDetail, never>(`/api/cases/${id(caseId)}/unmask`, { reason }, (status, body) => failureOf<never>(status, body, () => undefined)),
 
     /** Sends one command. Never throws: a lost connection is `network` (the caller retries with the same commandId). */
     command: (caseId: string, body: CommandInput): Promise<CommandOutcome> => command<CommandResult, CaseSummary>(`/api/cases/${id(caseId)}/commands`, body, commandFailure),

@@ -166,8 +166,6 @@ export const dispatchZh = {
   'duty.archive.hint': '回访已完成，可以归档',
   'duty.archive.submit': '归档',
 
-  'dept.choose': '选择部门',
-  'dept.chooseHint': '请选择本工作台所属的部门',
   'dept.parts.title': '派给本部门的吹哨',
   'dept.parts.empty': '暂无派给本部门的吹哨',
   'dept.parts.count': '{n} 件',
@@ -365,8 +363,6 @@ export const dispatchEn: Record<keyof typeof dispatchZh, string> = {
   'duty.archive.hint': 'Followed up: ready to archive',
   'duty.archive.submit': 'Archive',
 
-  'dept.choose': 'Department',
-  'dept.chooseHint': 'Choose the department this desk belongs to',
   'dept.parts.title': 'Whistles to this department',
   'dept.parts.empty': 'No whistles for this department',
   'dept.parts.count': '{n}',

@@ -3,6 +3,8 @@
  * `t(key)` through the reactive `locale` (locale.svelte.ts). Names of places and categories are data (geo.json,
  * categories.json) and carry their own zh/en.
  */
+import { adminEn, adminZh } from './i18n-admin.js';
+import { authEn, authZh } from './i18n-auth.js';
 import { boardEn, boardZh } from './i18n-board.js';
 import { dispatchEn, dispatchZh } from './i18n-dispatch.js';
 import { leaderEn, leaderZh } from './i18n-leader.js';
@@ -25,8 +27,6 @@ const zhCore = {
   'view.leader': '领导驾驶舱',
   'view.admin': '系统管理',
   'view.login': '登录',
-  'view.comingSoon': '{view}：即将上线',
-  'view.backToWall': '返回大屏',
 
   'conn.connecting': '正在连接',
   'conn.live': '实时',
@@ -116,7 +116,7 @@ const zhCore = {
 } as const;
 
 /** Dispatch (consoles) and board (wall) strings live in their own tables, merged here into one key space. */
-const zh = { ...zhCore, ...dispatchZh, ...boardZh, ...riskZh, ...leaderZh };
+const zh = { ...zhCore, ...dispatchZh, ...boardZh, ...riskZh, ...leaderZh, ...authZh, ...adminZh };
 export type MessageKey = keyof typeof zh;
 
 const enCore: Record<keyof typeof zhCore, string> = {
@@ -133,8 +133,6 @@ const enCore: Record<keyof typeof zhCore, string> = {
   'view.leader': 'Leader dashboard',
   'view.admin': 'Administration',
   'view.login': 'Sign in',
-  'view.comingSoon': '{view}: coming soon',
-  'view.backToWall': 'Back to the wall',
 
   'conn.connecting': 'Connecting',
   'conn.live': 'Live',
@@ -223,7 +221,7 @@ const enCore: Record<keyof typeof zhCore, string> = {
   'error.parse': 'Malformed data',
 };
 
-const en: Record<MessageKey, string> = { ...enCore, ...dispatchEn, ...boardEn, ...riskEn, ...leaderEn };
+const en: Record<MessageKey, string> = { ...enCore, ...dispatchEn, ...boardEn, ...riskEn, ...leaderEn, ...authEn, ...adminEn };
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { zh, en };
 

@@ -15,7 +15,7 @@ export interface LeaderConnectOptions extends ConsoleConnectOptions {
 export function connectLeader(options: LeaderConnectOptions): { close(): void } {
   const { onChange, onStatus, onServerTime, ...connect } = options;
   const now = options.now ?? Date.now;
-  const connection = connectConsole({ view: 'leader' }, connect);
+  const connection = connectConsole(connect);
   connection.onStatus(onStatus);
   let snapshots = 0;
   connection.on('snapshot', (snapshot) => {

@@ -4,6 +4,7 @@
  */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { ClientToServerEvents, HandshakeAuth, Response, ServerToClientEvents, SyncResult } from '../../shared/socket.js';
+import { refusalCode, sessionEnded, sessionInDoubt } from './session-signal.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -34,12 +35,16 @@ export interface ConnectOptions {
 
 type WallSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+const RETRY_AFTER_SERVER_DISCONNECT_MS = 1000;
+
 export function connectWall(options: ConnectOptions): WallConnection {
   const now = options.now ?? Date.now;
   const offlineAfterMs = options.offlineAfterMs ?? 15_000;
   const listeners = new Set<(status: ConnectionStatus) => void>();
   let status: ConnectionStatus = { state: 'connecting', since: now() };
   let offlineTimer: ReturnType<typeof setTimeout> | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
 
   const setStatus = (next: ConnectionStatus): void => {
     status = next;
@@ -62,7 +67,19 @@ export function connectWall(options: ConnectOptions): WallConnection {
     clearTimeout(offlineTimer);
     setStatus({ state: 'live', since: now() });
   });
-  socket.on('disconnect', () => {
+  socket.on('connect_error', (error) => {
+    // Refused in the handshake (the kiosk session ended or was revoked): Socket.io will not retry; sign in again.
+    const refused = refusalCode(error);
+    if (!refused) return;
+    clearTimeout(offlineTimer);
+    setStatus({ state: 'offline', since: now() });
+    if (refused === 'unauthenticated') sessionEnded();
+    else sessionInDoubt();
+  });
+  socket.on('disconnect', (reason) => {
+    // Dropped by the server (its session ended, or a catch-up failed), which Socket.io does not retry by itself: try
+    // again shortly; a session that has ended is refused in the handshake and connect_error above says so.
+    if (reason === 'io server disconnect') retryTimer = setTimeout(() => closed || socket.connect(), RETRY_AFTER_SERVER_DISCONNECT_MS);
     const lostAt = now();
     setStatus({ state: 'reconnecting', since: lostAt });
     clearTimeout(offlineTimer);
@@ -92,7 +109,9 @@ export function connectWall(options: ConnectOptions): WallConnection {
       }
     },
     close() {
+      closed = true;
       clearTimeout(offlineTimer);
+      clearTimeout(retryTimer);
       listeners.clear();
       socket.close();
     },

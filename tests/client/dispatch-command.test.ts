@@ -2,8 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommandInput, CommandResult } from '../../shared/dispatch.js';
 import { CommandRunner } from '../../client/lib/console-command.svelte.js';
 import { Resource } from '../../client/lib/console-resource.svelte.js';
-import { actorHeaders, commandFailure, createDispatchApi, newCommandId, type CommandOutcome } from '../../client/lib/dispatch-api.js';
+import { commandFailure, createDispatchApi, newCommandId, type CommandOutcome } from '../../client/lib/dispatch-api.js';
 import type { Loaded } from '../../client/lib/api.js';
+import { onSessionSignal } from '../../client/lib/session-signal.js';
 import { summary } from './dispatch-fixtures.js';
 
 const result: CommandResult = { caseId: 'c1', version: 4, status: 'triaged', event: { seq: 9, id: 'e9', type: 'case.triaged' }, duplicate: false };
@@ -65,9 +66,37 @@ describe('CommandRunner', () => {
 });
 
 describe('dispatch api', () => {
-  it('names the actor in the provisional headers', () => {
-    expect(actorHeaders({ role: 'duty' })).toEqual({ 'x-actor-role': 'duty' });
-    expect(actorHeaders({ role: 'dept', deptId: 'labour' }, '王五')).toEqual({ 'x-actor-role': 'dept', 'x-actor-dept': 'labour', 'x-actor-name': encodeURIComponent('王五') });
+  it('names no actor: the session cookie says who acts, so no request carries a role or department header', async () => {
+    const calls: RequestInit[] = [];
+    const fetch = (async (_url: string, init: RequestInit) => (calls.push(init), new Response(JSON.stringify(result), { status: 201 }))) as typeof globalThis.fetch;
+    const api = createDispatchApi({ fetch });
+    await api.command('c1', { type: 'reportIn', commandId: 'abcdefgh', expectedVersion: 3 });
+    await api.queue({});
+    for (const init of calls) expect(Object.keys(init.headers as Record<string, string>).filter((h) => h.startsWith('x-actor'))).toEqual([]);
+  });
+
+  it('tells the session store when the server answers 401, and still returns the failure', async () => {
+    const unauthenticated = () => new Response(JSON.stringify({ error: { code: 'unauthenticated', message: 'sign in first' } }), { status: 401 });
+    let ended = 0;
+    const api = createDispatchApi({ fetch: (async () => unauthenticated()) as typeof globalThis.fetch });
+    const off = onSessionSignal((signal) => signal === 'ended' && ended++);
+    try {
+      expect(await api.queue({})).toEqual({ ok: false, error: { kind: 'http', status: 401, message: 'sign in first' } });
+      expect(await api.command('c1', { type: 'archive', commandId: 'abcdefgh', expectedVersion: 3 })).toEqual({ ok: false, error: { kind: 'http', status: 401, code: 'unauthenticated', message: 'sign in first' } });
+      expect(ended).toBe(2);
+    } finally {
+      off();
+    }
+  });
+
+  it('asks for the full case with a reason, as a POST to unmask', async () => {
+    const calls: Array<{ url: string; init: RequestInit }> = [];
+    const fetch = (async (url: string, init: RequestInit) => (calls.push({ url, init }), new Response(JSON.stringify({ masked: false }), { status: 200 }))) as typeof globalThis.fetch;
+    const outcome = await createDispatchApi({ fetch }).unmask('c/1', '回访核对电话');
+    expect(outcome).toEqual({ ok: true, result: { masked: false } });
+    expect(calls[0]!.url).toBe('/api/cases/c%2F1/unmask');
+    expect(calls[0]!.init.method).toBe('POST');
+    expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ reason: '回访核对电话' });
   });
 
   it('classifies failures: conflict with the current case, field errors, other statuses', () => {
@@ -82,22 +111,22 @@ describe('dispatch api', () => {
     expect(commandFailure(502, null)).toEqual({ kind: 'http', status: 502 });
   });
 
-  it('sends commands as JSON with the headers, reports the server date, and never throws', async () => {
+  it('sends commands as JSON, reports the server date, and never throws', async () => {
     const calls: Array<{ url: string; init: RequestInit }> = [];
     const dates: number[] = [];
     const fetch = (async (url: string, init: RequestInit) => {
       calls.push({ url, init });
       return new Response(JSON.stringify(result), { status: 201, headers: { date: 'Mon, 23 Nov 2026 02:00:00 GMT' } });
     }) as typeof globalThis.fetch;
-    const api = createDispatchApi({ role: 'dept', deptId: 'labour' }, { fetch, onServerDate: (ms) => dates.push(ms) });
+    const api = createDispatchApi({ fetch, onServerDate: (ms) => dates.push(ms) });
     const outcome = await api.command('c/1', { type: 'reportIn', commandId: 'abcdefgh', expectedVersion: 3 });
     expect(outcome).toEqual({ ok: true, result });
     expect(calls[0]!.url).toBe('/api/cases/c%2F1/commands');
-    expect(calls[0]!.init.headers).toMatchObject({ 'x-actor-role': 'dept', 'x-actor-dept': 'labour', 'content-type': 'application/json' });
+    expect(calls[0]!.init.headers).toMatchObject({ 'content-type': 'application/json' });
     expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ type: 'reportIn', commandId: 'abcdefgh', expectedVersion: 3 });
     expect(dates).toEqual([Date.parse('2026-11-23T02:00:00Z')]);
 
-    const offline = createDispatchApi({ role: 'duty' }, { fetch: (() => Promise.reject(new TypeError('failed'))) as typeof globalThis.fetch });
+    const offline = createDispatchApi({ fetch: (() => Promise.reject(new TypeError('failed'))) as typeof globalThis.fetch });
     expect(await offline.command('c1', { type: 'archive', commandId: 'abcdefgh', expectedVersion: 3 })).toEqual({ ok: false, error: { kind: 'network' } });
     expect(await offline.queue({ status: 'received', streetCode: '' })).toEqual({ ok: false, error: { kind: 'network' } });
   });
@@ -105,7 +134,7 @@ describe('dispatch api', () => {
   it('builds the queue query from the filter, leaving out empty ones', async () => {
     const urls: string[] = [];
     const fetch = (async (url: string) => (urls.push(url), new Response('{"items":[]}'))) as typeof globalThis.fetch;
-    const api = createDispatchApi({ role: 'duty' }, { fetch });
+    const api = createDispatchApi({ fetch });
     await api.queue({ status: 'returned', streetCode: '', category: 'labour' });
     await api.queue({});
     expect(urls).toEqual(['/api/queue?status=returned&category=labour', '/api/queue']);

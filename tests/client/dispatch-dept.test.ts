@@ -2,8 +2,9 @@ import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DeptWhistleRow } from '../../shared/api.js';
 import type { CaseNotice, HandshakeAuth } from '../../shared/socket.js';
-import { DeptConsole, deptFromHash, REMIND_MS } from '../../client/lib/console-dept.svelte.js';
-import { connectConsole, type ConnectionStatus, type ConsoleAuth, type ConsoleConnection } from '../../client/lib/console-socket.js';
+import { DeptConsole, REMIND_MS } from '../../client/lib/console-dept.svelte.js';
+import { connectConsole, RETRY_AFTER_SERVER_DISCONNECT_MS, type ConnectionStatus, type ConsoleConnection } from '../../client/lib/console-socket.js';
+import { onSessionSignal, type SessionSignal } from '../../client/lib/session-signal.js';
 import type { DispatchApi } from '../../client/lib/dispatch-api.js';
 import type { Chime } from '../../client/lib/sound.js';
 import { deptRow, whistle, whistled } from './dispatch-fixtures.js';
@@ -12,7 +13,6 @@ class FakeConnection implements ConsoleConnection {
   handler: ((notices: CaseNotice[]) => void) | null = null;
   status: ((s: ConnectionStatus) => void) | null = null;
   closed = false;
-  constructor(readonly auth: ConsoleAuth) {}
   on(_event: 'case:changed', handler: (notices: CaseNotice[]) => void) {
     this.handler = handler;
     return () => (this.handler = null);
@@ -50,32 +50,34 @@ function setup(initial: DeptWhistleRow[] = []) {
   let rows = initial;
   const played: Chime[] = [];
   const connections: FakeConnection[] = [];
+  const asked: string[] = [];
   const api = {
-    actor: { role: 'dept', deptId: 'labour' },
-    deptWhistles: async () => ({ ok: true, data: { items: rows } }),
+    deptWhistles: async (deptId: string) => (asked.push(deptId), { ok: true, data: { items: rows } }),
     caseDetail: async () => ({ ok: false, error: { kind: 'network' } }),
   } as unknown as DispatchApi;
   const desk = new DeptConsole({
-    api: () => api,
-    connect: (auth) => {
-      const c = new FakeConnection(auth);
+    api,
+    connect: () => {
+      const c = new FakeConnection();
       connections.push(c);
       return c;
     },
     sound: () => ({ play: (chime: Chime) => (played.push(chime), 1), unlock: async () => undefined, onState: (l) => (l('running'), () => true), close: () => undefined }),
   });
   const stop = desk.start('labour');
-  return { desk, played, connections, stop, setRows: (next: DeptWhistleRow[]) => (rows = next) };
+  return { desk, played, connections, asked, stop, setRows: (next: DeptWhistleRow[]) => (rows = next) };
 }
 
 describe('DeptConsole', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('joins its department room and does not alert for whistles that were there before it looked', async () => {
-    const { desk, played, connections, stop } = setup([rowFor('old')]);
+  it('reads its own department’s parts, listens on one socket, and does not alert for whistles that were there before it looked', async () => {
+    const { desk, played, connections, asked, stop } = setup([rowFor('old')]);
     await vi.advanceTimersByTimeAsync(0);
-    expect(connections[0]!.auth).toEqual({ view: 'dept', deptId: 'labour' });
+    expect(connections).toHaveLength(1);
+    expect(asked).toEqual(['labour']);
+    expect(desk.deptId).toBe('labour');
     expect(desk.parts.data).toHaveLength(1);
     expect(desk.alerts).toEqual([]);
     expect(played).toEqual([]);
@@ -127,27 +129,17 @@ describe('DeptConsole', () => {
     stop();
   });
 
-  it('switching department closes the old room and forgets its alerts', async () => {
-    const { desk, connections, setRows, stop } = setup();
+  it('closes its socket when stopped', async () => {
+    const { connections, stop } = setup();
     await vi.advanceTimersByTimeAsync(0);
-    setRows([rowFor('w9')]);
-    connections[0]!.handler!([notice('w9')]);
-    await vi.advanceTimersByTimeAsync(600);
-    desk.setDept('police');
-    expect(connections[0]!.closed).toBe(true);
-    expect(connections[1]!.auth).toEqual({ view: 'dept', deptId: 'police' });
-    expect(desk.alerts).toEqual([]);
     stop();
-  });
-
-  it('reads the department shortcut from the hash', () => {
-    expect(deptFromHash('#/dept?d=labour')).toBe('labour');
-    expect(deptFromHash('#/dept')).toBeNull();
+    expect(connections[0]!.closed).toBe(true);
   });
 });
 
 class FakeSocket extends EventEmitter {
   closed = false;
+  connects = 0;
   constructor(readonly options: { auth: HandshakeAuth }) {
     super();
   }
@@ -157,16 +149,32 @@ class FakeSocket extends EventEmitter {
   close(): void {
     this.closed = true;
   }
+  connect(): this {
+    this.connects++;
+    return this;
+  }
+}
+
+/** Signals the console socket sent to the session store during `run`. */
+function signalsDuring(run: () => void): SessionSignal[] {
+  const seen: SessionSignal[] = [];
+  const off = onSessionSignal((s) => seen.push(s));
+  try {
+    run();
+  } finally {
+    off();
+  }
+  return seen;
 }
 
 describe('connectConsole', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('hands the view and department over in the handshake and reports its state', () => {
+  it('claims nothing in the handshake (the session cookie decides the rooms) and reports its state', () => {
     let socket!: FakeSocket;
-    const connection = connectConsole({ view: 'dept', deptId: 'labour' }, { io: ((_url: string, options: never) => (socket = new FakeSocket(options))) as never, offlineAfterMs: 1000 });
-    expect(socket.options.auth).toEqual({ view: 'dept', deptId: 'labour' });
+    const connection = connectConsole({ io: ((_url: string, options: never) => (socket = new FakeSocket(options))) as never, offlineAfterMs: 1000 });
+    expect(socket.options.auth).toEqual({});
     const states: string[] = [];
     connection.onStatus((s) => states.push(s.state));
     const got: CaseNotice[][] = [];
@@ -183,13 +191,36 @@ describe('connectConsole', () => {
     expect(socket.closed).toBe(true);
   });
 
-  it('says offline at once when the server refuses the room (it will not retry by itself)', () => {
+  it('says offline and sends the user to sign in when the handshake is refused as unauthenticated', () => {
     let socket!: FakeSocket;
-    const connection = connectConsole({ view: 'duty' }, { io: ((_url: string, options: never) => (socket = new FakeSocket(options))) as never });
-    expect(socket.options.auth).toEqual({ view: 'duty' });
+    const connection = connectConsole({ io: ((_url: string, options: never) => (socket = new FakeSocket(options))) as never });
     const states: string[] = [];
     connection.onStatus((s) => states.push(s.state));
-    socket.emit('disconnect', 'io server disconnect');
+    const refused = Object.assign(new Error('sign in first'), { data: { code: 'unauthenticated' } });
+    expect(signalsDuring(() => socket.emit('connect_error', refused))).toEqual(['ended']);
     expect(states).toEqual(['connecting', 'offline']);
+    // A forbidden handshake (the role changed) asks the session store to look again instead.
+    const forbidden = Object.assign(new Error('no live feed'), { data: { code: 'forbidden' } });
+    expect(signalsDuring(() => socket.emit('connect_error', forbidden))).toEqual(['check']);
+    // A plain transport error is not about the session: it goes on reconnecting.
+    expect(signalsDuring(() => socket.emit('connect_error', new Error('xhr poll error')))).toEqual([]);
+    connection.close();
+  });
+
+  it('tries again after the server drops the socket (a refused handshake then says whether the session ended)', () => {
+    let socket!: FakeSocket;
+    const connection = connectConsole({ io: ((_url: string, options: never) => (socket = new FakeSocket(options))) as never });
+    const states: string[] = [];
+    connection.onStatus((s) => states.push(s.state));
+    socket.emit('connect');
+    socket.emit('disconnect', 'io server disconnect');
+    expect(states).toEqual(['connecting', 'live', 'reconnecting']);
+    vi.advanceTimersByTime(RETRY_AFTER_SERVER_DISCONNECT_MS);
+    expect(socket.connects).toBe(1);
+    // Closed in the meantime: no retry.
+    socket.emit('disconnect', 'io server disconnect');
+    connection.close();
+    vi.advanceTimersByTime(RETRY_AFTER_SERVER_DISCONNECT_MS);
+    expect(socket.connects).toBe(1);
   });
 });
