@@ -16,7 +16,8 @@ import { LeaderStats } from '../../server/domain/leader-stats.js';
 import { loadDistrictData } from '../../server/district-data.js';
 import { createLogger } from '../../server/log.js';
 import { BANTIAN, GANGTOU, MAAN_TANG, PINGHU, alertRaised, caseReported } from '../helpers/factories.js';
-import { post, startServer } from '../helpers/server.js';
+import { DUTY, LEADER } from '../helpers/auth.js';
+import { fetchAs, post, startServer } from '../helpers/server.js';
 
 const TZ = 480;
 const HOUR = 3_600_000;
@@ -169,12 +170,19 @@ describe('leaderRouter on folded projections', () => {
   });
 });
 
+/** A GET on the real server as a leader. */
+async function leaderGet<T>(server: RunningServer, path: string): Promise<{ status: number; body: T }> {
+  const res = await fetchAs(server, path, LEADER);
+  return { status: res.status, body: (await res.json()) as T };
+}
+
 describe('leader routes on the real server', () => {
   let server: RunningServer;
   let now = Date.parse('2026-11-20T02:00:00Z');
 
   beforeAll(async () => {
-    server = await startServer({ RISK_SWEEP_MS: 3_600_000 }, { clock: () => now });
+    // Sessions count idle time on the server's clock, which the test moves on by hours.
+    server = await startServer({ RISK_SWEEP_MS: 3_600_000, SESSION_IDLE_MINUTES: 24 * 60 }, { clock: () => now });
   });
   afterAll(async () => {
     await server?.close();
@@ -193,7 +201,7 @@ describe('leader routes on the real server', () => {
     expect(res.status).toBe(201);
     now += 2 * HOUR + 60_000;
 
-    const overview = await getJson<LeaderOverview>(`${server.url}/api/leader/overview`);
+    const overview = await leaderGet<LeaderOverview>(server, '/api/leader/overview');
     expect(overview.status).toBe(200);
     const [top] = overview.body.hotspots.communities;
     expect(top!.code).toBe(MAAN_TANG);
@@ -208,7 +216,7 @@ describe('leader routes on the real server', () => {
 
     // The frames are taken by the periodic sweep; run it now rather than wait for it.
     await server.risk.sweep();
-    const history = await getJson<HeatHistory>(`${server.url}/api/leader/heat-history?days=1`);
+    const history = await leaderGet<HeatHistory>(server, '/api/leader/heat-history?days=1');
     expect(history.status).toBe(200);
     const m = history.body.codes.indexOf(MAAN_TANG);
     const frames = history.body.frames;
@@ -230,8 +238,16 @@ describe('leader routes on the real server', () => {
   });
 
   it('answers 400 with the field on a bad number of days', async () => {
-    const res = await getJson<{ error: { details: Array<{ path: string }> } }>(`${server.url}/api/leader/heat-history?days=9`);
+    const res = await leaderGet<{ error: { details: Array<{ path: string }> } }>(server, '/api/leader/heat-history?days=9');
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d) => d.path)).toEqual(['days']);
+  });
+
+  it('is the leader\'s alone: the duty desk and the wall get 403, nobody 401', async () => {
+    for (const path of ['/api/leader/overview', '/api/leader/heat-history?days=1']) {
+      expect((await fetchAs(server, path, DUTY)).status, path).toBe(403);
+      expect((await fetchAs(server, path)).status, path).toBe(403);
+      expect((await fetch(`${server.url}${path}`)).status, path).toBe(401);
+    }
   });
 });
