@@ -49,6 +49,7 @@ export async function asAdmin(server: { url: string }, method: string, path: str
     headers: { cookie, ...(body !== undefined && { 'content-type': 'application/json' }) },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
+  keepRenewed(server, ADMIN, res);
   return { status: res.status, body: (await res.json()) as any };
 }
 
@@ -93,6 +94,12 @@ export function cookieFor(server: { url: string }, who: Who): Promise<string> {
     cookie.catch(() => entry.cookies.delete(key));
   }
   return cookie;
+}
+
+/** Keeps a session cookie the server renewed, as a browser does: the idle timeout counts from the renewal. */
+export function keepRenewed(server: { url: string }, who: Who, res: Response): void {
+  const renewed = res.headers.getSetCookie().find((c) => c.startsWith('sygl_session=') && !c.startsWith('sygl_session=;'));
+  if (renewed) access(server.url).cookies.set(whoKey(who), Promise.resolve(renewed.split(';')[0]!));
 }
 
 export async function authHeaders(server: { url: string }, who: Who): Promise<Record<string, string>> {

@@ -1,10 +1,10 @@
-/** Drives the dispatch API the way the consoles do: actor headers, a fresh command id per action. */
+/** Drives the dispatch API the way the consoles do: a signed-in session, a fresh command id per action. */
 import { randomUUID } from 'node:crypto';
 import type { CommandInput } from '../../shared/dispatch.js';
 import { caseReported } from './factories.js';
 import { post } from './server.js';
 
-import { authHeaders, DUTY, type Who } from './auth.js';
+import { authHeaders, DUTY, keepRenewed, type Who } from './auth.js';
 
 export { asDept, DUTY, LEADER, type Who } from './auth.js';
 
@@ -18,11 +18,13 @@ export async function command(server: { url: string }, caseId: string, who: Who,
     headers: { 'content-type': 'application/json', ...(await authHeaders(server, who)) },
     body: JSON.stringify({ commandId: randomUUID(), ...body }),
   });
+  keepRenewed(server, who, res);
   return { status: res.status, body: (await res.json()) as Body };
 }
 
 export async function get(server: { url: string }, path: string, who: Who = DUTY) {
   const res = await fetch(`${server.url}${path}`, { headers: await authHeaders(server, who) });
+  keepRenewed(server, who, res);
   return { status: res.status, body: (await res.json()) as Body };
 }
 

@@ -4,7 +4,7 @@ import type { PublicEvent } from '../../shared/events.js';
 import type { CaseNotice, ClientToServerEvents, ServerToClientEvents, WallSnapshot } from '../../shared/socket.js';
 import { bootServer, type BootOptions, type RunningServer } from '../../server/boot.js';
 import type { ConfigInput } from '../../server/config.js';
-import { authHeaders, cookieFor, forgetServer, integrationKey, TEST_ADMIN_PASSWORD, WALL, type Who } from './auth.js';
+import { authHeaders, cookieFor, forgetServer, keepRenewed, integrationKey, TEST_ADMIN_PASSWORD, WALL, type Who } from './auth.js';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -17,7 +17,9 @@ export async function startServer(overrides: ConfigInput = {}, options: BootOpti
 
 /** A request as `who` (default: a wall kiosk, which may read what the wall reads), signed in like a real client. */
 export async function fetchAs(server: { url: string }, path: string, who: Who = WALL, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${server.url}${path}`, { ...init, headers: { ...(await authHeaders(server, who)), ...(init.headers as Record<string, string> | undefined) } });
+  const res = await fetch(`${server.url}${path}`, { ...init, headers: { ...(await authHeaders(server, who)), ...(init.headers as Record<string, string> | undefined) } });
+  keepRenewed(server, who, res);
+  return res;
 }
 
 /** The case notices a console socket signed in as `who` hears; `ready` resolves once it is connected. */

@@ -6,12 +6,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { io as connect } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CaseNotice } from '../../shared/socket.js';
 import type { RunningServer } from '../../server/boot.js';
-import { asDept, command, get, whistledCase } from '../helpers/dispatch.js';
-import { startServer, type TestSocket } from '../helpers/server.js';
+import { asDept, command, get, LEADER, whistledCase } from '../helpers/dispatch.js';
+import { listenAs, startServer } from '../helpers/server.js';
 
 const MINUTE = 60_000;
 /** A Monday morning in Shenzhen (2026-11-23 10:00 +08:00); 特急 counts clock hours, so the calendar does not matter. */
@@ -28,8 +26,9 @@ function fakeClock(start: number) {
 }
 
 async function boot(clock: { read: () => number }, dataDir: string): Promise<RunningServer> {
-  // The interval never fires during a test; sweeps are driven explicitly.
-  const server = await startServer({ DATA_DIR: dataDir, TIMER_SWEEP_MS: 60_000 }, { clock: clock.read });
+  // The interval never fires during a test; sweeps are driven explicitly. Sessions count on the fake clock, which
+  // jumps up to a day between requests: they must outlast it.
+  const server = await startServer({ DATA_DIR: dataDir, TIMER_SWEEP_MS: 60_000, SESSION_IDLE_MINUTES: 24 * 60, SESSION_MAX_HOURS: 7 * 24 }, { clock: clock.read });
   running.push(server);
   return server;
 }
@@ -45,10 +44,10 @@ describe('overdue timers', () => {
   it('supervise at the deadline and escalate at twice it, once each, until the department reports in', async () => {
     const clock = fakeClock(T0);
     const server = await boot(clock, fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-timers-')));
-    const leader: TestSocket = connect(server.url, { transports: ['websocket'], auth: { view: 'leader' } });
-    const leaderNotices: CaseNotice[] = [];
-    leader.on('case:changed', (n) => leaderNotices.push(...n));
-    await new Promise<void>((resolve) => leader.once('connect', () => resolve()));
+    // A leader's session puts the socket in the leader room.
+    const leader = listenAs(server, LEADER);
+    const leaderNotices = leader.notices;
+    await leader.ready;
 
     // 特急: lead reports in within 1 clock hour, assists within 2 (data/dispatch/sla.json).
     const { caseId } = await whistledCase(server, { lead: 'labour', assists: ['police'], urgency: 'critical' });
@@ -75,7 +74,7 @@ describe('overdue timers', () => {
     clock.now = T0 + 24 * 60 * MINUTE + MINUTE;
     expect(await server.timers.sweep()).toBe(1);
     expect((await timerSteps(server, caseId)).at(-1)).toBe('whistle.supervised:labour:resolve');
-    leader.close();
+    leader.socket.close();
   });
 
   it('fires a deadline that passed while the server was down once, after the restart, and never again', async () => {
