@@ -3,7 +3,7 @@ import { ConfigError, parseArgs, resolveConfig } from '../../server/config.js';
 import { DistrictDataError, loadDistrictData } from '../../server/district-data.js';
 import type { RunningServer } from '../../server/boot.js';
 import { caseReported } from '../helpers/factories.js';
-import { post, startServer } from '../helpers/server.js';
+import { fetchAs, post, startServer } from '../helpers/server.js';
 
 describe('config', () => {
   it('resolves CLI over environment over defaults, once, frozen', () => {
@@ -23,14 +23,24 @@ describe('config', () => {
   });
 
   it('takes REDIS_URL only with a shared PostgreSQL log, and TRUST_PROXY as Express reads it', () => {
+    const shared = { DATABASE_URL: 'postgres://h/db', SESSION_SECRET: 'a-session-secret-of-at-least-32-chars' };
     expect(() => resolveConfig({ env: { REDIS_URL: 'redis://127.0.0.1:6379' } })).toThrow(/REDIS_URL: needs DATABASE_URL/);
-    expect(() => resolveConfig({ env: { REDIS_URL: 'http://x', DATABASE_URL: 'postgres://h/db' } })).toThrow(/REDIS_URL: must be a redis/);
-    expect(resolveConfig({ env: { REDIS_URL: 'redis://r:6379/1', DATABASE_URL: 'postgres://h/db' } }).REDIS_URL).toBe('redis://r:6379/1');
+    expect(() => resolveConfig({ env: { REDIS_URL: 'http://x', ...shared } })).toThrow(/REDIS_URL: must be a redis/);
+    expect(resolveConfig({ env: { REDIS_URL: 'redis://r:6379/1', ...shared } }).REDIS_URL).toBe('redis://r:6379/1');
     expect(resolveConfig({}).TRUST_PROXY).toBe(false);
     expect(resolveConfig({ env: { TRUST_PROXY: '1' } }).TRUST_PROXY).toBe(1);
     expect(resolveConfig({ env: { TRUST_PROXY: 'true' } }).TRUST_PROXY).toBe(true);
     expect(resolveConfig({ env: { TRUST_PROXY: 'loopback' } }).TRUST_PROXY).toBe('loopback');
     expect(resolveConfig({}).RATE_LIMIT_INTAKE).toBeGreaterThan(0);
+  });
+
+  it('needs SESSION_SECRET, long enough, when nodes share a PostgreSQL log, and a long ADMIN_PASSWORD', () => {
+    expect(() => resolveConfig({ env: { DATABASE_URL: 'postgres://h/db' } })).toThrow(/SESSION_SECRET: needs to be set/);
+    expect(() => resolveConfig({ env: { DATABASE_URL: 'postgres://h/db', SESSION_SECRET: 'short' } })).toThrow(/SESSION_SECRET: at least 32/);
+    expect(resolveConfig({ env: { DATABASE_URL: 'postgres://h/db', SESSION_SECRET: 'x'.repeat(32) } }).SESSION_SECRET).toBe('x'.repeat(32));
+    // One node on SQLite makes a key in its data dir instead.
+    expect(resolveConfig({}).SESSION_SECRET).toBeUndefined();
+    expect(() => resolveConfig({ env: { ADMIN_PASSWORD: 'short' } })).toThrow(/ADMIN_PASSWORD: at least 12/);
   });
 
   it('refuses a district that has no data, naming the ones that exist', () => {
@@ -47,7 +57,7 @@ describe('switching district by configuration alone', () => {
 
   it('serves 宝安区 with DISTRICT=baoan and checks intake against its codes', async () => {
     server = await startServer({ DISTRICT: 'baoan' });
-    const geo = await (await fetch(`${server.url}/api/geo`)).json();
+    const geo = await (await fetchAs(server, '/api/geo')).json();
     expect(geo.district.name.zh).toBe('宝安区');
     expect(geo.geo.streets.features).toHaveLength(10);
     expect(geo.geo.communities.features).toHaveLength(140);

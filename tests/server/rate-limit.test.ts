@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/boot.js';
 import { command, DUTY, reportCase } from '../helpers/dispatch.js';
 import { caseReported } from '../helpers/factories.js';
-import { post, startServer } from '../helpers/server.js';
+import { asAdmin, integrationKey } from '../helpers/auth.js';
+import { fetchAs, post, startServer } from '../helpers/server.js';
 
 describe('rate limits on one node', () => {
   let server: RunningServer;
@@ -26,7 +27,11 @@ describe('rate limits on one node', () => {
     const last = await post(server, caseReported());
     expect(last.status).toBe(201);
 
-    const refused = await fetch(`${server.url}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(caseReported()) });
+    const refused = await fetch(`${server.url}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await integrationKey(server)}` },
+      body: JSON.stringify(caseReported()),
+    });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(((await refused.json()) as { error: { code: string; message: string } }).error).toEqual({
@@ -36,7 +41,11 @@ describe('rate limits on one node', () => {
     const after = (await (await fetch(`${server.url}/readyz`)).json()) as { seq: number };
     expect(after.seq).toBe(before.seq + 1);
     // Reads go on.
-    expect((await fetch(`${server.url}/api/snapshot`)).status).toBe(200);
+    expect((await fetchAs(server, '/api/snapshot')).status).toBe(200);
+    // The budget is the client's: another integration, with a key of its own, has its own.
+    const other = await asAdmin(server, 'POST', '/api/admin/keys', { name: '另一接入', types: ['case.reported'], sources: ['hotline'] });
+    expect(other.status).toBe(201);
+    expect((await post(server, caseReported(), { 'content-type': 'application/json', authorization: `Bearer ${other.body.secret}` })).status).toBe(201);
   });
 
   it('keeps a budget of its own for commands', async () => {
