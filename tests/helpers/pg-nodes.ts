@@ -121,6 +121,20 @@ export function expectLog(events: readonly PublicEvent[], log: ReadonlyArray<{ s
   expect(events.map((e) => [e.seq, e.id])).toEqual(log.filter((e) => e.seq > fromSeq).map((e) => [e.seq, e.id]));
 }
 
+/**
+ * What a wall client applied, from its first snapshot on (`events`: its own, or its own and its successor's after a
+ * move), is exactly the log after that snapshot; and the snapshot came before any case: only sign-ins' access events
+ * are in it.
+ */
+export function expectStream(first: RecordingClient, events: readonly PublicEvent[], log: ReadonlyArray<{ seq: number; id: string; type: string }>) {
+  const from = first.snapshots[0]?.state.seq ?? 0;
+  expect(log.filter((e) => e.seq <= from && !e.type.startsWith('access.'))).toEqual([]);
+  expectLog(events, log, from);
+}
+
+/** The log without access events (users, kiosks, keys made by the tests' sign-ins). */
+export const withoutAccess = <E extends { type: string }>(log: readonly E[]): E[] => log.filter((e) => !e.type.startsWith('access.'));
+
 export function expectEachOnce(received: readonly number[]) {
   expect(received).toEqual([...new Set(received)].sort((a, b) => a - b));
 }
