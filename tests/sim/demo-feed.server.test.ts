@@ -1,9 +1,10 @@
 /** The demo feed against the real server: everything it sends is accepted, and a restart re-posts idempotently. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootServer, type RunningServer } from '../../server/boot.js';
+import type { RunningServer } from '../../server/boot.js';
 import { loadDistrictData } from '../../server/district-data.js';
 import { startDemoFeed, type DemoFeedOptions, type FeedLogger } from '../../server/sim/demo-feed.js';
-import type { WallSnapshot } from '../../shared/socket.js';
+import { integrationKey } from '../helpers/auth.js';
+import { startServer } from '../helpers/server.js';
 
 const data = loadDistrictData('longgang');
 
@@ -16,16 +17,19 @@ function recordingLog() {
 
 describe('demo feed against the real server', () => {
   let server: RunningServer;
+  let apiKey: string;
   beforeAll(async () => {
-    server = await bootServer({});
+    server = await startServer({ STREAM_BATCH_MS: 25 });
+    // The feed posts as an integration, with a key like any other (the demo makes its own: sim/demo-access.ts).
+    apiKey = await integrationKey(server);
   });
   afterAll(async () => {
     await server?.close();
   });
 
-  const seq = async () => ((await (await fetch(`${server.url}/api/snapshot`)).json()) as WallSnapshot).state.seq;
+  const seq = async () => ((await (await fetch(`${server.url}/readyz`)).json()) as { seq: number }).seq;
   const options = (log: FeedLogger): DemoFeedOptions => ({
-    baseUrl: server.url, seed: 42, ratePerHour: 36_000, backfillDays: 3, district: data.info, categories: data.categories, log, tickMs: 20,
+    apiKey, baseUrl: server.url, seed: 42, ratePerHour: 36_000, backfillDays: 3, district: data.info, categories: data.categories, log, tickMs: 20,
   });
 
   it('backfills and goes live with no event refused, then a restart re-posts history as duplicates', async () => {
@@ -44,6 +48,7 @@ describe('demo feed against the real server', () => {
     await again.backfilled;
     await again.stop();
     expect(second.lines.filter((l) => l.level !== 'info')).toEqual([]);
+    expect(first.lines.concat(second.lines).some((l) => JSON.stringify(l.fields).includes(apiKey.split('_')[2]!))).toBe(false);
     const done = second.lines.find((l) => l.msg.includes('backfill done'))!.fields;
     expect(done.rejected).toBe(0);
     // Only the few events of the seconds between the two starts can be new.
