@@ -85,3 +85,38 @@ export function ruleFor(method: string, path: string): RouteRule | undefined {
 export function allows(rule: RouteRule, audience: Audience): boolean {
   return rule.allow.includes(audience);
 }
+
+/** A route the app registers: its method and Express path (a pattern route's path is its RegExp source, `/…/`). */
+export interface RegisteredRoute {
+  method: string;
+  path: string;
+}
+
+/** What the route inventory reads of an Express 5 router stack (router 2.x layers). */
+interface StackLayer {
+  rawPath?: unknown;
+  route?: { path: unknown; methods: Record<string, boolean | undefined> };
+  handle?: { stack?: StackLayer[] };
+}
+
+/**
+ * Every route registered on an Express app, nested routers included, in registration order; read-only. The route
+ * inventory test (tests/server/access/inventory.test.ts) compares it with `routeRules`.
+ */
+export function registeredRoutes(app: { router: unknown }): RegisteredRoute[] {
+  const routes: RegisteredRoute[] = [];
+  const walk = (stack: readonly StackLayer[], prefix: string) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const { path, methods } = layer.route;
+        const where = typeof path === 'string' ? `${prefix}${path}` : String(path);
+        for (const [method, on] of Object.entries(methods)) if (on) routes.push({ method: method === '_all' ? 'ALL' : method.toUpperCase(), path: where });
+      } else if (layer.handle?.stack) {
+        const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
+        walk(layer.handle.stack, `${prefix}${mount}`);
+      }
+    }
+  };
+  walk((app.router as { stack: StackLayer[] }).stack, '');
+  return routes;
+}
