@@ -71,9 +71,13 @@ interface CompiledRule extends RouteRule {
   pattern: RegExp;
 }
 
+/**
+ * Matched the way Express matches routes (case-insensitive, one optional trailing slash): a rule that matched more
+ * strictly than its route would let `/API/ADMIN/USERS` or `/api/admin/users/` reach the handler with no rule.
+ */
 const compiled: CompiledRule[] = routeRules.map((rule) => ({
   ...rule,
-  pattern: new RegExp(`^${rule.path.replace(/[.]/g, '\\.').replace(/:[a-zA-Z]+/g, '[^/]+')}$`),
+  pattern: new RegExp(`^${rule.path.replace(/[.]/g, '\\.').replace(/:[a-zA-Z]+/g, '[^/]+')}/?$`, 'i'),
 }));
 
 /** The rule for a request, if the route exists. HEAD is a GET. */

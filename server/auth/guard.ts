@@ -12,6 +12,8 @@ import { roleOf, type Authenticator, type KeyPrincipal, type Principal, type Ses
 import { clearedCookie, readCookie, SESSION_COOKIE, sessionCookie } from './session-token.js';
 
 const PRINCIPAL = 'principal';
+/** Express matches paths case-insensitively: so does this. */
+const API_PATH = /^\/api(\/|$)/i;
 
 export function principalOf(res: Response): Principal | undefined {
   return res.locals[PRINCIPAL] as Principal | undefined;
@@ -43,8 +45,12 @@ export function guard(deps: { authenticator: Authenticator; auditor: Auditor }):
   const { authenticator, auditor } = deps;
   return (req, res, next) => {
     const rule = ruleFor(req.method, req.path);
-    // No rule, no route: the 404 handler answers (no hint whether a path exists for someone else).
-    if (!rule) return next();
+    if (!rule) {
+      // No rule, no route. Under /api that holds whatever a handler was registered: fail closed, as the 404 handler
+      // would answer (no hint whether a path exists for someone else).
+      if (API_PATH.test(req.path)) return next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`));
+      return next();
+    }
 
     if (allows(rule, 'integration')) {
       const key = authenticator.apiKey(presentedKey(req));
