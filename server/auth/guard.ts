@@ -12,6 +12,8 @@ import { roleOf, type Authenticator, type KeyPrincipal, type Principal, type Ses
 import { clearedCookie, readCookie, SESSION_COOKIE, sessionCookie } from './session-token.js';
 
 const PRINCIPAL = 'principal';
+/** Socket.io's default path, where its engine (not Express) answers. */
+const SOCKET_PATH = '/socket.io/';
 /** Express matches paths case-insensitively: so does this. */
 const API_PATH = /^\/api(\/|$)/i;
 
@@ -44,6 +46,9 @@ export function secureCookies(req: Request): boolean {
 export function guard(deps: { authenticator: Authenticator; auditor: Auditor }): RequestHandler {
   const { authenticator, auditor } = deps;
   return (req, res, next) => {
+    // Socket.io's engine answers its own path on the same http server; an answer from here as well would make its
+    // late write throw outside any handler and end the process (one anonymous long-polling request did).
+    if (req.url.startsWith(SOCKET_PATH)) return;
     const rule = ruleFor(req.method, req.path);
     if (!rule) {
       // No rule, no route. Under /api that holds whatever a handler was registered: fail closed, as the 404 handler
