@@ -72,6 +72,17 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(known[0]).json(body(known[1], known[2]));
       return;
     }
+    // The router cannot decode a path param (`/api/cases/%E0%A4`): the URL is the client's mistake, not ours.
+    if (err instanceof URIError) {
+      res.status(400).json(body('malformed_url', 'the URL holds a malformed percent-encoding'));
+      return;
+    }
+    // Any other error a library marks as the client's (http-errors: a 4xx `status`), without its message.
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500) {
+      res.status(status).json(body('bad_request', 'the request could not be read'));
+      return;
+    }
     log.error({ err, path: req.path }, 'unhandled error');
     res.status(500).json(body('internal', 'internal error'));
   };
