@@ -52,7 +52,9 @@ export function authRouter(deps: AuthDeps): Router {
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
     const { username, password } = parsed.data;
     const ip = req.ip ?? 'unknown';
-    const wait = await lockout.retryAfter(username, ip);
+    // Namespaced, so no name typed here can spend another kind of budget (a kiosk address's).
+    const lockName = `user:${username}`;
+    const wait = await lockout.attempt(lockName, ip);
     if (wait > 0) {
       auditor.note(req, undefined, { action: 'login.locked', outcome: 'denied', actor: { kind: 'anonymous', name: username } });
       locked(res, wait);
@@ -61,11 +63,10 @@ export function authRouter(deps: AuthDeps): Router {
     // Check a hash even for an unknown name, so the time taken does not tell which names exist.
     const matches = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
     if (!user || !matches || user.disabled) {
-      await lockout.failed(username, ip);
       auditor.note(req, undefined, { action: 'login.failed', outcome: 'failed', actor: { kind: 'anonymous', name: username } });
       throw new HttpError(401, 'invalid_credentials', 'wrong user name or password, or the account is disabled');
     }
-    await lockout.succeeded(username);
+    await lockout.succeeded(lockName, ip);
     const principal = begin(req, res, 'user', user.id);
     auditor.note(req, principal, { action: 'login.succeeded', outcome: 'ok' });
     res.json(describe(principal, authenticator.idleMinutes()));
@@ -76,14 +77,17 @@ export function authRouter(deps: AuthDeps): Router {
     const parsed = kioskLoginSchema.safeParse(req.body);
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
     const ip = req.ip ?? 'unknown';
-    const wait = await lockout.retryAfter('(kiosk)', ip);
+    // Kiosk codes are long random secrets, so guessing is hopeless and one shared name would let anyone lock every
+    // wall out with a few wrong codes: the failures that count are the address's.
+    const kioskName = `kiosk:${ip}`;
+    const wait = await lockout.attempt(kioskName, ip);
     if (wait > 0) locked(res, wait);
     const kiosk = directory.kioskByCodeHash(sha256(parsed.data.code));
     if (!kiosk) {
-      await lockout.failed('(kiosk)', ip);
       auditor.note(req, undefined, { action: 'login.failed', outcome: 'failed', actor: { kind: 'anonymous', name: '(kiosk code)' } });
       throw new HttpError(401, 'invalid_credentials', 'unknown or revoked kiosk code');
     }
+    await lockout.succeeded(kioskName, ip);
     const principal = begin(req, res, 'kiosk', kiosk.id);
     auditor.note(req, principal, { action: 'login.succeeded', outcome: 'ok' });
     res.json(describe(principal, authenticator.idleMinutes()));
