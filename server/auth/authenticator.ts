@@ -8,7 +8,7 @@ import type { ApiKeyRecord, Directory } from '../domain/directory.js';
 import { decodeSession, encodeSession, newSessionId, type SessionPayload } from './session-token.js';
 
 export type SessionPrincipal =
-  | { kind: 'user'; id: string; name: string; username: string; role: UserRole; deptId?: string; sessionId: string; expiresAt: number }
+  | { kind: 'user'; id: string; name: string; username: string; role: UserRole; deptId?: string; sessionId: string; expiresAt: number; /** The user's epoch the session was made in. */ epoch: number }
   | { kind: 'kiosk'; id: string; name: string; role: 'wall'; sessionId: string; expiresAt: number };
 
 export interface KeyPrincipal {
@@ -87,7 +87,8 @@ export class Authenticator {
       return !!kiosk && !kiosk.revokedAt;
     }
     const user = this.deps.directory.user(principal.id);
-    return !!user && !user.disabled && user.role === principal.role && user.deptId === principal.deptId;
+    // The epoch too: a new password moves it without changing anything else a socket could be checked on.
+    return !!user && !user.disabled && user.epoch === principal.epoch && user.role === principal.role && user.deptId === principal.deptId;
   }
 
   #principal(payload: SessionPayload, expiresAt: number): SessionPrincipal | undefined {
@@ -99,7 +100,7 @@ export class Authenticator {
     }
     const user = directory.user(payload.pid);
     if (!user || user.disabled || user.epoch !== payload.ep) return undefined;
-    return { kind: 'user', id: user.id, name: user.name, username: user.username, role: user.role, sessionId: payload.sid, expiresAt, ...(user.deptId && { deptId: user.deptId }) };
+    return { kind: 'user', id: user.id, name: user.name, username: user.username, role: user.role, sessionId: payload.sid, expiresAt, epoch: user.epoch, ...(user.deptId && { deptId: user.deptId }) };
   }
 
   /** The key a request presents (`Authorization: Bearer …` or `X-Api-Key`), if it is one that stands. */

@@ -56,18 +56,38 @@ function refusal(code: 'unauthenticated' | 'forbidden' | 'invalid_payload', mess
   return Object.assign(new Error(message), { data: { code } });
 }
 
+type Admission = { ok: true; principal: SessionPrincipal } | { ok: false; refusal: ReturnType<typeof refusal> };
+
+/** Whether what a socket presents now (its session cookie, its handshake) admits it, and as whom. */
+function admission(socket: IoSocket, authenticator: Authenticator): Admission {
+  const check = authenticator.check(readCookie(socket.request.headers.cookie, SESSION_COOKIE));
+  if (!check.ok) return { ok: false, refusal: refusal('unauthenticated', 'sign in first') };
+  const role = check.principal.role;
+  if (!(socketRules.connect as readonly string[]).includes(role)) return { ok: false, refusal: refusal('forbidden', `the ${role} role has no live feed`) };
+  if (!handshakeSchema.safeParse(socket.handshake.auth ?? {}).success) return { ok: false, refusal: refusal('invalid_payload', 'the handshake may carry only { lastSeq: integer ≥ 0 }') };
+  return { ok: true, principal: check.principal };
+}
+
 export function attachConnectionHandlers(io: IoServer, deps: { catchUp: CatchUp; log: Logger; authenticator: Authenticator }): void {
   io.use((socket, next) => {
-    const check = deps.authenticator.check(readCookie(socket.request.headers.cookie, SESSION_COOKIE));
-    if (!check.ok) return next(refusal('unauthenticated', 'sign in first'));
-    const role = check.principal.role;
-    if (!(socketRules.connect as readonly string[]).includes(role)) return next(refusal('forbidden', `the ${role} role has no live feed`));
-    if (!handshakeSchema.safeParse(socket.handshake.auth ?? {}).success) return next(refusal('invalid_payload', 'the handshake may carry only { lastSeq: integer ≥ 0 }'));
-    socket.data.principal = check.principal;
+    const admitted = admission(socket, deps.authenticator);
+    if (!admitted.ok) return next(admitted.refusal);
+    socket.data.principal = admitted.principal;
     next();
   });
 
   io.on('connection', (socket) => {
+    // A recovered socket skipped the middleware (connectionStateRecovery.skipMiddlewares) and got back the session it
+    // had when its transport dropped, but that session may have ended meanwhile (signed out, disabled, a new
+    // password) with no socket there to drop: it is admitted again on what it presents now, as the same session.
+    if (socket.recovered) {
+      const admitted = admission(socket, deps.authenticator);
+      if (!admitted.ok || admitted.principal.sessionId !== socket.data.principal.sessionId) {
+        socket.disconnect(true);
+        return;
+      }
+      socket.data.principal = admitted.principal;
+    }
     const principal = socket.data.principal;
     for (const room of roomsOf(principal)) void socket.join(room);
     const may = (event: keyof typeof socketRules.events) => (socketRules.events[event] as readonly string[]).includes(principal.role);
