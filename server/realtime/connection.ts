@@ -27,7 +27,8 @@ interface SocketData {
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-const handshakeSchema = z.strictObject({ lastSeq: z.number().int().min(0).optional() });
+/** The seq the client has applied, and the two keys Socket.io's client adds when it tries to recover its session. */
+const handshakeSchema = z.strictObject({ lastSeq: z.number().int().min(0).optional(), pid: z.string().max(64).optional(), offset: z.string().max(64).optional() });
 const syncRequest = z.strictObject({ lastSeq: z.number().int().min(0) });
 
 /** Per socket: at most this many `sync` requests a minute; a socket far past it is disconnected. */
