@@ -10,8 +10,11 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertRecord } from '../../shared/risk.js';
-import { bootServer, type RunningServer } from '../../server/boot.js';
+import type { RunningServer } from '../../server/boot.js';
+import { authHeaders, DUTY } from '../helpers/auth.js';
 import { BANTIAN, caseReported, GANGTOU, MAAN_TANG, nextRef, PINGHU } from '../helpers/factories.js';
+import { startServer } from '../helpers/server.js';
+import { signInContext } from './auth-harness.js';
 import { command, launchConsoleChromium, seedConsoleScenario } from './console-harness.js';
 import { ARTIFACTS, CHROMIUM, ROOT, chromiumAvailable, ensureClientBuilt, postEvents, watchErrors } from './harness.js';
 
@@ -19,7 +22,6 @@ const available = chromiumAvailable();
 if (!available) console.warn(`[alerts browser tests] SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 
 const VIEWPORT = { width: 1920, height: 1080 };
-const duty = { 'x-actor-role': 'duty' };
 
 describe.skipIf(!available)('risk alerts on the duty desk in Chromium', () => {
   let server: RunningServer;
@@ -31,11 +33,11 @@ describe.skipIf(!available)('risk alerts on the duty desk in Chromium', () => {
   let externalId: string;
 
   const alerts = async (query: string): Promise<AlertRecord[]> => {
-    const res = await fetch(`${server.url}/api/alerts?${query}`, { headers: duty });
+    const res = await fetch(`${server.url}/api/alerts?${query}`, { headers: await authHeaders(server, DUTY) });
     return ((await res.json()) as { alerts: AlertRecord[] }).alerts;
   };
   const alertOf = async (id: string): Promise<AlertRecord> => {
-    const res = await fetch(`${server.url}/api/alerts/${id}`, { headers: duty });
+    const res = await fetch(`${server.url}/api/alerts/${id}`, { headers: await authHeaders(server, DUTY) });
     return ((await res.json()) as { alert: AlertRecord }).alert;
   };
   /** The collective-dispute alert the rules raised for a case. */
@@ -50,7 +52,7 @@ describe.skipIf(!available)('risk alerts on the duty desk in Chromium', () => {
   beforeAll(async () => {
     ensureClientBuilt();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    server = await bootServer({ STREAM_BATCH_MS: 5, LOG_LEVEL: 'warn' });
+    server = await startServer({ LOG_LEVEL: 'warn' });
     await seedConsoleScenario(server.url);
     const [external] = await postEvents(server.url, [
       { type: 'alert.raised', source: 'system', sourceRef: nextRef('ext'), level: 'red', title: '网格巡查：坂田某工业园聚集讨薪苗头', streetCode: BANTIAN, communityCode: GANGTOU },
@@ -63,6 +65,7 @@ describe.skipIf(!available)('risk alerts on the duty desk in Chromium', () => {
     await postEvents(server.url, [caseReported({ category: 'property', title: `某小区${lowest}户业主集体投诉物业`, peopleInvolved: lowest, severity: 3, streetCode: PINGHU, communityCode: '440307003002' })]);
     browser = await launchConsoleChromium();
     context = await browser.newContext({ viewport: VIEWPORT });
+    await signInContext(context, server, DUTY);
     page = await context.newPage();
     errors = watchErrors(page, () => phase);
     await page.goto(`${server.url}/#/duty`);
@@ -113,7 +116,8 @@ describe.skipIf(!available)('risk alerts on the duty desk in Chromium', () => {
     await expect.poll(() => external.getAttribute('data-status')).toBe('acknowledged');
     expect(await external.getByTestId('alert-status').textContent()).toBe('已签收');
     const who = await external.getByTestId('alert-who').textContent();
-    expect(who).toMatch(/^值班员 于 \d\d-\d\d \d\d:\d\d 签收$/);
+    // The signed-in officer's own name, from the session (tests/helpers/auth.ts names the test duty officer).
+    expect(who).toMatch(/^测试值班员 于 \d\d-\d\d \d\d:\d\d 签收$/);
     expect(await external.getByTestId('alert-ack').count()).toBe(0);
     expect((await alertOf(externalId)).acknowledged?.actor.role).toBe('duty');
   });

@@ -1,11 +1,12 @@
 /**
  * What the console browser tests add to harness.ts: Chromium allowed to play sound without a user gesture (so the
- * department console's alert can be heard by a headless test), commands sent as a given actor for background data,
- * and a few cases in different states so the screenshots show a desk mid-shift.
+ * department console's alert can be heard by a headless test), commands sent as a signed-in duty officer or
+ * department for background data, and a few cases in different states so the screenshots show a desk mid-shift.
  */
 import { chromium, type Browser } from 'playwright-core';
 import type { CaseSummary } from '../../shared/api.js';
 import type { CommandInput, CommandResult } from '../../shared/dispatch.js';
+import { asDept, authHeaders, DUTY, type Who } from '../helpers/auth.js';
 import { BANTIAN, caseReported, GANGTOU, MAAN_TANG, PINGHU } from '../helpers/factories.js';
 import { CHROMIUM, postEvents } from './harness.js';
 
@@ -29,9 +30,7 @@ export async function launchConsoleChromium(): Promise<Browser> {
 
 export type TestActor = { role: 'duty' } | { role: 'dept'; deptId: string };
 
-function headers(actor: TestActor): Record<string, string> {
-  return { 'content-type': 'application/json', 'x-actor-role': actor.role, ...(actor.role === 'dept' && { 'x-actor-dept': actor.deptId }) };
-}
+const whoOf = (actor: TestActor): Who => (actor.role === 'dept' ? asDept(actor.deptId) : DUTY);
 
 /** A command without the fields this helper fills in (distributed over the union, so each type keeps its fields). */
 type CommandFields = CommandInput extends infer C ? (C extends unknown ? Omit<C, 'commandId' | 'expectedVersion'> : never) : never;
@@ -40,12 +39,13 @@ let commandCounter = 0;
 
 /** Sends a command over HTTP (for background data only; the flow under test goes through the UI). */
 export async function command(baseUrl: string, caseId: string, actor: TestActor, body: CommandFields): Promise<CommandResult> {
-  const current = await fetch(`${baseUrl}/api/cases/${caseId}`, { headers: headers({ role: 'duty' }) });
+  const server = { url: baseUrl };
+  const current = await fetch(`${baseUrl}/api/cases/${caseId}`, { headers: await authHeaders(server, DUTY) });
   const { case: summary } = (await current.json()) as { case: CaseSummary };
   commandCounter += 1;
   const res = await fetch(`${baseUrl}/api/cases/${caseId}/commands`, {
     method: 'POST',
-    headers: headers(actor),
+    headers: { 'content-type': 'application/json', ...(await authHeaders(server, whoOf(actor))) },
     body: JSON.stringify({ ...body, commandId: `seed-${process.pid}-${commandCounter}`, expectedVersion: summary.version }),
   });
   const answer = (await res.json()) as CommandResult;

@@ -2,15 +2,19 @@
  * The closed loop across three screens in Chromium against the real server: a duty officer triages and whistles a
  * new labour case through the duty console (#/duty); the labour bureau's desk (#/dept) sees it arrive with a sound
  * and a banner and reports in with one click; the wall (#/wall) and the duty roll-call board show the report-in
- * without a reload. Everything is done by clicks and form fills; the API is used only for background data and for
- * the "someone else" in the conflict case. Screenshots go to test-artifacts/.
+ * without a reload. The duty officer signs in through the login form; the department desk and the wall carry
+ * their sessions' cookies. Everything is done by clicks and form fills; the API is used only for background data and
+ * for the "someone else" in the conflict case. Screenshots go to test-artifacts/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootServer, type RunningServer } from '../../server/boot.js';
+import type { RunningServer } from '../../server/boot.js';
+import { asDept, WALL, type Who } from '../helpers/auth.js';
 import { BANTIAN, caseReported, GANGTOU } from '../helpers/factories.js';
+import { startServer } from '../helpers/server.js';
+import { loginThroughForm, makeUser, signInContext } from './auth-harness.js';
 import { command, launchConsoleChromium, seedConsoleScenario } from './console-harness.js';
 import { ARTIFACTS, CHROMIUM, chromiumAvailable, ensureClientBuilt, launchChromium, postEvents, watchErrors } from './harness.js';
 
@@ -19,6 +23,7 @@ if (!available) console.warn(`[dispatch browser tests] SKIPPED: no Chromium at $
 
 const VIEWPORT = { width: 1920, height: 1080 };
 const TITLE = '某电子厂拖欠12名员工工资（端到端）';
+const OFFICER = { username: 'li.zhiban', name: '李值班', role: 'duty', password: 'duty-officer-password' } as const;
 
 describe.skipIf(!available)('dispatch consoles in Chromium', () => {
   let server: RunningServer;
@@ -32,9 +37,11 @@ describe.skipIf(!available)('dispatch consoles in Chromium', () => {
   let phase = 'load';
   const watched: Record<string, Array<{ phase: string; text: string }>> = {};
 
-  const open = async (name: string, hash: string): Promise<Page> => {
+  /** A page signed in as `who` (by its session cookie), or signed out when `who` is null. */
+  const open = async (name: string, hash: string, who: Who | null): Promise<Page> => {
     const context = await browser.newContext({ viewport: VIEWPORT });
     contexts.push(context);
+    if (who) await signInContext(context, server, who);
     const page = await context.newPage();
     watched[name] = watchErrors(page, () => phase);
     await page.goto(`${server.url}/${hash}`);
@@ -46,7 +53,8 @@ describe.skipIf(!available)('dispatch consoles in Chromium', () => {
   beforeAll(async () => {
     ensureClientBuilt();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    server = await bootServer({ STREAM_BATCH_MS: 5, LOG_LEVEL: 'warn' });
+    server = await startServer({ LOG_LEVEL: 'warn' });
+    await makeUser(server, OFFICER);
     await seedConsoleScenario(server.url);
     browser = await launchConsoleChromium();
   });
@@ -61,9 +69,20 @@ describe.skipIf(!available)('dispatch consoles in Chromium', () => {
     const [result] = await postEvents(server.url, [caseReported({ category: 'labour', title: TITLE, peopleInvolved: 12, streetCode: BANTIAN, communityCode: GANGTOU })]);
     caseId = result!.caseId!;
 
-    duty = await open('duty', '#/duty');
-    dept = await open('dept', '#/dept?d=labour');
-    wall = await open('wall', '#/wall');
+    // The duty officer opens the desk signed out, signs in through the form and lands back on the desk.
+    phase = 'login';
+    duty = await open('duty', '#/duty', null);
+    await duty.getByTestId('login-form').waitFor();
+    await loginThroughForm(duty, OFFICER.username, OFFICER.password);
+    await duty.getByTestId('duty-console').waitFor();
+    expect(new URL(duty.url()).hash).toBe('#/duty');
+    expect(await duty.getByTestId('signed-in-user').textContent()).toContain(OFFICER.name);
+    phase = 'load';
+    dept = await open('dept', '#/dept', asDept('labour'));
+    wall = await open('wall', '#/wall', WALL);
+    // The department desk is the session's own: no department to choose.
+    expect(await dept.getByTestId('dept-console').getAttribute('data-dept')).toBe('labour');
+    expect(await dept.locator('select').count()).toBe(0);
     await dept.getByTestId('dept-parts').locator('.pane-body').getByText(/暂无|拖欠|纠纷|投诉/).first().waitFor();
 
     phase = 'triage';
@@ -175,7 +194,9 @@ describe.skipIf(!available)('dispatch consoles in Chromium', () => {
     // The default autoplay policy, as on a real desk before anyone touched the page.
     const strict = await launchChromium();
     try {
-      const page = await strict.newPage({ viewport: VIEWPORT });
+      const context = await strict.newContext({ viewport: VIEWPORT });
+      await signInContext(context, server, asDept('police'));
+      const page = await context.newPage();
       const seen = watchErrors(page, () => phase);
       // Headless Chromium sometimes lets a fresh AudioContext run without a gesture, whatever --autoplay-policy says.
       // Start every context suspended, as a desk browser does before its first click; the console is not touched.
@@ -188,7 +209,7 @@ describe.skipIf(!available)('dispatch consoles in Chromium', () => {
           }
         };
       });
-      await page.goto(`${server.url}/#/dept?d=police`);
+      await page.goto(`${server.url}/#/dept`);
       const enable = page.getByTestId('sound-enable');
       await enable.waitFor();
       expect(await enable.textContent()).toContain('点击启用提示音');
@@ -228,10 +249,12 @@ describe.skipIf(!available)('dispatch consoles in Chromium', () => {
 
   it('logged no console errors on any of the three pages', () => {
     expect(Object.keys(watched).sort()).toEqual(['dept', 'duty', 'wall']);
-    // Chromium logs every 4xx answer; the one 409 the conflict case provokes on purpose is not an error of the app.
-    const provoked = (e: { phase: string; text: string }) => e.phase === 'conflict' && /status of 409 \(Conflict\)/.test(e.text);
+    // Chromium logs every 4xx answer: the 409 the conflict case provokes on purpose, and the 401 of "who am I?" on the
+    // signed-out desk before its officer signs in, are not errors of the app.
+    const provoked = (e: { phase: string; text: string }) =>
+      (e.phase === 'conflict' && /status of 409 \(Conflict\)/.test(e.text)) || (e.phase === 'login' && /status of 401 \(Unauthorized\)/.test(e.text));
     const found = Object.entries(watched).flatMap(([page, list]) => list.filter((e) => !provoked(e)).map((e) => ({ page, ...e })));
     expect(found).toEqual([]);
-    expect(watched.duty!.filter(provoked)).toHaveLength(1);
+    expect(watched.duty!.filter(provoked).map((e) => e.phase)).toEqual(['login', 'conflict']);
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { IntakeResult } from '../../shared/intake.js';
+import { integrationKey } from '../helpers/auth.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -94,8 +95,10 @@ export async function waitForWallDrawn(page: Page, timeout = 15_000): Promise<vo
   );
 }
 
+/** Posts to intake as an integration would, with the test server's integration key (tests/helpers/auth.ts). */
 export async function postEvents(baseUrl: string, events: unknown[]): Promise<IntakeResult[]> {
-  const res = await fetch(`${baseUrl}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+  const authorization = `Bearer ${await integrationKey({ url: baseUrl })}`;
+  const res = await fetch(`${baseUrl}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ events }) });
   const body = (await res.json()) as { results?: IntakeResult[] };
   if (!res.ok || !body.results) throw new Error(`intake answered ${res.status}: ${JSON.stringify(body)}`);
   return body.results;

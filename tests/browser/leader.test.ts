@@ -8,8 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootServer, type RunningServer } from '../../server/boot.js';
+import type { RunningServer } from '../../server/boot.js';
+import { forgetServer, LEADER } from '../helpers/auth.js';
 import { alertRaised, BANTIAN, caseReported, GANGTOU, MAAN_TANG, PINGHU } from '../helpers/factories.js';
+import { startServer } from '../helpers/server.js';
+import { signInContext } from './auth-harness.js';
 import { ARTIFACTS, CHROMIUM, chromiumAvailable, ensureClientBuilt, launchChromium, postEvents, watchErrors } from './harness.js';
 
 const available = chromiumAvailable();
@@ -62,12 +65,16 @@ describe.skipIf(!available)('leader view in Chromium', () => {
   beforeAll(async () => {
     ensureClientBuilt();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    server = await bootServer({ STREAM_BATCH_MS: 5, LOG_LEVEL: 'warn', RISK_SWEEP_MS: 3_600_000 }, { clock: () => Date.now() + offset });
+    server = await startServer({ LOG_LEVEL: 'warn', RISK_SWEEP_MS: 3_600_000 }, { clock: () => Date.now() + offset });
     for (let h = 1; h <= SEED_HOURS; h++) await seedHour(h);
     offset = 0;
     await server.risk.sweep();
+    // The admin session that made the intake key began three days back on the server's clock and has since timed out:
+    // sign in afresh now.
+    forgetServer(server.url);
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: VIEWPORT });
+    await signInContext(context, server, LEADER);
     page = await context.newPage();
     errors = watchErrors(page, () => phase);
   });

@@ -12,9 +12,12 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WallSnapshot } from '../../shared/socket.js';
 import { departmentBoard, rollCall, tierContainment } from '../../shared/wall-dispatch.js';
-import { bootServer, type RunningServer } from '../../server/boot.js';
+import type { RunningServer } from '../../server/boot.js';
+import { authHeaders, WALL } from '../helpers/auth.js';
 import { asDept, command, DUTY, get, type CommandBody, type Who } from '../helpers/dispatch.js';
 import { BANTIAN, caseReported, GANGTOU, MAAN_TANG, PINGHU } from '../helpers/factories.js';
+import { startServer } from '../helpers/server.js';
+import { signInContext } from './auth-harness.js';
 import { ARTIFACTS, chromiumAvailable, CHROMIUM, ensureClientBuilt, installProbe, launchChromium, postEvents, waitForWallDrawn, watchErrors, overlaps } from './harness.js';
 
 const available = chromiumAvailable();
@@ -71,6 +74,14 @@ describe.skipIf(!available)('dispatch on the wall in Chromium', () => {
     await act(caseId, DUTY, { type: 'whistle', ...whistle } as CommandBody);
     return caseId;
   }
+
+  /** A page in its own context, signed in as a wall (kiosk). */
+  const wallPage = async (viewport: { width: number; height: number }): Promise<Page> => {
+    const context = await browser.newContext({ viewport });
+    await signInContext(context, server, WALL);
+    return context.newPage();
+  };
+  const snapshot = async (): Promise<WallSnapshot> => (await (await fetch(`${server.url}/api/snapshot`, { headers: await authHeaders(server, WALL) })).json()) as WallSnapshot;
 
   const at = async (msBeforeNow: number) => {
     offset = -msBeforeNow;
@@ -132,10 +143,11 @@ describe.skipIf(!available)('dispatch on the wall in Chromium', () => {
     ensureClientBuilt();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-wall-dispatch-'));
-    server = await bootServer({ DATA_DIR: dataRoot, STREAM_BATCH_MS: 5, LOG_LEVEL: 'warn', TIMER_SWEEP_MS: 60_000 }, { clock: () => Date.now() + offset });
+    // The history moves the server's clock by up to 40 minutes between two uses of the same session: no idle timeout then.
+    server = await startServer({ DATA_DIR: dataRoot, LOG_LEVEL: 'warn', TIMER_SWEEP_MS: 60_000, SESSION_IDLE_MINUTES: 240 }, { clock: () => Date.now() + offset });
     await history();
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    page = await wallPage({ width: 1920, height: 1080 });
     errors = watchErrors(page, () => 'dispatch');
     await installProbe(page);
     await page.goto(`${server.url}/#/wall`);
@@ -149,9 +161,9 @@ describe.skipIf(!available)('dispatch on the wall in Chromium', () => {
   });
 
   it('shows the backdated whistles with the roll-call the shared selector gives', async () => {
-    const snapshot = (await (await fetch(`${server.url}/api/snapshot`)).json()) as WallSnapshot;
-    const now = Date.parse(snapshot.serverTime);
-    const whistles = Object.values(snapshot.state.dispatch.whistles);
+    const current = await snapshot();
+    const now = Date.parse(current.serverTime);
+    const whistles = Object.values(current.state.dispatch.whistles);
     expect(whistles).toHaveLength(4); // wages, traffic, property, family; the debt whistle was returned by its lead
     for (const w of whistles) {
       for (const a of w.assignments) {
@@ -187,9 +199,9 @@ describe.skipIf(!available)('dispatch on the wall in Chromium', () => {
   });
 
   it('shows the department board and tier containment the shared selectors give', async () => {
-    const snapshot = (await (await fetch(`${server.url}/api/snapshot`)).json()) as WallSnapshot;
-    const now = Date.parse(snapshot.serverTime);
-    const board = departmentBoard(snapshot.state.dispatch, now, snapshot.state.tzOffsetMinutes);
+    const current = await snapshot();
+    const now = Date.parse(current.serverTime);
+    const board = departmentBoard(current.state.dispatch, now, current.state.tzOffsetMinutes);
     const labour = board.find((r) => r.deptId === 'labour')!;
     expect(labour).toMatchObject({ assigned: 3, onTimeRate: 1, resolutionRate: 1 / 3, satisfaction: 4 });
     const row = page.locator('[data-board-dept="labour"]');
@@ -199,7 +211,7 @@ describe.skipIf(!available)('dispatch on the wall in Chromium', () => {
     expect(await row.locator('[data-field="resolution"]').textContent()).toBe('33%');
     expect(await row.locator('[data-field="satisfaction"]').textContent()).toBe('4.0');
 
-    const tiers = tierContainment(snapshot.state.dispatch, now, snapshot.state.tzOffsetMinutes);
+    const tiers = tierContainment(current.state.dispatch, now, current.state.tzOffsetMinutes);
     expect(tiers).toEqual({ total: 4, shares: { community: 0.5, street: 0.25, district: 0.25 } });
     const figure = (tier: string) => page.locator(`[data-testid="tier-containment"] [data-tier="${tier}"] .value`).textContent();
     expect([await figure('community'), await figure('street'), await figure('district')]).toEqual(['50%', '25%', '25%']);
@@ -221,7 +233,7 @@ describe.skipIf(!available)('dispatch on the wall in Chromium', () => {
   });
 
   it('renders the same layout at 3840×2160', async () => {
-    const big = await browser.newPage({ viewport: { width: 3840, height: 2160 } });
+    const big = await wallPage({ width: 3840, height: 2160 });
     const bigErrors = watchErrors(big, () => '4k');
     await big.goto(`${server.url}/#/wall`);
     await waitForWallDrawn(big);
