@@ -4,18 +4,22 @@
  * resolved and followed up, nothing is refused, and every timeline is a valid walk through the lifecycle.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootServer, type RunningServer } from '../../server/boot.js';
+import type { RunningServer } from '../../server/boot.js';
 import { loadDistrictData } from '../../server/district-data.js';
+import { simUsername } from '../../server/sim/demo-access.js';
 import { startDemoFeed, type FeedLogger } from '../../server/sim/demo-feed.js';
 import { startDispatchSim, type DispatchSim } from '../../server/sim/dispatch-sim.js';
+import { DUTY_OFFICERS } from '../../server/sim/dispatch-texts.js';
 import { createSimulation } from '../../server/sim/generator.js';
 import type { CaseDetail, TimelineEntry, WhistleRow } from '../../shared/api.js';
 import type { IntakeEvent } from '../../shared/intake.js';
 import { lifecycle, type TransitionName } from '../../shared/lifecycle.js';
-import type { WallSnapshot } from '../../shared/socket.js';
 import { DAY_MS } from '../../shared/time.js';
 import type { CaseStatus } from '../../shared/vocabulary.js';
+import { asAdmin, integrationKey } from '../helpers/auth.js';
+import { get, DUTY } from '../helpers/dispatch.js';
 import { BANTIAN, caseReported, GANGTOU, MAAN_TANG, PINGHU } from '../helpers/factories.js';
+import { post, startServer } from '../helpers/server.js';
 
 const data = loadDistrictData('longgang');
 /** Monday 2026-11-23, 10:00 in Shenzhen: a working morning, so working-day deadlines are ordinary. */
@@ -23,7 +27,21 @@ const T0 = Date.UTC(2026, 10, 23, 2);
 const SPEED = 900;
 /** Found by trying seeds: with it, the traffic police return the traffic case's whistle (and name the court). */
 const SEED = 40;
-const duty = { 'x-actor-role': 'duty', 'x-actor-name': encodeURIComponent('测试') };
+/** The simulated officers and departments sign in as the demo's users do (sim/demo-access.ts), made here by the admin. */
+const SIM_PASSWORD = 'dispatch-sim-password';
+async function makeSimUsers(server: RunningServer): Promise<void> {
+  const users = [
+    ...DUTY_OFFICERS.map((name) => ({ username: simUsername({ role: 'duty', name }), name, role: 'duty' })),
+    ...data.departments.map((d) => ({ username: simUsername({ role: 'dept', deptId: d.id, name: d.short.zh }), name: `${d.short.zh}值守`, role: 'dept', deptId: d.id })),
+  ];
+  await Promise.all(
+    users.map(async (user) => {
+      const made = await asAdmin(server, 'POST', '/api/admin/users', { ...user, password: SIM_PASSWORD });
+      if (made.status !== 201) throw new Error(`${user.username}: ${made.status} ${JSON.stringify(made.body)}`);
+    }),
+  );
+}
+const signIn = (actor: Parameters<typeof simUsername>[0]) => ({ username: simUsername(actor), password: SIM_PASSWORD });
 
 const began = performance.now();
 const clock = () => Math.round(T0 + (performance.now() - began) * SPEED);
@@ -101,21 +119,24 @@ describe('dispatch simulation against the real server', () => {
   let caseIds: string[] = [];
 
   beforeAll(async () => {
-    server = await bootServer({ TIMER_SWEEP_MS: 100 }, { clock });
-    const res = await fetch(`${server.url}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: cases }) });
+    // The server's clock runs 900× too: sessions must last the test's minutes of real time (a day of server time).
+    server = await startServer({ STREAM_BATCH_MS: 25, TIMER_SWEEP_MS: 100, SESSION_IDLE_MINUTES: 24 * 60, SESSION_MAX_HOURS: 7 * 24 }, { clock });
+    await makeSimUsers(server);
+    const res = await post(server, { events: cases });
     expect(res.status).toBe(201);
-    caseIds = ((await res.json()) as { results: { caseId: string }[] }).results.map((r) => r.caseId);
+    caseIds = (res.body.results as { caseId: string }[]).map((r) => r.caseId);
   });
   afterAll(async () => {
     await sim?.stop();
     await server?.close();
   });
 
-  const detail = async (id: string) => (await (await fetch(`${server.url}/api/cases/${id}`, { headers: duty })).json()) as CaseDetail;
+  const detail = async (id: string) => (await get(server, `/api/cases/${id}`, DUTY)).body as CaseDetail;
 
-  it('takes the cases round the closed loop through the public API', { timeout: 25_000 }, async () => {
+  it('takes the cases round the closed loop through the public API', { timeout: 45_000 }, async () => {
     sim = startDispatchSim({
       baseUrl: server.url,
+      signIn,
       seed: SEED,
       departments: data.departments,
       ratePerHour: 180,
@@ -128,8 +149,9 @@ describe('dispatch simulation against the real server', () => {
       log,
     });
     const stats = sim.stats;
-    await expect.poll(() => stats.whistled, { timeout: 5_000 }).toBeGreaterThanOrEqual(cases.length);
-    const whistles = (await (await fetch(`${server.url}/api/whistles`, { headers: duty })).json()) as { items: WhistleRow[] };
+    // The simulated officers and 25 departments sign in first (a scrypt check each): seconds before the first whistle.
+    await expect.poll(() => stats.whistled, { timeout: 20_000 }).toBeGreaterThanOrEqual(cases.length);
+    const whistles = (await get(server, '/api/whistles', DUTY)).body as { items: WhistleRow[] };
     expect(whistles.items.length).toBeGreaterThan(0);
     // Long enough for fast departments to resolve, the officers to follow up, and the returned case to go out again.
     await expect.poll(() => stats.followedUp > 0 && stats.returned > 0 && stats.whistled > cases.length, { timeout: 14_000, interval: 200 }).toBe(true);
@@ -155,6 +177,8 @@ describe('dispatch simulation against the real server', () => {
   });
 });
 
+const seq = async (server: { url: string }) => ((await (await fetch(`${server.url}/readyz`)).json()) as { seq: number }).seq;
+
 describe('the demo feed next to the dispatch simulation', () => {
   const NOW = Date.UTC(2026, 10, 23, 4);
   const simulation = (openFrom?: number) =>
@@ -173,25 +197,26 @@ describe('the demo feed next to the dispatch simulation', () => {
 
   it('drops an intake resolution of a case the centre closed meanwhile and posts the rest of its batch', async () => {
     // The log's length is counted below: no rule alerts in between.
-    const server = await bootServer({ RISK_RULES: false }, { clock: () => NOW });
+    const server = await startServer({ STREAM_BATCH_MS: 25, RISK_RULES: false }, { clock: () => NOW });
     try {
+      // The key is an access event in the log: made before the log is counted.
+      const apiKey = await integrationKey(server);
+      const start = await seq(server);
       const history = simulation().eventsBetween(NOW - DAY_MS, NOW);
       const resolution = history.find((e) => e.type === 'case.resolved')!;
       const report = history.find((e) => e.type === 'case.reported' && e.sourceRef === resolution.caseSourceRef)!;
       // After a restart the case is history again, but the dispatch simulation closed it in the previous session.
       const closed = { type: 'case.resolved', source: report.source, sourceRef: 'closed-by-dispatch', caseSourceRef: report.sourceRef, outcome: 'mediated', resolvedAt: new Date(reportedAt(history, report.sourceRef)).toISOString() };
-      const res = await fetch(`${server.url}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [report, closed] }) });
-      expect(res.status).toBe(201);
+      expect((await post(server, { events: [report, closed] })).status).toBe(201);
 
       const { lines, log } = recordingLog();
-      const feed = startDemoFeed({ baseUrl: server.url, seed: 42, ratePerHour: 30, backfillRatePerHour: 30, backfillDays: 1, district: data.info, categories: data.categories, clock: () => NOW, log, tickMs: 5 });
+      const feed = startDemoFeed({ apiKey, baseUrl: server.url, seed: 42, ratePerHour: 30, backfillRatePerHour: 30, backfillDays: 1, district: data.info, categories: data.categories, clock: () => NOW, log, tickMs: 5 });
       await feed.backfilled;
       await feed.stop();
       expect(lines.filter((l) => l.level !== 'info')).toEqual([]);
       expect(lines.find((l) => l.msg.includes('backfill done'))!.fields).toMatchObject({ dropped: 1, rejected: 0 });
       // Everything but the stale resolution is stored, plus the two events posted first.
-      const seq = ((await (await fetch(`${server.url}/api/snapshot`)).json()) as WallSnapshot).state.seq;
-      expect(seq).toBe(history.length - 1 + 1);
+      expect((await seq(server)) - start).toBe(history.length - 1 + 1);
     } finally {
       await server.close();
     }
