@@ -5,6 +5,7 @@ import type { WallState } from '../../shared/wall-state.js';
 import { dailyCounts, overdueParts, periodMultipliers, riskViews, type RiskArea } from '../../shared/wall-risk.js';
 import { toSummary, type CaseIndex } from './case-index.js';
 import type { AlertRegistry } from './risk/alerts.js';
+import { maskText } from '../../shared/masking.js';
 
 export function explainRisk(
   state: WallState,
@@ -27,7 +28,7 @@ export function explainRisk(
   const open = (alerts?.list({ status: 'open', ...(area.level === 'street' ? { streetCode: area.code } : { communityCode: area.code }) }) ?? [])
     .sort((a, b) => alertLevels.indexOf(a.level) - alertLevels.indexOf(b.level) || b.seq - a.seq)
     // The explanation is shown on the wall: free text (an outside system's description, an officer's note) stays out.
-    .map(({ description: _d, acknowledged, ...alert }) => ({ ...alert, ...(acknowledged && { acknowledged: { actor: { role: acknowledged.actor.role, id: acknowledged.actor.role }, at: acknowledged.at } }) }));
+    .map(({ description: _d, acknowledged, ...alert }) => ({ ...alert, title: maskText(alert.title), ...(acknowledged && { acknowledged: { actor: { role: acknowledged.actor.role, id: acknowledged.actor.role }, at: acknowledged.at } }) }));
   const overdue: RiskExplanation['overdue'] = [];
   for (const w of Object.values(state.dispatch.whistles)) {
     if (!inArea.has(w.communityCode)) continue;
