@@ -14,7 +14,8 @@ export function maskName(name: string): string {
 }
 
 export function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, '');
+  // +86 / 86 before a mobile number is the country code, not part of the number.
+  const digits = phone.replace(/\D/g, '').replace(/^86(?=1[3-9]\d{9}$)/, '');
   if (/^1[3-9]\d{9}$/.test(digits)) return `${digits.slice(0, 3)}****${digits.slice(7)}`;
   if (digits.length <= 4) return '*'.repeat(digits.length);
   return `${'*'.repeat(digits.length - 4)}${digits.slice(-4)}`;
@@ -33,12 +34,22 @@ export function maskAddress(address: string): string {
   return address.length > 6 ? `${address.slice(0, 6)}…` : address;
 }
 
-const PHONE_IN_TEXT = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
+/** Mobile numbers as people write them: 13800001234, 138-0000-1234, 138 0000 1234, +86 138…. */
+const PHONE_IN_TEXT = /(?<![\d+])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)/g;
 const ID_IN_TEXT = /(?<!\d)\d{17}[\dXx](?![\dXx])/g;
 
 /** Phone and ID numbers inside free text (titles, descriptions, notes). Names in free text cannot be found reliably. */
 export function maskText(text: string): string {
   return text.replace(ID_IN_TEXT, maskIdNumber).replace(PHONE_IN_TEXT, maskPhone);
+}
+
+/** The parties' own names where free text repeats them (申请人张三丰称…): the names the case holds are known. */
+export function maskNamesIn(text: string, names: readonly string[]): string {
+  let out = text;
+  for (const name of [...new Set(names.map((n) => n.trim()))].filter((n) => [...n].length >= 2).sort((a, b) => b.length - a.length)) {
+    out = out.split(name).join(maskName(name));
+  }
+  return out;
 }
 
 export function maskParty(party: Party): Party {

@@ -20,7 +20,7 @@ import type { Projections } from '../projections.js';
 import type { EventStore } from '../store/event-store.js';
 import { actorOf } from './actor.js';
 import { unmaskSchema } from '../../shared/auth.js';
-import { maskParty, maskText } from '../../shared/masking.js';
+import { maskNamesIn, maskParty, maskText } from '../../shared/masking.js';
 import type { Auditor } from '../auth/auditor.js';
 import { sessionOf } from '../auth/guard.js';
 import { HttpError, invalid } from './errors.js';
@@ -116,7 +116,8 @@ export function dispatchRouter(deps: {
   /** Parties' names, phone and ID numbers are masked unless an officer or leader unmasked this one case, with a reason. */
   const detailOf = async (record: CaseRecord, masked: boolean): Promise<CaseDetail> => {
     const d = await report(record);
-    const text = masked ? maskText : (s: string) => s;
+    const names = d.parties.map((p) => p.name);
+    const text = masked ? (s: string) => maskNamesIn(maskText(s), names) : (s: string) => s;
     return {
       case: toSummary(record),
       title: text(d.title),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maskAddress, maskIdNumber, maskName, maskParty, maskPhone, maskText } from '../../shared/masking.js';
+import { maskAddress, maskIdNumber, maskName, maskNamesIn, maskParty, maskPhone, maskText } from '../../shared/masking.js';
 
 const STANDALONE_PHONE = /(?<!\d)1[3-9]\d{9}(?!\d)/;
 const STANDALONE_ID = /(?<!\d)\d{17}[\dXx](?![\dXx])/;
@@ -34,6 +34,7 @@ describe('masking personal data', () => {
   it('masks phone and ID numbers inside free text, and leaves other numbers alone', () => {
     expect(maskText('张三 13800001234 称被拖欠工资，身份证440307199001011234，涉及12人')).toBe('张三 138****1234 称被拖欠工资，身份证440307********1234，涉及12人');
     expect(maskText('订单号 123456789012345678901')).toBe('订单号 123456789012345678901');
+    expect(maskText('电话186-8888-9999或+86 17711112222，138 0000 1234')).toBe('电话186****9999或177****2222，138****1234');
   });
 
   it('leaves no standalone phone or ID number in any text', () => {
@@ -50,6 +51,10 @@ describe('masking personal data', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it("masks the parties' own names where free text repeats them", () => {
+    expect(maskNamesIn('申请人张三丰称被欧阳明月拖欠工资，张三丰多次讨要', ['张三丰', '欧阳明月', '李'])).toBe('申请人张*丰称被欧**月拖欠工资，张*丰多次讨要');
   });
 
   it('masks every field of a party and keeps its role', () => {
