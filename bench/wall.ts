@@ -17,6 +17,8 @@ import type { Page } from 'playwright-core';
 import type { GeoResponse } from '../shared/api.js';
 import { bootServer } from '../server/boot.js';
 import { startDemoFeed } from '../server/sim/demo-feed.js';
+import { authHeaders, integrationKey, TEST_ADMIN_PASSWORD, WALL } from '../tests/helpers/auth.js';
+import { signInContext } from '../tests/browser/auth-harness.js';
 import { ensureClientBuilt, installProbe, launchChromium, postEvents, ROOT, waitForWallDrawn, type ProbeRecord } from '../tests/browser/harness.js';
 import { coreUsage, waitForQuiet } from './pipeline/machine.js';
 import { consoleTable, markdownTable } from './pipeline/report.js';
@@ -75,19 +77,23 @@ async function main(): Promise<void> {
   const bundle = initialBundle();
   // Frame rates in software-rendered Chromium fall apart when another benchmark holds the cores.
   const others = await waitForQuiet(120_000, (s) => console.log(s));
-  const server = await bootServer({ LOG_LEVEL: 'warn' });
+  const server = await bootServer({ LOG_LEVEL: 'warn', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD });
+  // Signed in like any wall: a kiosk session for the page, an integration key for the feed and the burst.
+  const wall = await authHeaders(server, WALL);
   const browser = await launchChromium();
   try {
-    const geo = (await (await fetch(`${server.url}/api/geo`)).json()) as GeoResponse;
+    const geo = (await (await fetch(`${server.url}/api/geo`, { headers: wall })).json()) as GeoResponse;
     process.stdout.write('backfilling 30 days of demo history… ');
     const quiet = { info() {}, warn: console.warn, error: console.error };
-    const feed = startDemoFeed({ baseUrl: server.url, seed: 42, ratePerHour: 1, backfillDays: 30, district: geo.district, categories: geo.categories, log: quiet });
+    const feed = startDemoFeed({ baseUrl: server.url, apiKey: await integrationKey(server), seed: 42, ratePerHour: 1, backfillDays: 30, district: geo.district, categories: geo.categories, log: quiet });
     await feed.backfilled;
     await feed.stop();
-    const seqBefore = ((await (await fetch(`${server.url}/api/snapshot`)).json()) as { state: { seq: number } }).state.seq;
+    const seqBefore = ((await (await fetch(`${server.url}/api/snapshot`, { headers: wall })).json()) as { state: { seq: number } }).state.seq;
     console.log(`${seqBefore} events`);
 
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    await signInContext(context, server, WALL);
+    const page = await context.newPage();
     const consoleErrors: string[] = [];
     page.on('console', (m) => void (m.type() === 'error' && consoleErrors.push(m.text())));
     await installProbe(page);

@@ -183,7 +183,7 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.use(securityHeaders(options.clientConfig.tileUrl));
   // Who is calling, and may they: before any body is parsed or handler runs (auth/access.ts holds the rules).
   app.use(guard({ authenticator, auditor }));
-  // A client over its budget costs no parsing. An integration's budget is its key's, a person's their address's.
+  // A client over its budget costs no parsing. The budget is the caller's: an integration key's, a user's, else the address's.
   const caller = (req: express.Request, res: express.Response) => principalOf(res)?.id ?? req.ip ?? 'unknown';
   const intakeRule: RateLimitRule = { name: 'intake', perMinute: options.rateLimits.intakePerMinute };
   const commandRule: RateLimitRule = { name: 'commands', perMinute: options.rateLimits.commandsPerMinute };

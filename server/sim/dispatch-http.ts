@@ -129,6 +129,9 @@ export class SimHttp {
         headers.cookie = await this.#session(actor);
         const res = await fetch(`${this.#base}${path}`, { method, headers, ...(body !== undefined && { body }), signal: AbortSignal.timeout(this.o.requestTimeoutMs) });
         const text = await res.text();
+        // A session in use is renewed by the server (idle timeout): keep the renewed cookie, as a browser does.
+        const renewed = res.headers.getSetCookie().find((c) => c.startsWith('sygl_session=') && !c.startsWith('sygl_session=;'))?.split(';')[0];
+        if (renewed) this.#sessions.set(this.o.signIn(actor).username, Promise.resolve(renewed));
         if (res.status === 401 && !signedInAgain) {
           // The session ran out (idle timeout, a restart with another key): sign in again, once.
           signedInAgain = true;

@@ -2,8 +2,7 @@
 import type { Channel } from '../../shared/vocabulary.js';
 
 /**
- * The duty officers on shift. Short on purpose: the provisional x-actor-name header holds at most 40 URI-encoded
- * characters, which is four Chinese characters.
+ * The duty officers on shift: each signs in as a demo user duty1, duty2, … in this order (sim/demo-access.ts).
  */
 export const DUTY_OFFICERS = ['李明', '王芳', '陈静'];
 
