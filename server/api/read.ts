@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { CasePage, ClientConfig, GeoResponse } from '../../shared/api.js';
 import { caseKinds, caseStatuses } from '../../shared/vocabulary.js';
 import { zodFieldErrors } from '../../shared/intake.js';
-import { toSummary } from '../domain/case-index.js';
+import { toPublicSummary } from '../domain/case-index.js';
 import { explainHeat } from '../domain/heat.js';
 import type { DistrictData } from '../district-data.js';
 import type { Projections } from '../projections.js';
@@ -55,7 +55,7 @@ export function readRouter(deps: {
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
     const { limit, cursor, ...filter } = parsed.data;
     const page = projections.cases.query(filter, { limit, ...(cursor !== undefined && { beforeSeq: cursor }) }, district.communitiesOf);
-    const body: CasePage = { items: page.items.map(toSummary), total: page.total, nextCursor: page.nextCursor };
+    const body: CasePage = { items: page.items.map(toPublicSummary), total: page.total, nextCursor: page.nextCursor };
     res.json(body);
   });
 

@@ -3,8 +3,9 @@
  * the reference checks of intake. Holds summaries only; titles and parties stay in the log.
  */
 import type { CaseSummary } from '../../shared/api.js';
+import { maskText } from '../../shared/masking.js';
 import { isAccessEvent, isAlertEvent, type CaseReportedData, type StoredEvent } from '../../shared/events.js';
-import { activeWhistle, evolve, initialCaseState } from '../../shared/lifecycle.js';
+import { activeWhistle, evolve, initialCaseState, type WhistleState } from '../../shared/lifecycle.js';
 import { isOpenStatus, type CaseKind, type CaseStatus } from '../../shared/vocabulary.js';
 
 export interface CaseRecord extends CaseSummary {
@@ -216,7 +217,34 @@ function matchesFilter(c: CaseRecord, f: CaseFilter): boolean {
   return true;
 }
 
+/** A case for the desks: its state, with the free text of returns (reasons) masked like any free text. */
 export function toSummary(record: CaseRecord): CaseSummary {
   const { sourceKey: _key, resolvedBy: _by, ...summary } = record;
-  return summary;
+  return mapReasons(summary, maskText);
+}
+
+/**
+ * A case for every audience of the read routes, the wall included: its state and nothing anyone typed. A return's
+ * reason may name a party or hold a phone number, and the wall never sees such text.
+ */
+export function toPublicSummary(record: CaseRecord): CaseSummary {
+  const { sourceKey: _key, resolvedBy: _by, lastReturn: _return, ...summary } = record;
+  return mapReasons(summary, () => undefined);
+}
+
+function mapReasons(summary: CaseSummary, text: (s: string) => string | undefined): CaseSummary {
+  const whistle = (w: WhistleState): WhistleState => ({
+    ...w,
+    assignments: w.assignments.map(({ reason, ...a }) => {
+      const kept = reason === undefined ? undefined : text(reason);
+      return kept === undefined ? a : { ...a, reason: kept };
+    }),
+  });
+  const lastReturn = summary.lastReturn && { ...summary.lastReturn, reason: text(summary.lastReturn.reason) ?? '' };
+  return {
+    ...summary,
+    ...(summary.whistle && { whistle: whistle(summary.whistle) }),
+    ...(summary.previousWhistles && { previousWhistles: summary.previousWhistles.map(whistle) }),
+    ...(lastReturn && { lastReturn }),
+  };
 }

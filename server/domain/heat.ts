@@ -1,7 +1,7 @@
 /** "Why is this red": splits an area's heat into its parts and names the cases and categories behind it. */
 import type { HeatExplanation } from '../../shared/api.js';
 import { decayedAt, type WallState } from '../../shared/wall-state.js';
-import { toSummary, type CaseIndex } from './case-index.js';
+import { toPublicSummary, type CaseIndex } from './case-index.js';
 
 export function explainHeat(
   state: WallState,
@@ -38,7 +38,7 @@ export function explainHeat(
     level: area.level,
     heat: round1(openCases + recentEvents + alerts),
     parts: { openCases: round1(openCases), recentEvents: round1(recentEvents), alerts: round1(alerts) },
-    topCases: contributions.slice(0, topN).map(({ record, contribution }) => ({ ...toSummary(record), contribution })),
+    topCases: contributions.slice(0, topN).map(({ record, contribution }) => ({ ...toPublicSummary(record), contribution })),
     byCategory: [...byCategory.values()].sort((a, b) => b.contribution - a.contribution),
   };
 }

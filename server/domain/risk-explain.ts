@@ -3,7 +3,7 @@ import type { RiskClientSettings, RiskExplanation } from '../../shared/risk.js';
 import { alertLevels } from '../../shared/vocabulary.js';
 import type { WallState } from '../../shared/wall-state.js';
 import { dailyCounts, overdueParts, periodMultipliers, riskViews, type RiskArea } from '../../shared/wall-risk.js';
-import { toSummary, type CaseIndex } from './case-index.js';
+import { toPublicSummary, type CaseIndex } from './case-index.js';
 import type { AlertRegistry } from './risk/alerts.js';
 import { maskText } from '../../shared/masking.js';
 
@@ -23,7 +23,7 @@ export function explainRisk(
     .map((record) => ({ record, contribution: Math.round(record.weight * (multiplier.get(record.category)?.weight ?? 1) * 10) / 10 }))
     .sort((a, b) => b.contribution - a.contribution || b.record.seq - a.record.seq)
     .slice(0, topN)
-    .map(({ record, contribution }) => ({ ...toSummary(record), contribution }));
+    .map(({ record, contribution }) => ({ ...toPublicSummary(record), contribution }));
   const inArea = new Set(area.communityCodes);
   const open = (alerts?.list({ status: 'open', ...(area.level === 'street' ? { streetCode: area.code } : { communityCode: area.code }) }) ?? [])
     .sort((a, b) => alertLevels.indexOf(a.level) - alertLevels.indexOf(b.level) || b.seq - a.seq)
