@@ -223,6 +223,13 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.use(notFound);
   app.use(errorHandler(log));
   httpServer.on('request', app);
+  // Requests Node refuses before Express sees them (headers too large, malformed) get the same error shape.
+  httpServer.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') return socket.destroy();
+    const [status, code] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers_too_large'] : [400, 'bad_request'];
+    const body = JSON.stringify({ error: { code, message: code === 'headers_too_large' ? 'the request headers are too large' : 'the request is malformed' } });
+    socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
 
   return {
     io,
