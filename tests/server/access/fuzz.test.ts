@@ -178,8 +178,9 @@ function problems(r: Fuzzed, answer: { status: number; text: string; contentType
   const found: string[] = [];
   if (answer.status >= 500) found.push(`status ${answer.status}`);
   for (const pattern of internal) if (pattern.test(answer.text)) found.push(`internal detail ${pattern}`);
-  // Node's own HTTP parser refuses headers past its limit (431) before any application code runs, with no body.
-  const nodeRefusal = answer.status === 431 && answer.text === '';
+  // Node's own HTTP parser refuses headers past its limit (431) before any application code runs; the server's
+  // clientError handler gives that refusal the API's error shape.
+  const nodeRefusal = answer.status === 431 && /"code":"headers_too_large"/.test(answer.text);
   if (answer.status >= 400 && !nodeRefusal) {
     let code: unknown;
     try {
