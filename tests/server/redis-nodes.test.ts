@@ -13,11 +13,10 @@ import {
   expectEachOnce,
   expectStream,
   killNodes,
+  killNodeUnderWalls,
   logOf,
   readiness,
-  readySeq,
   settle,
-  withoutAccess,
   startNode,
   writer,
   type Node,
@@ -87,30 +86,7 @@ describe.skipIf(skip)('a cluster on PostgreSQL and Redis', () => {
 
   it("moves a killed node's clients to another node, and they miss nothing", async () => {
     const { schema, nodes } = await cluster(3);
-    const [a, b, c] = nodes as [Node, Node, Node];
-    const onC = [client(c.url), client(c.url)];
-    await Promise.all(onC.map((w) => w.connected()));
-    await writer(a, 2, 5);
-    const start = await readySeq(a.url);
-    await Promise.all(onC.map((w) => w.until(start)));
-
-    const writing = Promise.all([writer(a, 10, 5), writer(b, 10, 5)]);
-    await vi.waitFor(async () => expect(await readySeq(c.url)).toBeGreaterThan(start + 20), { timeout: 20_000, interval: 20 });
-    c.child.kill('SIGKILL');
-    await writing;
-
-    const moved = onC.map((old) => ({ old, now: client(b.url, { lastSeq: old.lastSeq }) }));
-    // Signing the new clients in writes a kiosk to the log: done before the log is read.
-    await Promise.all(moved.map(({ now }) => now.connected()));
-    const last = await settle(schema, nodes);
-    const log = await logOf(schema);
-    expect(withoutAccess(log)).toHaveLength(110);
-    for (const { old, now } of moved) {
-      await now.until(last);
-      expect(now.snapshots).toEqual([]);
-      expectStream(old, [...old.events, ...now.events], log);
-      expectEachOnce([...old.received, ...now.received]);
-    }
+    await killNodeUnderWalls(schema, nodes, client);
   });
 
   it('loses nothing committed and crashes nothing when Redis is killed under load, three times, and fans out again within 10 s of its return', async () => {
