@@ -89,8 +89,11 @@ export function dispatchRouter(deps: {
     }
     return entries;
   };
-  // Lists show titles masked: a phone or ID number typed into a title is personal data too.
-  const row = async (record: CaseRecord): Promise<QueueRow> => ({ case: toSummary(record), title: maskText((await report(record)).title) });
+  // Lists show titles masked: a phone or ID number, or a party's name, typed into a title is personal data too.
+  const row = async (record: CaseRecord): Promise<QueueRow> => {
+    const d = await report(record);
+    return { case: toSummary(record), title: maskNamesIn(maskText(d.title), d.parties.map((p) => p.name)) };
+  };
   const caseOr404 = (id: string): CaseRecord => {
     const record = cases.get(id);
     if (!record) throw new HttpError(404, 'not_found', `no case ${id}`);
