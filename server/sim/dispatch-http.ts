@@ -126,7 +126,8 @@ export class SimHttp {
       let retryAfterMs: number | undefined;
       try {
         this.requests += 1;
-        headers.cookie = await this.#session(actor);
+        const used = await this.#session(actor);
+        headers.cookie = used;
         const res = await fetch(`${this.#base}${path}`, { method, headers, ...(body !== undefined && { body }), signal: AbortSignal.timeout(this.o.requestTimeoutMs) });
         const text = await res.text();
         // A session in use is renewed by the server (idle timeout): keep the renewed cookie, as a browser does.
@@ -135,7 +136,10 @@ export class SimHttp {
         if (res.status === 401 && !signedInAgain) {
           // The session ran out (idle timeout, a restart with another key): sign in again, once.
           signedInAgain = true;
-          void this.#session(actor, true).catch(() => undefined);
+          // Many requests may come back 401 at once: only the first signs in again, the rest use its session (each
+          // sign-in counts towards the lockout, and a burst of them would lock the user out).
+          const now = await this.#sessions.get(this.o.signIn(actor).username)?.catch(() => undefined);
+          if (now === undefined || now === used) void this.#session(actor, true).catch(() => undefined);
           continue;
         }
         if (res.status < 500 && res.status !== 408 && res.status !== 429) return { status: res.status, text };

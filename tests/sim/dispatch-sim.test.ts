@@ -155,7 +155,12 @@ describe('dispatch simulation against the real server', () => {
     expect(whistles.items.length).toBeGreaterThan(0);
     // Long enough for fast departments to resolve, the officers to follow up, and the returned case to go out again —
     // with room for a loaded CI machine, where the sign-ins' password checks alone took seconds (a 14 s wait failed).
-    await expect.poll(() => stats.followedUp > 0 && stats.returned > 0 && stats.whistled > cases.length, { timeout: 40_000, interval: 200 }).toBe(true);
+    await expect.poll(() => stats.followedUp > 0 && stats.returned > 0 && stats.whistled > cases.length, { timeout: 40_000, interval: 200 }).toBe(true)
+      .catch((error: unknown) => {
+        // What the simulation had done when it stalled: which step never came, and its last log lines.
+        console.error('dispatch sim stalled:', JSON.stringify(stats), JSON.stringify(lines.slice(-5)));
+        throw error;
+      });
     await sim.stop();
 
     expect(stats.triaged).toBeGreaterThanOrEqual(cases.length);
