@@ -201,7 +201,7 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
     res.json(openapi);
   });
   const lockout = new LoginLockout(options.lockout, redis);
-  app.use(authRouter({ directory: projections.directory, authenticator, lockout, auditor, writer, clock }));
+  app.use(authRouter({ directory: projections.directory, authenticator, lockout, auditor, writer }));
   app.use(adminRouter({ directory: projections.directory, writer, authenticator, auditor, audit: deps.audit, district }));
   app.use(eventsRouter(new Ingestor({ store, cases: workspace, district, clock, newId })));
   app.use(readRouter({ projections, district, catchUp, clientConfig: options.clientConfig, clock }));

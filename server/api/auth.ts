@@ -22,7 +22,6 @@ export interface AuthDeps {
   lockout: LoginLockout;
   auditor: Auditor;
   writer: DirectoryWriter;
-  clock: () => number;
 }
 
 function requireJson(req: Request): void {
@@ -30,7 +29,7 @@ function requireJson(req: Request): void {
 }
 
 export function authRouter(deps: AuthDeps): Router {
-  const { directory, authenticator, lockout, auditor, clock } = deps;
+  const { directory, authenticator, lockout, auditor } = deps;
   const router = Router();
 
   const begin = (req: Request, res: Response, kind: 'user' | 'kiosk', id: string) => {
