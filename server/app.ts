@@ -22,6 +22,8 @@ import type { RiskClientSettings } from '../shared/risk.js';
 import { AlertCommands } from './alert-commands.js';
 import { alertsRouter } from './api/alerts.js';
 import { leaderRouter } from './api/leader.js';
+import { ledgerRouter } from './api/ledger.js';
+import { reportsRouter } from './api/reports.js';
 import { RiskService } from './risk-service.js';
 import { uuidv7 } from './domain/ids.js';
 import { CaseWorkspace } from './in-flight.js';
@@ -203,11 +205,14 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   const lockout = new LoginLockout(options.lockout, redis);
   app.use(authRouter({ directory: projections.directory, authenticator, lockout, auditor, writer }));
   app.use(adminRouter({ directory: projections.directory, writer, authenticator, auditor, audit: deps.audit, district }));
-  app.use(eventsRouter(new Ingestor({ store, cases: workspace, district, clock, newId })));
+  const ingestor = new Ingestor({ store, cases: workspace, district, clock, newId });
+  app.use(eventsRouter(ingestor));
   app.use(readRouter({ projections, district, catchUp, clientConfig: options.clientConfig, clock }));
   app.use(dispatchRouter({ projections, store, district, policy, commands, clock, auditor }));
   app.use(alertsRouter({ projections, district, commands: alertCommands, risk, clock, auditor }));
   app.use(leaderRouter({ projections, district, risk, clock }));
+  app.use(reportsRouter({ projections, district, clock, auditor }));
+  app.use(ledgerRouter({ projections, district, ingestor, clock, auditor }));
   app.use('/api', notFound);
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
     const index = path.join(options.clientDir, 'index.html');

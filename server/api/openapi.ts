@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { commandSchema } from '../../shared/dispatch.js';
 import { intakeEventSchema, MAX_BATCH } from '../../shared/intake.js';
 import { riskPaths } from './openapi-risk.js';
+import { reportPaths } from './openapi-reports.js';
+import { ledgerPaths } from './openapi-ledger.js';
 import { caseQuerySchema } from './read.js';
 import { accessPaths, withAccess } from './openapi-access.js';
 
@@ -102,6 +104,8 @@ export function openApiDocument(version: string): object {
       '/api/geo': { get: { summary: 'District, streets, schematic community cells, categories, departments', responses: { 200: { description: 'GeoResponse' } } } },
       '/api/client-config': { get: { summary: 'Settings the wall needs', responses: { 200: { description: 'ClientConfig' } } } },
       ...riskPaths({ actor, json, err }),
+      ...reportPaths({ actor, json, err }),
+      ...ledgerPaths({ actor, json, err }),
       '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Process is up' } } } },
       '/readyz': { get: { summary: 'Readiness: projections rebuilt, store open', responses: { 200: { description: 'Ready' }, 503: err('Not ready') } } },
