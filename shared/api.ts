@@ -117,6 +117,8 @@ export interface MetricsRow {
   led: number;
   resolved: number;
   resolutionRate: number | null;
+  /** Mean hours from the whistle to the lead's resolution, over the resolved lead parts (one decimal); null with none. */
+  meanResolveHours: number | null;
   mediated: number;
   mediationRate: number | null;
   /** Parts past a deadline now or when they were done. */

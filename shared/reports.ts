@@ -111,6 +111,22 @@ export interface Hotspot {
   previous: number;
 }
 
+/** A red alert raised in the period. */
+export interface ReportRedAlert {
+  id: string;
+  /** The alert's own title (wall-safe: area, category and figures only). */
+  title: string;
+  /** Rule id, or `external`. */
+  rule: string;
+  ruleName: Localized;
+  streetCode: string;
+  communityCode?: string;
+  /** The community it is about, or its street. */
+  place: Localized;
+  raisedAt: string;
+  status: 'raised' | 'acknowledged' | 'closed';
+}
+
 export interface ReportData {
   /** Archive id, set on an archived report. */
   id?: string;
@@ -181,6 +197,8 @@ export interface ReportData {
     byRule: CountRow[];
     /** How the period's alerts stand at the time of the report. */
     outcome: { whistled: number; closedByOfficer: number; autoClosed: number; acknowledged: number; open: number };
+    /** The red alerts raised in the period, oldest first (named in the summary). Optional for reports archived before it. */
+    red?: ReportRedAlert[];
   };
   /** Communities with the most new cases, and those that rose most against the previous period. */
   hotspots: { top: Hotspot[]; rising: Hotspot[] };

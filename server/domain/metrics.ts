@@ -27,6 +27,7 @@ interface Acc {
   reportMinutes: number;
   led: number;
   resolved: number;
+  resolveHours: number;
   mediated: number;
   overdue: number;
   supervised: number;
@@ -36,7 +37,7 @@ interface Acc {
   satisfactionSum: number;
 }
 
-const empty = (): Acc => ({ assigned: 0, reportedIn: 0, onTime: 0, reportMinutes: 0, led: 0, resolved: 0, mediated: 0, overdue: 0, supervised: 0, escalated: 0, returned: 0, followUps: 0, satisfactionSum: 0 });
+const empty = (): Acc => ({ assigned: 0, reportedIn: 0, onTime: 0, reportMinutes: 0, led: 0, resolved: 0, resolveHours: 0, mediated: 0, overdue: 0, supervised: 0, escalated: 0, returned: 0, followUps: 0, satisfactionSum: 0 });
 
 const closedStatuses = new Set(['resolved', 'confirmed', 'followedUp', 'archived']);
 
@@ -74,6 +75,7 @@ export function dispatchMetrics(cases: Iterable<MetricsCase>, q: MetricsQuery, n
           acc.led += 1;
           if (resolvedHere) {
             acc.resolved += 1;
+            acc.resolveHours += Math.max(0, (Date.parse(c.resolvedAt!) - whistledAt) / 3_600_000);
             if (c.outcome === 'mediated') acc.mediated += 1;
             if (Date.parse(c.resolvedAt!) > Date.parse(a.resolveDueAt)) overdue = true;
             if (c.satisfaction !== undefined) {
@@ -98,6 +100,7 @@ export function dispatchMetrics(cases: Iterable<MetricsCase>, q: MetricsQuery, n
       led: a.led,
       resolved: a.resolved,
       resolutionRate: ratio(a.resolved, a.led),
+      meanResolveHours: a.resolved ? Math.round((a.resolveHours / a.resolved) * 10) / 10 : null,
       mediated: a.mediated,
       mediationRate: ratio(a.mediated, a.resolved),
       overdue: a.overdue,
