@@ -1,0 +1,74 @@
+/** The report page from a hand-made report: the figures, one inline SVG per chart, no script, every name escaped. */
+import { describe, expect, it } from 'vitest';
+import { categoryChart, dailyChart, sourceChart, streetChart, tierChart } from '../../../server/reports/charts.js';
+import { escapeHtml, renderReportHtml, reportTitle } from '../../../server/reports/html.js';
+import { formatChange, formatPeriod, formatRate } from '../../../server/reports/i18n.js';
+import { HOSTILE_COMMUNITY, reportFixture } from './fixture.js';
+
+describe('report page (HTML)', () => {
+  const report = reportFixture();
+  const zh = renderReportHtml(report, 'zh');
+  const en = renderReportHtml(report, 'en');
+
+  it('titles the report with scope, kind and period, and says what it covers', () => {
+    expect(reportTitle(report, 'zh')).toBe('龙岗区矛盾纠纷 日报 2026年12月2日');
+    expect(zh).toContain('<title>龙岗区矛盾纠纷 日报 2026年12月2日</title>');
+    expect(zh).toContain('2026年12月1日（共1天）');
+    expect(zh).toContain('截至事件 #4321');
+    // Generated at 00:30 UTC: 08:30 in Shenzhen.
+    expect(zh).toContain('2026-12-03 08:30 (UTC+8)');
+    expect(zh).toContain('<html lang="zh-CN">');
+  });
+
+  it('prints the key figures with their change', () => {
+    for (const figure of ['37', '64.9%', '80.6%', '84.6%', '90.3%', '+8', '上期 29', '新增中已化解 24/37', '期内办结 31 件']) expect(zh).toContain(figure);
+    expect(zh).toContain('劳资纠纷');
+    expect(zh).toContain('深圳市公安局龙岗分局');
+    expect(zh).toContain('12月2日全区新增矛盾纠纷37件');
+    // Resolution rate fell from 69.0% to 64.9%: 4.1 points down.
+    expect(zh).toContain('−4.1个百分点');
+  });
+
+  it('draws every chart as inline SVG and carries no script', () => {
+    expect(zh.match(/<svg[\s>]/g)).toHaveLength(5);
+    expect(zh).not.toMatch(/<script/i);
+    expect(zh).not.toMatch(/\son[a-z]+=/i);
+    expect(zh).not.toMatch(/(?:src|href)="(?!#)/i);
+  });
+
+  it('escapes names from the data', () => {
+    expect(zh).not.toContain(HOSTILE_COMMUNITY);
+    expect(zh).toContain(escapeHtml(HOSTILE_COMMUNITY));
+    const svg = streetChart([{ key: 'x', name: { zh: '<b onload="x">坂田</b>&', en: 'x' }, count: 2, previous: 1 }], 'zh');
+    expect(svg).not.toContain('<b ');
+    expect(svg).toContain('&lt;b');
+  });
+
+  it('is in English with lang=en', () => {
+    expect(en).toContain('<html lang="en">');
+    expect(en).toContain('Longgang District · Disputes · Daily report · 2 Dec 2026');
+    for (const figure of ['Labour / wage arrears', '64.9%', 'as of event #4321', '37 new cases on 2 Dec']) expect(en).toContain(figure);
+    expect(en).not.toContain('劳资纠纷');
+  });
+
+  it('charts an empty period without failing', () => {
+    const empty = reportFixture();
+    empty.cases.daily = [];
+    empty.cases.byCategory = [];
+    empty.cases.bySource = [];
+    empty.tiers = { community: 0, street: 0, district: 0, containment: null, previousContainment: null };
+    for (const svg of [dailyChart([], 'zh'), categoryChart([], 'zh'), sourceChart([], 'zh'), tierChart(empty.tiers, 'zh')]) expect(svg).toMatch(/^<svg/);
+    expect(sourceChart([], 'zh')).toContain('暂无数据');
+    expect(renderReportHtml(empty, 'zh').match(/<svg[\s>]/g)).toHaveLength(5);
+  });
+
+  it('formats rates, changes and periods', () => {
+    expect(formatRate(null, 'zh')).toBe('—');
+    expect(formatRate(2 / 3, 'en')).toBe('66.7%');
+    expect(formatChange(5, 5, 'zh')).toBe('0');
+    expect(formatChange(3, 5, 'en')).toBe('−2');
+    expect(formatPeriod('weekly', { from: '2026-11-30', to: '2026-12-06' }, 'zh')).toBe('2026年第49周（2026年11月30日至12月6日）');
+    expect(formatPeriod('monthly', { from: '2026-11-01', to: '2026-11-30' }, 'en')).toBe('November 2026');
+    expect(formatPeriod('range', { from: '2026-12-28', to: '2027-01-03' }, 'zh')).toBe('2026年12月28日至2027年1月3日');
+  });
+});
