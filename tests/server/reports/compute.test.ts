@@ -1,0 +1,473 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { recordFromReport, type CaseRecord } from '../../../server/domain/case-index.js';
+import { dispatchMetrics } from '../../../server/domain/metrics.js';
+import { loadDistrictData } from '../../../server/district-data.js';
+import { computeReport, ReportScopeError, type ReportSources } from '../../../server/reports/compute.js';
+import { periodLabel, periodOf, resolvePeriod } from '../../../server/reports/period.js';
+import { summarize } from '../../../server/reports/summary.js';
+import type { Projections } from '../../../server/projections.js';
+import type { ReportData } from '../../../shared/reports.js';
+import { BANTIAN, GANGTOU, MAAN_TANG, PINGHU } from '../../helpers/factories.js';
+import { LogBuilder, local, TZ } from './compute-log.js';
+
+const district = loadDistrictData('longgang');
+const LIANGANTIAN = '440307003002'; // 良安田社区, 平湖街道
+const DAY = 86_400_000;
+
+describe('resolvePeriod', () => {
+  const now = local('2026-12-02', '10:00');
+
+  it('daily: the local day, by default today, its instants at local midnight', () => {
+    const { period, previous } = resolvePeriod({ kind: 'daily' }, now, TZ);
+    expect(period).toEqual({ from: '2026-12-02', to: '2026-12-02', startMs: Date.parse('2026-12-01T16:00:00Z'), endMs: Date.parse('2026-12-02T16:00:00Z'), days: 1 });
+    expect(previous).toMatchObject({ from: '2026-12-01', to: '2026-12-01', endMs: period.startMs, days: 1 });
+    // 07:30 local on 2 Dec is still 1 Dec in UTC: the local day wins.
+    expect(resolvePeriod({ kind: 'daily' }, local('2026-12-02', '07:30'), TZ).period.from).toBe('2026-12-02');
+    expect(resolvePeriod({ kind: 'daily' }, local('2026-12-02', '07:30'), 0).period.from).toBe('2026-12-01');
+    expect(resolvePeriod({ kind: 'daily', date: '2026-03-01' }, now, TZ).previous.from).toBe('2026-02-28');
+  });
+
+  it('weekly: Monday to Sunday holding the date, previous the week before, across a year end', () => {
+    const { period, previous } = resolvePeriod({ kind: 'weekly', date: '2026-01-01' }, now, TZ);
+    expect(period).toMatchObject({ from: '2025-12-29', to: '2026-01-04', days: 7, startMs: Date.parse('2025-12-28T16:00:00Z'), endMs: Date.parse('2026-01-04T16:00:00Z') });
+    expect(previous).toMatchObject({ from: '2025-12-22', to: '2025-12-28', days: 7, endMs: period.startMs });
+    expect(resolvePeriod({ kind: 'weekly' }, now, TZ).period).toMatchObject({ from: '2026-11-30', to: '2026-12-06' });
+    // A Sunday belongs to the week that began the Monday before; a Monday starts its own.
+    expect(resolvePeriod({ kind: 'weekly', date: '2026-11-29' }, now, TZ).period.from).toBe('2026-11-23');
+    expect(resolvePeriod({ kind: 'weekly', date: '2026-11-30' }, now, TZ).period.from).toBe('2026-11-30');
+  });
+
+  it('monthly: the calendar month, previous the calendar month before (leap February, January back to December)', () => {
+    const march = resolvePeriod({ kind: 'monthly', date: '2028-03-31' }, now, TZ);
+    expect(march.period).toMatchObject({ from: '2028-03-01', to: '2028-03-31', days: 31 });
+    expect(march.previous).toMatchObject({ from: '2028-02-01', to: '2028-02-29', days: 29, endMs: march.period.startMs });
+    expect(resolvePeriod({ kind: 'monthly', date: '2026-02-10' }, now, TZ).period).toMatchObject({ to: '2026-02-28', days: 28 });
+    const january = resolvePeriod({ kind: 'monthly', date: '2027-01-15' }, now, TZ);
+    expect(january.previous).toMatchObject({ from: '2026-12-01', to: '2026-12-31', days: 31 });
+    expect(january.period.startMs).toBe(Date.parse('2026-12-31T16:00:00Z'));
+    expect(resolvePeriod({ kind: 'monthly' }, now, TZ).period).toMatchObject({ from: '2026-12-01', to: '2026-12-31' });
+    // Previous of a 31-day month is the 30-day month before, not 31 days back.
+    expect(resolvePeriod({ kind: 'monthly', date: '2026-12-31' }, now, TZ).previous).toMatchObject({ from: '2026-11-01', to: '2026-11-30', days: 30 });
+  });
+
+  it('range: from..to inclusive, previous as many days just before', () => {
+    const { period, previous } = resolvePeriod({ kind: 'range', from: '2026-11-01', to: '2026-11-15' }, now, TZ);
+    expect(period).toEqual({ from: '2026-11-01', to: '2026-11-15', startMs: Date.parse('2026-10-31T16:00:00Z'), endMs: Date.parse('2026-11-15T16:00:00Z'), days: 15 });
+    expect(previous).toMatchObject({ from: '2026-10-17', to: '2026-10-31', days: 15, endMs: period.startMs });
+    expect(resolvePeriod({ kind: 'range', from: '2028-02-28', to: '2028-03-01' }, now, TZ).period.days).toBe(3);
+    expect(() => resolvePeriod({ kind: 'range', from: '2026-11-01' }, now, TZ)).toThrow(/from.*to/);
+    expect(() => resolvePeriod({ kind: 'daily', date: '2026-02-30' }, now, TZ)).toThrow(/not a local date/);
+  });
+
+  it('labels each kind in Chinese and English', () => {
+    const at = (q: Parameters<typeof resolvePeriod>[0]) => resolvePeriod(q, now, TZ).period;
+    expect(periodLabel('daily', at({ kind: 'daily', date: '2026-12-02' }), 'zh')).toBe('2026年12月2日 日报');
+    expect(periodLabel('daily', at({ kind: 'daily', date: '2026-12-02' }), 'en')).toBe('Daily report, 2 December 2026');
+    expect(periodLabel('weekly', at({ kind: 'weekly', date: '2026-12-02' }), 'zh')).toBe('2026年第49周');
+    expect(periodLabel('weekly', at({ kind: 'weekly', date: '2026-12-02' }), 'en')).toBe('Week 49, 2026');
+    // 29 Dec 2025 – 4 Jan 2026 is ISO week 1 of 2026; 28 Dec 2026 – 3 Jan 2027 is week 53 of 2026.
+    expect(periodLabel('weekly', at({ kind: 'weekly', date: '2025-12-30' }), 'zh')).toBe('2026年第1周');
+    expect(periodLabel('weekly', at({ kind: 'weekly', date: '2027-01-02' }), 'zh')).toBe('2026年第53周');
+    expect(periodLabel('monthly', at({ kind: 'monthly', date: '2026-11-20' }), 'zh')).toBe('2026年11月');
+    expect(periodLabel('monthly', at({ kind: 'monthly', date: '2026-11-20' }), 'en')).toBe('November 2026');
+    expect(periodLabel('range', at({ kind: 'range', from: '2026-11-01', to: '2026-11-15' }), 'zh')).toBe('2026年11月1日至11月15日');
+    expect(periodLabel('range', at({ kind: 'range', from: '2026-11-01', to: '2026-11-15' }), 'en')).toBe('1 November to 15 November 2026');
+    expect(periodLabel('range', at({ kind: 'range', from: '2025-12-20', to: '2026-01-05' }), 'zh')).toBe('2025年12月20日至2026年1月5日');
+  });
+});
+
+/**
+ * The crafted log. Report: the week Mon 23 – Sun 29 Nov 2026 (local), previous week 16–22 Nov, generated Tue 1 Dec
+ * 12:00 local. Every expected figure below is worked out by hand from these events.
+ */
+function craftedLog(): LogBuilder {
+  const b = new LogBuilder();
+  const d = (day: number, time: string) => local(`2026-11-${String(day).padStart(2, '0')}`, time);
+  const where = { streetCode: BANTIAN, communityCode: GANGTOU };
+
+  // ---- the previous week ----
+  // q1: labour, whistled in the previous week (late report-in), resolved in this week at district tier.
+  b.report('q1', { category: 'labour', source: 'hotline', ...where, at: d(17, '09:00') });
+  b.triage('q1', d(17, '09:30'), 'district');
+  b.whistle('q1', 'wq1', d(17, '10:00'), 'district', [{ deptId: 'labour', role: 'lead', reportMin: 15 }]);
+  b.reportIn('q1', 'wq1', 'labour', d(17, '10:30'));
+  b.resolve('q1', 'wq1', 'labour', d(25, '10:00'), 'mediated', 'district');
+  // q2: family, resolved through intake in the previous week, mediated.
+  b.report('q2', { category: 'family', source: 'grid', streetCode: BANTIAN, communityCode: MAAN_TANG, at: d(18, '09:00') });
+  b.resolveExternal('q2', d(19, '09:00'), 'mediated');
+  // q3: the last minute of the previous week.
+  b.report('q3', { category: 'neighbour', source: 'hotline', ...where, at: d(22, '23:59') });
+  // q4: open.
+  b.report('q4', { category: 'neighbour', source: 'walkin', streetCode: PINGHU, communityCode: LIANGANTIAN, at: d(20, '09:00') });
+  // q5: labour in 平湖, street tier, reported in on time, resolved (mediated) in the previous week.
+  b.report('q5', { category: 'labour', source: 'hotline', streetCode: PINGHU, communityCode: LIANGANTIAN, at: d(19, '08:00') });
+  b.triage('q5', d(19, '08:30'), 'street');
+  b.whistle('q5', 'wq5', d(19, '09:00'), 'street', [{ deptId: 'labour', role: 'lead' }]);
+  b.reportIn('q5', 'wq5', 'labour', d(19, '09:10'));
+  b.resolve('q5', 'wq5', 'labour', d(20, '09:00'), 'mediated', 'street');
+  b.alert('a6', d(20, '10:00'), 'yellow', BANTIAN, { rule: 'spike', communityCode: GANGTOU });
+  b.closeAlert('a6', d(21, '10:00'), BANTIAN);
+  b.alert('a7', d(21, '10:00'), 'blue', PINGHU);
+
+  // ---- this week ----
+  // c1: labour; lead 劳动监察 reports in after 30 min (on time), assist 司法局 after 120 min (late); mediated after 24 h.
+  b.report('c1', { category: 'labour', source: 'hotline', ...where, at: d(23, '09:00') });
+  b.triage('c1', d(23, '09:30'), 'community');
+  b.whistle('c1', 'w1', d(23, '10:00'), 'community', [{ deptId: 'labour', role: 'lead' }, { deptId: 'justice', role: 'assist' }]);
+  b.reportIn('c1', 'w1', 'labour', d(23, '10:30'));
+  b.reportIn('c1', 'w1', 'justice', d(23, '12:00'));
+  b.resolve('c1', 'w1', 'labour', d(24, '10:00'), 'mediated', 'community');
+  // c2: labour at street tier; 20 min to report in; withdrawn after 36 h; followed up and archived.
+  b.report('c2', { category: 'labour', source: 'grid', ...where, at: d(23, '14:00') });
+  b.triage('c2', d(23, '15:00'), 'street');
+  b.whistle('c2', 'w2', d(24, '08:00'), 'street', [{ deptId: 'labour', role: 'lead' }]);
+  b.reportIn('c2', 'w2', 'labour', d(24, '08:20'));
+  b.resolve('c2', 'w2', 'labour', d(25, '20:00'), 'withdrawn', 'street');
+  b.followUp('c2', d(26, '09:00'), 5);
+  b.archive('c2', d(26, '10:00'));
+  // c3: family; 妇联 never reports in: supervised, escalated; still open (overdue). Blown from red alert a1.
+  b.alert('a1', d(24, '08:00'), 'red', BANTIAN, { rule: 'spike', communityCode: GANGTOU });
+  b.report('c3', { category: 'family', source: 'hotline', streetCode: BANTIAN, communityCode: MAAN_TANG, at: d(24, '09:00') });
+  b.triage('c3', d(24, '09:30'), 'street');
+  b.whistle('c3', 'w3', d(24, '10:00'), 'street', [{ deptId: 'women-federation', role: 'lead' }], 'a1');
+  b.supervise('c3', 'w3', 'women-federation', d(24, '11:00'), 'reportIn');
+  b.escalate('c3', 'w3', 'women-federation', d(24, '12:00'), 'reportIn', 'street', 'district');
+  // c4: neighbour in 平湖, to litigation through intake (no whistle, no tier).
+  b.report('c4', { category: 'neighbour', source: 'walkin', streetCode: PINGHU, communityCode: LIANGANTIAN, at: d(25, '09:00') });
+  b.resolveExternal('c4', d(26, '09:00'), 'litigation');
+  b.alert('a2', d(25, '11:00'), 'red', PINGHU);
+  b.closeAlert('a2', d(26, '11:00'), PINGHU);
+  // c6: a petition.
+  b.report('c6', { kind: 'petition', category: 'property', source: 'online', ...where, at: d(26, '10:00') });
+  b.alert('a3', d(26, '12:00'), 'orange', BANTIAN, { rule: 'collective', communityCode: GANGTOU });
+  b.closeAlert('a3', d(28, '12:00'), BANTIAN, true);
+  // c7: labour; the lead returns the first whistle, 司法局 leads the second, mediates, but the follow-up reopens it.
+  b.report('c7', { category: 'labour', source: 'hotline', ...where, at: d(27, '09:00') });
+  b.triage('c7', d(27, '09:30'), 'community');
+  b.whistle('c7', 'w7a', d(27, '10:00'), 'community', [{ deptId: 'labour', role: 'lead' }]);
+  b.returnWhistle('c7', 'w7a', 'labour', d(27, '11:00'));
+  b.whistle('c7', 'w7b', d(27, '12:00'), 'community', [{ deptId: 'justice', role: 'lead' }]);
+  b.reportIn('c7', 'w7b', 'justice', d(27, '12:10'));
+  b.resolve('c7', 'w7b', 'justice', d(28, '12:00'), 'mediated', 'community');
+  b.followUp('c7', d(28, '15:00'), 1);
+  // c10: labour, open.
+  b.report('c10', { category: 'labour', source: 'hotline', ...where, at: d(28, '09:00') });
+  b.alert('a4', d(29, '23:00'), 'yellow', BANTIAN, { rule: 'staleHighSeverity', communityCode: MAAN_TANG });
+  // c5: the last half hour of the week.
+  b.report('c5', { category: 'debt', source: 'court', streetCode: PINGHU, communityCode: LIANGANTIAN, at: d(29, '23:30') });
+
+  // ---- the week after: counted nowhere but openNow's exclusion ----
+  b.report('c8', { category: 'labour', source: 'hotline', ...where, at: local('2026-11-30', '00:00') });
+  b.alert('a5', local('2026-11-30', '00:00'), 'yellow', BANTIAN, { rule: 'spike', communityCode: GANGTOU });
+  return b;
+}
+
+const NOW = local('2026-12-01', '12:00');
+
+describe('computeReport on a crafted log', () => {
+  let projections: Projections;
+  let sources: ReportSources;
+  let report: ReportData;
+  const week = resolvePeriod({ kind: 'weekly', date: '2026-11-25' }, NOW, TZ);
+
+  beforeAll(() => {
+    projections = craftedLog().fold();
+    sources = { cases: projections.cases.records(), alerts: projections.risk!.alerts.list({}), seq: projections.seq, district, tzOffsetMinutes: TZ };
+    report = computeReport(sources, { kind: 'weekly', ...week }, NOW);
+  });
+
+  const row = (rows: Array<{ key: string; count: number; previous: number }>, key: string) => {
+    const r = rows.find((x) => x.key === key);
+    return r && [r.count, r.previous];
+  };
+
+  it('stamps the report with the log position, the clock and the scope', () => {
+    expect(report.asOfSeq).toBe(projections.seq);
+    expect(report.asOfSeq).toBeGreaterThan(50);
+    expect(report.generatedAt).toBe('2026-12-01T04:00:00.000Z');
+    expect(report.scope).toEqual({ level: 'district', code: '440307', name: { zh: '龙岗区', en: 'Longgang District' } });
+    expect(report.period).toMatchObject({ from: '2026-11-23', to: '2026-11-29' });
+    expect(report.previous).toMatchObject({ from: '2026-11-16', to: '2026-11-22' });
+    expect(report.tzOffsetMinutes).toBe(480);
+  });
+
+  it('counts new cases by their own reportedAt, with local-midnight boundaries', () => {
+    const c = report.cases;
+    expect(c.total).toBe(8); // c1–c7, c10; not c8 (00:00 on the 30th), c5 at 23:30 on the 29th is in
+    expect(c.previous).toBe(5); // q1–q5, q3 at 23:59 on the 22nd
+    expect(c.byKind).toEqual({ dispute: 7, petition: 1 });
+    expect(c.byCategory.map((r) => [r.key, r.count, r.previous])).toEqual([
+      ['labour', 4, 2],
+      ['neighbour', 1, 2],
+      ['family', 1, 1],
+      ['debt', 1, 0],
+      ['property', 1, 0],
+    ]);
+    expect(c.byCategory[0]!.name).toEqual({ zh: '劳资纠纷', en: 'Labour / wage arrears' });
+    expect(c.bySource.map((r) => [r.key, r.count, r.previous])).toEqual([
+      ['hotline', 4, 3],
+      ['grid', 1, 1],
+      ['walkin', 1, 1],
+      ['court', 1, 0],
+      ['online', 1, 0],
+    ]);
+    expect(c.bySource[0]!.name).toEqual({ zh: '12345热线', en: '12345 hotline' });
+    expect(c.byStreet).toHaveLength(11);
+    expect(c.byStreet.slice(0, 2).map((r) => [r.key, r.count, r.previous])).toEqual([
+      [BANTIAN, 6, 3],
+      [PINGHU, 2, 2],
+    ]);
+    expect(c.byStreet[0]!.name).toEqual({ zh: '坂田街道', en: 'Bantian' });
+    expect(c.byStreet.slice(2).every((r) => r.count === 0 && r.previous === 0)).toBe(true);
+    expect(c.byCommunity.map((r) => [r.key, r.count, r.previous])).toEqual([
+      [GANGTOU, 5, 2],
+      [LIANGANTIAN, 2, 2],
+      [MAAN_TANG, 1, 1],
+    ]);
+    expect(c.byCommunity[0]!.name.zh).toBe('岗头社区');
+    expect(c.daily).toEqual([
+      { date: '2026-11-23', count: 2 },
+      { date: '2026-11-24', count: 1 },
+      { date: '2026-11-25', count: 1 },
+      { date: '2026-11-26', count: 1 },
+      { date: '2026-11-27', count: 1 },
+      { date: '2026-11-28', count: 1 },
+      { date: '2026-11-29', count: 1 },
+    ]);
+  });
+
+  it('counts resolutions by resolvedAt, leaves out the reopened case, and compares new-case resolution at the same lag', () => {
+    const r = report.resolution;
+    // c1 (mediated), c2 (withdrawn, now archived), c4 (litigation, intake), q1 (mediated, reported last week); not c7 (reopened).
+    expect(r.resolved).toBe(4);
+    expect(r.outcomes).toEqual({ mediated: 2, withdrawn: 1, litigation: 1, unresolved: 0 });
+    expect(r.mediationRate).toBe(0.5);
+    expect(r.previous).toBe(2); // q2, q5
+    expect(r.previousMediationRate).toBe(1);
+    // Of this week's 8: c1, c2, c4 closed now.
+    expect(r.resolvedOfNew).toBe(3);
+    expect(r.resolutionRate).toBe(3 / 8);
+    // Of last week's 5: q2 and q5 closed within the same time after their week began; q1 only later (25 Nov).
+    expect(r.previousResolutionRate).toBe(2 / 5);
+    // Reported before the week's end and open now: c3, c5, c6, c7 (reopened), c10, q3, q4; not c8.
+    expect(r.openNow).toBe(7);
+  });
+
+  it('takes dispatch figures from dispatchMetrics, so they agree with GET /api/metrics, and adds mean resolve hours', () => {
+    const d = report.dispatch;
+    expect(d.whistles).toBe(5); // w1, w2, w3, w7a (returned), w7b
+    expect(d.departments.map((x) => x.deptId)).toEqual(['labour', 'justice', 'women-federation']);
+    const [labour, justice, women] = d.departments;
+    expect(labour).toEqual({
+      deptId: 'labour',
+      name: { zh: '龙岗区人力资源局（劳动监察）', en: expect.any(String) },
+      assigned: 3,
+      reportedIn: 2,
+      onTimeReportIn: 2,
+      onTimeRate: 1,
+      meanReportMinutes: 25,
+      led: 3,
+      resolved: 2,
+      resolutionRate: 2 / 3,
+      meanResolveHours: 30, // 24 h (c1) and 36 h (c2)
+      overdue: 0,
+      supervised: 0,
+      escalated: 0,
+      returned: 1,
+    });
+    expect(justice).toMatchObject({ assigned: 2, reportedIn: 2, onTimeReportIn: 1, onTimeRate: 0.5, meanReportMinutes: 65, led: 1, resolved: 0, meanResolveHours: null, overdue: 1 });
+    expect(women).toMatchObject({ assigned: 1, reportedIn: 0, onTimeRate: null, meanReportMinutes: null, led: 1, resolved: 0, overdue: 1, supervised: 1, escalated: 1 });
+    expect(d).toMatchObject({ assignments: 6, reportedIn: 4, onTimeReportIn: 3, onTimeRate: 0.75, overdue: 2, supervised: 1, escalated: 1, returned: 1 });
+    expect(d.previousOnTimeRate).toBe(0.5); // q1 late, q5 on time
+
+    const desk = dispatchMetrics(projections.cases.records(), { groupBy: 'department', from: week.period.startMs, to: week.period.endMs }, NOW);
+    expect(d.departments.map((x) => [x.deptId, x.assigned, x.onTimeRate, x.meanReportMinutes, x.resolved, x.meanResolveHours, x.overdue])).toEqual(
+      desk.rows.map((x) => [x.key, x.assigned, x.onTimeRate, x.meanReportMinutes, x.resolved, x.meanResolveHours, x.overdue]),
+    );
+  });
+
+  it('counts tiers of the cases closed in the period and the containment share', () => {
+    // c1 community, c2 street, q1 district; c4 has no tier, c7 is reopened.
+    expect(report.tiers).toEqual({ community: 1, street: 1, district: 1, containment: 2 / 3, previousContainment: 1 });
+  });
+
+  it('counts alerts raised in the period by level, rule and how they stand now', () => {
+    const a = report.alerts;
+    expect(a.raised).toBe(4); // a1–a4; not a5 (00:00 on the 30th)
+    expect(a.previous).toBe(2);
+    expect(a.byLevel).toEqual({ red: 2, orange: 1, yellow: 1, blue: 0 });
+    expect(a.byRule.map((r) => [r.key, r.count, r.previous])).toEqual([
+      ['external', 1, 1],
+      ['spike', 1, 1],
+      ['collective', 1, 0],
+      ['staleHighSeverity', 1, 0],
+    ]);
+    expect(a.byRule.find((r) => r.key === 'spike')!.name).toEqual({ zh: '异常激增', en: 'Spike' });
+    expect(a.outcome).toEqual({ whistled: 1, closedByOfficer: 1, autoClosed: 1, acknowledged: 1, open: 1 });
+    expect(a.red!.map((x) => [x.id, x.rule, x.place.zh, x.status])).toEqual([
+      ['a1', 'spike', '岗头社区', 'acknowledged'],
+      ['a2', 'external', '平湖街道', 'closed'],
+    ]);
+  });
+
+  it('ranks hotspots and risers', () => {
+    expect(report.hotspots.top.map((h) => [h.code, h.streetCode, h.count, h.previous])).toEqual([
+      [GANGTOU, BANTIAN, 5, 2],
+      [LIANGANTIAN, PINGHU, 2, 2],
+      [MAAN_TANG, BANTIAN, 1, 1],
+    ]);
+    expect(report.hotspots.rising.map((h) => h.code)).toEqual([GANGTOU]);
+  });
+
+  it('summarises the key figures in both languages', () => {
+    const zh = report.summary.zh.join('\n');
+    const en = report.summary.en.join('\n');
+    expect(report.summary.zh.length).toBeGreaterThanOrEqual(3);
+    expect(report.summary.zh.length).toBeLessThanOrEqual(6);
+    expect(report.summary.en).toHaveLength(report.summary.zh.length);
+    expect(report.summary.zh[0]).toBe('本期新增案件 8 件（矛盾纠纷 7 件、信访 1 件），较上期增加 3 件（+60.0%）。');
+    expect(report.summary.en[0]).toBe('8 new cases this period (7 disputes, 1 petition), up 3 (+60.0%) on the previous period.');
+    expect(report.summary.zh[1]).toBe('劳资纠纷增加最多：4 件，较上期增加 2 件。');
+    expect(zh).toContain('本期办结案件 4 件，其中调解成功 2 件，调解成功率 50.0%（较上期下降 50.0 个百分点）');
+    expect(zh).toContain('化解率 37.5%（较上期下降 2.5 个百分点）');
+    expect(zh).toContain('按时报到率 75.0%（较上期上升 25.0 个百分点）');
+    expect(zh).toContain('平均报到最慢的是龙岗区司法局（65 分钟）');
+    expect(zh).toContain('超时 2 件次、督办 1 次、升级 1 次');
+    expect(zh).toContain('本期发出风险预警 4 条，较上期增加 2 条（+100.0%），其中红色 2 条（岗头社区·异常激增、平湖街道·外部系统）、橙色 1 条、黄色 1 条');
+    expect(zh).toContain('新增案件最多的社区是坂田街道岗头社区（5 件，较上期增加 3 件）');
+    expect(en).toContain('mediation rate of 50.0% (down 50.0 points)');
+    expect(en).toContain('on-time report-in 75.0% (up 25.0 points)');
+    expect(en).toContain('2 red (Spike at 岗头社区; External system at Pinghu)');
+    expect(summarize(report)).toEqual(report.summary);
+  });
+
+  it('narrows a street report to that street, cases and alerts alike', () => {
+    const pinghu = computeReport(sources, { kind: 'weekly', street: PINGHU, ...week }, NOW);
+    expect(pinghu.scope).toEqual({ level: 'street', code: PINGHU, name: { zh: '平湖街道', en: 'Pinghu' } });
+    expect(pinghu.cases.total).toBe(2); // c4, c5
+    expect(pinghu.cases.previous).toBe(2); // q4, q5
+    expect(pinghu.cases.byStreet.map((r) => [r.key, r.count])).toEqual([[PINGHU, 2]]);
+    expect(pinghu.cases.byCommunity.map((r) => r.key)).toEqual([LIANGANTIAN]);
+    expect(pinghu.resolution).toMatchObject({ resolved: 1, previous: 1, openNow: 2 }); // c4; q5; c5 and q4 open
+    expect(pinghu.dispatch).toMatchObject({ whistles: 0, assignments: 0, departments: [], previousOnTimeRate: 1 });
+    expect(pinghu.alerts).toMatchObject({ raised: 1, previous: 1, byLevel: { red: 1, orange: 0, yellow: 0, blue: 0 } });
+    expect(pinghu.summary.zh).toContain('本期未吹哨派单。');
+
+    const bantian = computeReport(sources, { kind: 'weekly', street: BANTIAN, ...week }, NOW);
+    expect(bantian.cases.total).toBe(6);
+    expect(bantian.cases.total + pinghu.cases.total).toBe(report.cases.total);
+    expect(bantian.alerts.raised + pinghu.alerts.raised).toBe(report.alerts.raised);
+    expect(bantian.dispatch.departments).toEqual(report.dispatch.departments);
+    expect(() => computeReport(sources, { kind: 'weekly', street: '440307999', ...week }, NOW)).toThrow(ReportScopeError);
+  });
+
+  it('says an empty period plainly', () => {
+    const quiet = resolvePeriod({ kind: 'daily', date: '2026-06-01' }, NOW, TZ);
+    const empty = computeReport(sources, { kind: 'daily', ...quiet }, NOW);
+    expect(empty.cases).toMatchObject({ total: 0, previous: 0, byCategory: [], bySource: [], byCommunity: [], daily: [{ date: '2026-06-01', count: 0 }] });
+    expect(empty.resolution).toMatchObject({ resolved: 0, resolutionRate: null, mediationRate: null, previousMediationRate: null });
+    expect(empty.tiers.containment).toBeNull();
+    expect(empty.hotspots).toEqual({ top: [], rising: [] });
+    expect(empty.summary.zh).toEqual(['本期无新增案件。', '本期无办结案件。', '本期未吹哨派单。', '本期无风险预警。']);
+    expect(empty.summary.en[0]).toBe('No new cases this period.');
+  });
+});
+
+describe('computeReport properties', () => {
+  const streets = district.info.streets.map((s) => s.code);
+  const categories = ['labour', 'family', 'debt', 'neighbour', 'property'];
+  const start = Date.parse('2026-10-31T16:00:00Z');
+
+  function casesFrom(specs: Array<{ street: number; category: number; offsetMin: number; kind: boolean }>): CaseRecord[] {
+    return specs.map((s, i) => {
+      const streetCode = streets[s.street % streets.length]!;
+      const communityCode = district.communitiesOf(streetCode)[0]!;
+      return recordFromReport(
+        {
+          caseId: `p${i}`,
+          kind: s.kind ? 'petition' : 'dispute',
+          category: categories[s.category % categories.length]!,
+          source: 'hotline',
+          streetCode,
+          communityCode,
+          severity: 3,
+          peopleInvolved: 1,
+          weight: 3,
+          reportedAt: new Date(start + s.offsetMin * 60_000).toISOString(),
+          title: 't',
+          parties: [],
+        },
+        i + 1,
+        undefined,
+      );
+    });
+  }
+
+  it('breakdowns of new cases each add up to the total, in the district and in every street', () => {
+    const spec = fc.record({ street: fc.nat(20), category: fc.nat(10), offsetMin: fc.integer({ min: -40 * 24 * 60, max: 40 * 24 * 60 }), kind: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(spec, { maxLength: 80 }), fc.constantFrom('daily' as const, 'weekly' as const, 'monthly' as const), fc.nat(29), (specs, kind, day) => {
+        const cases = casesFrom(specs);
+        const date = `2026-11-${String(day + 1).padStart(2, '0')}`;
+        const p = resolvePeriod({ kind, date }, NOW, TZ);
+        const src: ReportSources = { cases, alerts: [], seq: cases.length, district, tzOffsetMinutes: TZ };
+        const r = computeReport(src, { kind, ...p }, NOW);
+        const sum = (xs: Array<{ count: number }>) => xs.reduce((s, x) => s + x.count, 0);
+        const inPeriod = cases.filter((c) => Date.parse(c.reportedAt) >= p.period.startMs && Date.parse(c.reportedAt) < p.period.endMs).length;
+        expect(r.cases.total).toBe(inPeriod);
+        expect(sum(r.cases.byCategory)).toBe(r.cases.total);
+        expect(r.cases.byCategory.reduce((s, x) => s + x.previous, 0)).toBe(r.cases.previous);
+        expect(sum(r.cases.bySource)).toBe(r.cases.total);
+        expect(sum(r.cases.byStreet)).toBe(r.cases.total);
+        expect(sum(r.cases.daily)).toBe(r.cases.total);
+        expect(r.cases.byKind.dispute + r.cases.byKind.petition).toBe(r.cases.total);
+        expect(r.resolution.openNow).toBe(cases.filter((c) => Date.parse(c.reportedAt) < p.period.endMs).length);
+        const byStreet = streets.map((code) => computeReport(src, { kind, street: code, ...p }, NOW).cases.total);
+        expect(byStreet.reduce((a, b) => a + b, 0)).toBe(r.cases.total);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('computes a month over 200k cases well under a second', () => {
+    const n = 200_000;
+    const cases = casesFrom(Array.from({ length: n }, (_, i) => ({ street: i * 7, category: i * 3, offsetMin: (i * 37) % (60 * 24 * 60) - 30 * 24 * 60, kind: i % 10 === 0 })));
+    // A quarter whistled, reported in and resolved, so the dispatch and resolution paths are exercised too.
+    for (let i = 0; i < n; i += 4) {
+      const c = cases[i]!;
+      const t = Date.parse(c.reportedAt) + 3_600_000;
+      const due = (h: number) => new Date(t + h * 3_600_000).toISOString();
+      c.status = 'resolved';
+      c.tier = 'community';
+      c.outcome = 'mediated';
+      c.resolvedAt = due(20);
+      c.whistleCount = 1;
+      c.whistle = {
+        whistleId: `w${i}`,
+        urgency: 'normal',
+        tier: 'community',
+        whistledAt: new Date(t).toISOString(),
+        closedAt: due(20),
+        assignments: [{ deptId: 'labour', role: 'lead', reportDueAt: due(1), reportEscalateAt: due(2), resolveDueAt: due(48), resolveEscalateAt: due(96), status: 'closed', reportedAt: due(0.5), late: false, supervised: [], escalated: [] }],
+      };
+    }
+    const src: ReportSources = { cases, alerts: [], seq: n, district, tzOffsetMinutes: TZ };
+    const p = resolvePeriod({ kind: 'monthly', date: '2026-11-15' }, NOW, TZ);
+    computeReport(src, { kind: 'monthly', ...p }, NOW); // warm up
+    const t0 = performance.now();
+    const r = computeReport(src, { kind: 'monthly', ...p }, NOW);
+    const ms = performance.now() - t0;
+    expect(r.cases.total + r.cases.previous).toBeGreaterThan(n / 2);
+    expect(r.dispatch.departments[0]).toMatchObject({ deptId: 'labour', onTimeRate: 1, meanReportMinutes: 30, meanResolveHours: 20 });
+    expect(ms).toBeLessThan(1000);
+  });
+});
+
+describe('periodOf', () => {
+  it('spans whole local days', () => {
+    const p = periodOf('2026-11-01', '2026-11-30', TZ);
+    expect(p.endMs - p.startMs).toBe(30 * DAY);
+    expect(() => periodOf('2026-11-02', '2026-11-01', TZ)).toThrow(/before/);
+  });
+});
