@@ -8,6 +8,7 @@ import { authEn, authZh } from './i18n-auth.js';
 import { boardEn, boardZh } from './i18n-board.js';
 import { dispatchEn, dispatchZh } from './i18n-dispatch.js';
 import { leaderEn, leaderZh } from './i18n-leader.js';
+import { reportsEn, reportsZh } from './i18n-reports.js';
 import { riskEn, riskZh } from './i18n-risk.js';
 
 export const locales = ['zh', 'en'] as const;
@@ -116,7 +117,7 @@ const zhCore = {
 } as const;
 
 /** Dispatch (consoles) and board (wall) strings live in their own tables, merged here into one key space. */
-const zh = { ...zhCore, ...dispatchZh, ...boardZh, ...riskZh, ...leaderZh, ...authZh, ...adminZh };
+const zh = { ...zhCore, ...dispatchZh, ...boardZh, ...riskZh, ...leaderZh, ...authZh, ...adminZh, ...reportsZh };
 export type MessageKey = keyof typeof zh;
 
 const enCore: Record<keyof typeof zhCore, string> = {
@@ -221,7 +222,7 @@ const enCore: Record<keyof typeof zhCore, string> = {
   'error.parse': 'Malformed data',
 };
 
-const en: Record<MessageKey, string> = { ...enCore, ...dispatchEn, ...boardEn, ...riskEn, ...leaderEn, ...authEn, ...adminEn };
+const en: Record<MessageKey, string> = { ...enCore, ...dispatchEn, ...boardEn, ...riskEn, ...leaderEn, ...authEn, ...adminEn, ...reportsEn };
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { zh, en };
 

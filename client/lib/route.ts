@@ -1,7 +1,7 @@
-/** Hash routes of the single-page app: `#/wall` (default), `#/duty`, `#/dept`, `#/leader`, `#/admin`, `#/login`. */
+/** Hash routes of the single-page app: `#/wall` (default), `#/duty`, `#/dept`, `#/leader`, `#/reports`, `#/admin`, `#/login`. */
 import type { AccessRole } from '../../shared/auth.js';
 
-export const routes = ['wall', 'duty', 'dept', 'leader', 'admin', 'login'] as const;
+export const routes = ['wall', 'duty', 'dept', 'leader', 'reports', 'admin', 'login'] as const;
 export type Route = (typeof routes)[number];
 
 export function parseRoute(hash: string): Route {
@@ -22,13 +22,14 @@ export function hashQuery(hash: string): URLSearchParams {
 
 /**
  * Which views a role can use: the server's access table (server/auth/access.ts) decides what each role may call, and
- * a view is offered only where everything it calls is allowed. The wall stream goes to the wall and the leader.
+ * a view is offered only where everything it calls is allowed. The wall stream goes to the wall and the leader; the
+ * reports and ledgers (报表与台账) to the desks that may read them, duty and leader.
  */
 const viewsOf: Record<AccessRole, readonly Route[]> = {
   wall: ['wall'],
-  duty: ['duty'],
+  duty: ['duty', 'reports'],
   dept: ['dept'],
-  leader: ['leader', 'wall'],
+  leader: ['leader', 'wall', 'reports'],
   admin: ['admin'],
 };
 

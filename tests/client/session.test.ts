@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CaseDetail } from '../../shared/api.js';
 import type { Me } from '../../shared/auth.js';
 import { CaseUnmask } from '../../client/lib/case-unmask.svelte.js';
-import { explicitRoute, hashQuery, homeOf, mayOpen, parseRoute } from '../../client/lib/route.js';
+import { explicitRoute, hashQuery, homeOf, mayOpen, parseRoute, viewsFor } from '../../client/lib/route.js';
 import { Session } from '../../client/lib/session.svelte.js';
 import { summary } from './dispatch-fixtures.js';
 
@@ -47,6 +47,16 @@ describe('routes by role', () => {
     expect(mayOpen('leader', 'wall')).toBe(true);
     expect(mayOpen('duty', 'admin')).toBe(false);
     expect(mayOpen('wall', 'login')).toBe(true);
+  });
+
+  it('offers the reports and ledgers to the duty desk and the leader only', () => {
+    expect(viewsFor('duty')).toEqual(['duty', 'reports']);
+    expect(viewsFor('leader')).toEqual(['leader', 'wall', 'reports']);
+    expect(homeOf('duty')).toBe('duty');
+    expect(homeOf('leader')).toBe('leader');
+    for (const role of ['wall', 'dept', 'admin'] as const) expect(mayOpen(role, 'reports')).toBe(false);
+    expect(explicitRoute('#/reports?archive=abc')).toBe('reports');
+    expect(hashQuery('#/reports?archive=abc').get('archive')).toBe('abc');
   });
 
   it('reads the route and its query from the hash', () => {
