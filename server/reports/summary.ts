@@ -91,7 +91,7 @@ export function summarize(report: Report): Record<'zh' | 'en', string[]> {
       const d = rose.count - rose.previous;
       say({
         zh: `${rose.name.zh}增加最多：${rose.count} 件，较上期增加 ${d} 件。`,
-        en: `${rose.name.en} rose most: ${rose.count}, up ${d} on the previous period.`,
+        en: `${rose.name.en} rose most: ${plural(rose.count, 'case')}, up ${d} on the previous period.`,
       });
     } else {
       const largest = [...cases.byCategory].sort((a, b) => b.count - a.count || byKey(a, b))[0];
@@ -99,7 +99,7 @@ export function summarize(report: Report): Record<'zh' | 'en', string[]> {
         const share = pct(largest.count / cases.total);
         say({
           zh: `${largest.name.zh}最多：${largest.count} 件，占 ${share}。`,
-          en: `${largest.name.en} was the largest category: ${largest.count}, ${share} of new cases.`,
+          en: `${largest.name.en} was the largest category: ${plural(largest.count, 'case')}, ${share} of new cases.`,
         });
       }
     }
@@ -119,7 +119,7 @@ export function summarize(report: Report): Record<'zh' | 'en', string[]> {
     if (resolution.resolutionRate !== null) {
       const r = pointChange(resolution.resolutionRate, resolution.previousResolutionRate);
       parts.zh += `；本期新增案件已化解 ${resolution.resolvedOfNew} 件，化解率 ${pct(resolution.resolutionRate)}${r.zh}`;
-      parts.en += `; ${resolution.resolvedOfNew} of the period's new cases resolved, ${pct(resolution.resolutionRate)}${r.en}`;
+      parts.en += `; ${resolution.resolvedOfNew} of the period's ${cases.total} new cases resolved: ${pct(resolution.resolutionRate)}${r.en}`;
     }
     say({ zh: `${parts.zh}。`, en: `${parts.en}.` });
   }

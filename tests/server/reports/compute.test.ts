@@ -336,10 +336,35 @@ describe('computeReport on a crafted log', () => {
     expect(zh).toContain('超时 2 件次、督办 1 次、升级 1 次');
     expect(zh).toContain('本期发出风险预警 4 条，较上期增加 2 条（+100.0%），其中红色 2 条（岗头社区·异常激增、平湖街道·外部系统）、橙色 1 条、黄色 1 条');
     expect(zh).toContain('新增案件最多的社区是坂田街道岗头社区（5 件，较上期增加 3 件）');
+    expect(report.summary.en[1]).toBe('Labour / wage arrears rose most: 4 cases, up 2 on the previous period.');
     expect(en).toContain('mediation rate of 50.0% (down 50.0 points)');
+    expect(en).toContain("3 of the period's 8 new cases resolved: 37.5% (down 2.5 points)");
     expect(en).toContain('on-time report-in 75.0% (up 25.0 points)');
     expect(en).toContain('2 red (Spike at 岗头社区; External system at Pinghu)');
     expect(summarize(report)).toEqual(report.summary);
+  });
+
+  it('words falls, no rise and an empty period against a busy one', () => {
+    const { summary: _, ...base } = report;
+    const fell = structuredClone(base);
+    fell.cases.total = 4;
+    fell.cases.byKind = { dispute: 4, petition: 0 };
+    fell.cases.byCategory = fell.cases.byCategory.map((r) => ({ ...r, previous: r.count + 1 }));
+    fell.resolution.previousMediationRate = 0.5;
+    const s = summarize(fell);
+    expect(s.zh[0]).toBe('本期新增矛盾纠纷 4 件，较上期减少 1 件（-20.0%）。');
+    expect(s.en[0]).toBe('4 new disputes this period, down 1 (-20.0%) on the previous period.');
+    expect(s.zh[1]).toBe('劳资纠纷最多：4 件，占 100.0%。');
+    expect(s.zh[2]).toContain('调解成功率 50.0%（与上期持平）');
+
+    const none = structuredClone(base);
+    none.cases.total = 0;
+    none.alerts.raised = 0;
+    none.hotspots.top = [];
+    const n = summarize(none);
+    expect(n.zh[0]).toBe('本期无新增案件，上期新增 5 件。');
+    expect(n.zh).toContain('本期无风险预警（上期 2 条）。');
+    expect(n.zh.some((x) => x.includes('社区'))).toBe(false);
   });
 
   it('narrows a street report to that street, cases and alerts alike', () => {
