@@ -455,7 +455,8 @@ describe('computeReport properties', () => {
     );
   });
 
-  it('computes a month over 200k cases well under a second', () => {
+  // Its speed is measured by bench/reports.ts against a same-run baseline, not here.
+  it('keeps its figures over 200k cases', () => {
     const n = 200_000;
     const cases = casesFrom(Array.from({ length: n }, (_, i) => ({ street: i * 7, category: i * 3, offsetMin: (i * 37) % (60 * 24 * 60) - 30 * 24 * 60, kind: i % 10 === 0 })));
     // A quarter whistled, reported in and resolved, so the dispatch and resolution paths are exercised too.
@@ -479,13 +480,9 @@ describe('computeReport properties', () => {
     }
     const src: ReportSources = { cases, alerts: [], seq: n, district, tzOffsetMinutes: TZ };
     const p = resolvePeriod({ kind: 'monthly', date: '2026-11-15' }, NOW, TZ);
-    computeReport(src, { kind: 'monthly', ...p }, NOW); // warm up
-    const t0 = performance.now();
     const r = computeReport(src, { kind: 'monthly', ...p }, NOW);
-    const ms = performance.now() - t0;
     expect(r.cases.total + r.cases.previous).toBeGreaterThan(n / 2);
     expect(r.dispatch.departments[0]).toMatchObject({ deptId: 'labour', onTimeRate: 1, meanReportMinutes: 30, meanResolveHours: 20 });
-    expect(ms).toBeLessThan(1000);
   });
 });
 
