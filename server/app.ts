@@ -24,6 +24,8 @@ import { alertsRouter } from './api/alerts.js';
 import { leaderRouter } from './api/leader.js';
 import { ledgerRouter } from './api/ledger.js';
 import { reportsRouter } from './api/reports.js';
+import type { ReportArchive } from './reports/archive.js';
+import type { PdfRenderer } from './reports/pdf.js';
 import { RiskService } from './risk-service.js';
 import { uuidv7 } from './domain/ids.js';
 import { CaseWorkspace } from './in-flight.js';
@@ -85,6 +87,8 @@ export interface AppDeps {
   lease?: Lease;
   /** The audit trail (server/audit/). */
   audit: AuditLog;
+  /** The report archive and the PDF printer (server/reports/); the caller opens and closes them. Absent: no archive, no PDF. */
+  reports?: { archive: ReportArchive; pdf: PdfRenderer };
   /** Signs session cookies (SESSION_SECRET, or a key made once in the data dir). */
   sessionKey: Buffer;
   /** A cluster's Redis (REDIS_URL): the Socket.io adapter, the fan-out of commits between nodes, rate limits. */
@@ -211,8 +215,8 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.use(dispatchRouter({ projections, store, district, policy, commands, clock, auditor }));
   app.use(alertsRouter({ projections, district, commands: alertCommands, risk, clock, auditor }));
   app.use(leaderRouter({ projections, district, risk, clock }));
-  app.use(reportsRouter({ projections, district, clock, auditor }));
-  app.use(ledgerRouter({ projections, district, ingestor, clock, auditor }));
+  app.use(reportsRouter({ projections, district, clock, auditor, log, ...deps.reports }));
+  app.use(ledgerRouter({ projections, district, ingestor, store, clock, auditor }));
   app.use('/api', notFound);
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
     const index = path.join(options.clientDir, 'index.html');

@@ -21,6 +21,9 @@ import { PgLease, soleLease, type Lease } from './lease.js';
 import { closeRedis, connectRedis, redactedUrl } from './redis.js';
 import { openAuditLog } from './audit/audit-log.js';
 import { AuditRetention } from './audit/retention.js';
+import { openReportArchive } from './reports/archive.js';
+import { PdfRenderer } from './reports/pdf.js';
+import { ReportScheduler } from './reports/scheduler.js';
 import { registeredRoutes, type RegisteredRoute } from './auth/access.js';
 import { ensureFirstAdmin } from './auth/first-admin.js';
 import { secretFile } from './secret-file.js';
@@ -45,6 +48,8 @@ export interface RunningServer {
   timers: { sweep(): Promise<number> };
   /** The time-based risk rules; `sweep()` runs them now. */
   risk: { sweep(): Promise<number> };
+  /** The report schedule; `run()` archives the reports due now and resolves with their ids. */
+  reports: { run(): Promise<string[]> };
   /** Whether this node does the cluster's time-based work (always, on SQLite). */
   lease: Pick<Lease, 'held' | 'hold'>;
   /** `npm run demo`: how to sign in. */
@@ -121,12 +126,14 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
 
   const sessionKey = config.SESSION_SECRET ? Buffer.from(config.SESSION_SECRET, 'utf8') : secretFile(dataDir, 'session.key', 32);
   const audit = await openAuditLog(config.DATABASE_URL ? { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA } : { dataDir }, clock);
+  const reportArchive = await openReportArchive(config.DATABASE_URL ? { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, applicationName: nodeName('reports') } : { dataDir });
+  const reportPdf = new PdfRenderer({ log });
   const redis = config.REDIS_URL ? await connectRedis({ url: config.REDIS_URL, name: nodeName('redis'), log }) : undefined;
   if (config.REDIS_URL) log.info({ redis: redactedUrl(config.REDIS_URL) }, 'cluster fan-out through Redis');
   const httpServer = http.createServer();
   const application = createApplication(
     httpServer,
-    { store, projections, district, policy, risk: riskSettings, log, clock, lease, audit, sessionKey, ...(redis && { redis: { client: redis, prefix: logPrefix(config) } }) },
+    { store, projections, district, policy, risk: riskSettings, log, clock, lease, audit, reports: { archive: reportArchive, pdf: reportPdf }, sessionKey, ...(redis && { redis: { client: redis, prefix: logPrefix(config) } }) },
     {
       bodyLimit: config.BODY_LIMIT,
       streamBatchMs: config.STREAM_BATCH_MS,
@@ -153,6 +160,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   // The demo makes its own admin (sim/demo-access.ts) unless ADMIN_PASSWORD names one.
   if (!config.DEMO || config.ADMIN_PASSWORD) await ensureFirstAdmin(config, projections.directory, application.directoryWriter, log);
   const retention = new AuditRetention({ audit, lease, clock, log }, { days: config.AUDIT_RETENTION_DAYS });
+  const reportSchedule = new ReportScheduler({ archive: reportArchive, projections, district, store, lease, clock, log });
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.PORT, config.HOST, () => resolve());
@@ -164,6 +172,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   application.risk.start();
 
   retention.start();
+  reportSchedule.start();
 
   let stopFeed: (() => Promise<void>) | undefined;
   let stopDispatch: (() => Promise<void>) | undefined;
@@ -212,6 +221,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
     dataDir,
     timers: application.timers,
     risk: application.risk,
+    reports: reportSchedule,
     lease,
     ...(demo && { demo }),
     routes: () => registeredRoutes(application.app),
@@ -219,9 +229,12 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
       (closing ??= (async () => {
         await Promise.all([stopFeed?.(), stopDispatch?.()]);
         retention.stop();
+        await reportSchedule.stop();
         httpServer.closeAllConnections();
         await application.close();
         await audit.close().catch((error: unknown) => log.warn({ err: error }, 'could not close the audit log'));
+        await reportPdf.close();
+        await reportArchive.close().catch((error: unknown) => log.warn({ err: error }, 'could not close the report archive'));
         if (redis) await closeRedis(redis);
         await lease.close();
         await saveSnapshot(dataDir, projections, store).catch((error: unknown) => log.warn({ err: error }, 'could not save the projection snapshot'));

@@ -63,11 +63,15 @@ footer { margin-top: 16px; padding-top: 6px; border-top: 1px solid #d5dde6; font
 /** A change in a count or a rate, coloured: more cases or alerts is red, a higher rate is green (`goodWhenUp`). */
 function delta(current: number | null, previous: number | null, lang: ReportLang, options: { rate?: boolean; goodWhenUp?: boolean } = {}): string {
   const text = formatChange(current, previous, lang, options.rate);
+  if (text === reportWords[lang].none) return '';
   if (current === null || previous === null || current === previous) return escapeHtml(text);
   const up = current > previous;
   const good = options.goodWhenUp ? up : !up;
   return `<span class="${good ? 'down' : 'up'}">${escapeHtml(text)}</span>`;
 }
+
+/** The change and the previous figure, "+8 · 上期 29", or only the latter when there is no change to show. */
+const against = (deltaHtml: string, previousText: string) => (deltaHtml ? `${deltaHtml} · ${escapeHtml(previousText)}` : escapeHtml(previousText));
 
 function card(label: string, value: string, deltaHtml: string, note?: string): string {
   return `<div class="card"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div><div class="delta">${deltaHtml}</div>${note ? `<div class="note">${escapeHtml(note)}</div>` : ''}</div>`;
@@ -78,14 +82,14 @@ function cards(r: ReportData, lang: ReportLang, w: ReportWords): string {
   const prevRate = (n: number | null) => w.vsPrevious(formatRate(n, lang));
   const kinds = caseKinds.map((k) => `${w.caseKind[k]} ${formatNumber(r.cases.byKind[k] ?? 0, lang)}`).join(' · ');
   return `<div class="cards">
-${card(w.card.newCases, formatNumber(r.cases.total, lang), `${delta(r.cases.total, r.cases.previous, lang)} · ${escapeHtml(prevCount(r.cases.previous))}`, kinds)}
-${card(w.card.resolutionRate, formatRate(r.resolution.resolutionRate, lang), `${delta(r.resolution.resolutionRate, r.resolution.previousResolutionRate, lang, { rate: true, goodWhenUp: true })} · ${escapeHtml(prevRate(r.resolution.previousResolutionRate))}`, w.resolvedOfNew(r.resolution.resolvedOfNew, r.cases.total))}
-${card(w.card.mediationRate, formatRate(r.resolution.mediationRate, lang), `${delta(r.resolution.mediationRate, r.resolution.previousMediationRate, lang, { rate: true, goodWhenUp: true })} · ${escapeHtml(prevRate(r.resolution.previousMediationRate))}`, w.ofResolved(r.resolution.resolved))}
-${card(w.card.onTimeRate, formatRate(r.dispatch.onTimeRate, lang), `${delta(r.dispatch.onTimeRate, r.dispatch.previousOnTimeRate, lang, { rate: true, goodWhenUp: true })} · ${escapeHtml(prevRate(r.dispatch.previousOnTimeRate))}`, w.ofReportIns(r.dispatch.reportedIn))}
+${card(w.card.newCases, formatNumber(r.cases.total, lang), against(delta(r.cases.total, r.cases.previous, lang), prevCount(r.cases.previous)), kinds)}
+${card(w.card.resolutionRate, formatRate(r.resolution.resolutionRate, lang), against(delta(r.resolution.resolutionRate, r.resolution.previousResolutionRate, lang, { rate: true, goodWhenUp: true }), prevRate(r.resolution.previousResolutionRate)), w.resolvedOfNew(r.resolution.resolvedOfNew, r.cases.total))}
+${card(w.card.mediationRate, formatRate(r.resolution.mediationRate, lang), against(delta(r.resolution.mediationRate, r.resolution.previousMediationRate, lang, { rate: true, goodWhenUp: true }), prevRate(r.resolution.previousMediationRate)), w.ofResolved(r.resolution.resolved))}
+${card(w.card.onTimeRate, formatRate(r.dispatch.onTimeRate, lang), against(delta(r.dispatch.onTimeRate, r.dispatch.previousOnTimeRate, lang, { rate: true, goodWhenUp: true }), prevRate(r.dispatch.previousOnTimeRate)), w.ofReportIns(r.dispatch.reportedIn))}
 ${card(w.card.overdue, formatNumber(r.dispatch.overdue, lang), escapeHtml(w.supervised(r.dispatch.supervised)))}
 ${card(w.card.escalated, formatNumber(r.dispatch.escalated, lang), escapeHtml(w.returned(r.dispatch.returned)))}
-${card(w.card.alerts, formatNumber(r.alerts.raised, lang), `${delta(r.alerts.raised, r.alerts.previous, lang)} · ${escapeHtml(prevCount(r.alerts.previous))}`, w.openAlerts(r.alerts.outcome.open))}
-${card(w.card.containment, formatRate(r.tiers.containment, lang), `${delta(r.tiers.containment, r.tiers.previousContainment, lang, { rate: true, goodWhenUp: true })} · ${escapeHtml(prevRate(r.tiers.previousContainment))}`)}
+${card(w.card.alerts, formatNumber(r.alerts.raised, lang), against(delta(r.alerts.raised, r.alerts.previous, lang), prevCount(r.alerts.previous)), w.openAlerts(r.alerts.outcome.open))}
+${card(w.card.containment, formatRate(r.tiers.containment, lang), against(delta(r.tiers.containment, r.tiers.previousContainment, lang, { rate: true, goodWhenUp: true }), prevRate(r.tiers.previousContainment)))}
 </div>`;
 }
 
