@@ -52,6 +52,8 @@ export type ImportMappingBody = z.input<typeof importMappingBodySchema>;
 /** One problem with one row: `row` is the row number as the spreadsheet shows it (the header is row 1). */
 export interface RowError {
   row: number;
+  /** The sheet of the row (an .xlsx may hold several sheets of the same layout, e.g. one per month). */
+  sheet?: string;
   field?: LedgerField;
   /** The header of the column at fault. */
   column?: string;
@@ -70,7 +72,10 @@ export interface ImportJob {
   filename: string;
   format: 'xlsx' | 'csv';
   phase: ImportPhase;
-  /** Of the current phase: rows parsed, validated or imported so far. */
+  /**
+   * Of the current phase: rows parsed, validated or imported so far. While parsing, `total` is an estimate (a CSV's
+   * line count) or 0 when not known yet (.xlsx); it is exact from `parsed` on.
+   */
   progress: { done: number; total: number };
   /** Data rows in the file (after parsing). */
   rows: number;
@@ -79,6 +84,8 @@ export interface ImportJob {
   suggested: ColumnMapping;
   /** The first rows as read, by header. */
   preview: Array<Record<string, string>>;
+  /** .xlsx: the sheets read, in order (those with the data's header row; a totals sheet is skipped). */
+  sheets?: string[];
   validation?: {
     rows: number;
     valid: number;
