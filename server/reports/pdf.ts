@@ -12,6 +12,9 @@ import type { Logger } from '../log.js';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 export const MISSING_CHROMIUM = 'PDF needs Chromium (apt-get install chromium); the HTML report works without it';
 
+/** "3 / 5" at the foot of each page, in the page's bottom margin (html.ts leaves 16 mm). */
+const PAGE_FOOTER = `<div style="width:100%;font-size:8px;color:#7a8794;text-align:center;font-family:'Noto Sans CJK SC',sans-serif"><span class="pageNumber"></span> / <span class="totalPages"></span></div>`;
+
 export class PdfUnavailableError extends Error {
   override name = 'PdfUnavailableError';
 }
@@ -62,7 +65,7 @@ export class PdfRenderer {
         // The report holds everything inline; anything else it might name is refused.
         await page.route('**/*', (route) => route.abort());
         await page.setContent(html, { waitUntil: 'load' });
-        return await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
+        return await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true, displayHeaderFooter: true, headerTemplate: '<span></span>', footerTemplate: PAGE_FOOTER });
       } finally {
         await context.close().catch(() => undefined);
       }
