@@ -188,8 +188,9 @@ export class ImportJobs {
       if (plan.key) {
         const first = seen.get(plan.key);
         if (first !== undefined) {
-          const where = multiSheet ? `${sheetOf(table, first)} ` : '';
-          rowErrors.unshift({ field: 'sourceRef', ...(ctx.mapping.sourceRef && { column: ctx.mapping.sourceRef }), message: `the same ledger number as row ${where}${table.rowNumbers[first]} (${plan.key})` });
+          const firstSheet = multiSheet ? sheetOf(table, first) : undefined;
+          const where = firstSheet !== sheet ? ` of sheet ${firstSheet}` : '';
+          rowErrors.unshift({ field: 'sourceRef', ...(ctx.mapping.sourceRef && { column: ctx.mapping.sourceRef }), message: `the same ledger number as row ${table.rowNumbers[first]}${where} (${plan.key})` });
         } else seen.set(plan.key, i);
       }
       if (rowErrors.length) {
