@@ -10,8 +10,8 @@ import { commandFailureText, fraction, initialMapping, isLedgerFile, mappingBody
 
 export type ImportStage = 'choose' | 'uploading' | 'parsing' | 'mapping' | 'validating' | 'validated' | 'importing' | 'done' | 'failed';
 
-/** Which wizard step a stage belongs to (for the step bar). */
-export function stepOf(stage: ImportStage): 0 | 1 | 2 | 3 {
+/** Which wizard step a stage belongs to (for the step bar); 4 once all are done. */
+export function stepOf(stage: ImportStage): 0 | 1 | 2 | 3 | 4 {
   switch (stage) {
     case 'choose':
     case 'uploading':
@@ -24,8 +24,9 @@ export function stepOf(stage: ImportStage): 0 | 1 | 2 | 3 {
     case 'validated':
       return 2;
     case 'importing':
-    case 'done':
       return 3;
+    case 'done':
+      return 4;
   }
 }
 
