@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArchivedReport, ReportData } from '../../../shared/reports.js';
 import type { RunningServer } from '../../../server/boot.js';
 import { BANTIAN, GANGTOU, PINGHU, alertRaised, caseReported, caseResolved } from '../../helpers/factories.js';
-import { DUTY, LEADER, WALL } from '../../helpers/auth.js';
+import { DUTY, LEADER, WALL, asAdmin } from '../../helpers/auth.js';
 import { fetchAs, post, startServer } from '../../helpers/server.js';
 import { onCi } from '../../helpers/pg-env.js';
 import { pdfText } from './pdf-text.js';
@@ -154,6 +154,10 @@ describe('report routes', () => {
     const second = performance.now() - started;
     const en = (await pdfText(new Uint8Array(await again.arrayBuffer()))).text;
     expect(en).toContain('Labour / wage arrears');
+    // A PDF leaving the server is an export in the audit log (noted as the answer goes out).
+    await expect
+      .poll(async () => (await asAdmin(server, 'GET', '/api/admin/audit?action=export')).body.items.map((e: { target: string; actor: { role: string } }) => [e.target, e.actor.role]), { timeout: 5_000 })
+      .toContainEqual(['report:daily:440307:2026-12-02', 'leader']);
     console.info(`[reports] PDF: first (Chromium starting) ${Math.round(first)} ms, next ${Math.round(second)} ms, ${bytes.length} bytes, ${pages} pages`);
   });
 
