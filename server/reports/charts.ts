@@ -8,7 +8,8 @@ import type { CountRow, ReportData, ReportLang } from '../../shared/reports.js';
 import { tiers } from '../../shared/vocabulary.js';
 import { nameIn, reportWords } from './i18n.js';
 
-export const CHART_FONT = '"Noto Sans CJK SC", "Noto Sans CJK", "Noto Sans SC", sans-serif';
+/** Single quotes: ECharts writes it into a double-quoted style attribute without escaping. */
+export const CHART_FONT = "'Noto Sans CJK SC', 'Noto Sans CJK', 'Noto Sans SC', sans-serif";
 /** The page's text column at A4 portrait with 14 mm margins, in CSS pixels. */
 export const FULL_WIDTH = 680;
 export const HALF_WIDTH = 330;
@@ -42,7 +43,7 @@ function title(text: string): Option {
 
 /** A "no data" note in the middle, for a chart whose figures are all zero. */
 function emptyNote(lang: ReportLang, width: number, height: number): Option[] {
-  return [{ type: 'text', left: 'center', top: 'middle', style: { text: reportWords[lang].noData, fill: MUTED, font: `13px ${CHART_FONT}`, x: width / 2, y: height / 2 } }];
+  return [{ type: 'text', x: width / 2, y: height / 2, style: { text: reportWords[lang].noData, fill: MUTED, font: `13px ${CHART_FONT}`, align: 'center', verticalAlign: 'middle' } }];
 }
 
 /** Short axis labels: "12-02" for a date. */
@@ -116,6 +117,8 @@ function pie(heading: string, items: Array<{ name: string; value: number; color?
           label: { show: total > 0, formatter: '{c}', fontSize: 10 },
           labelLine: { length: 6, length2: 6 },
           avoidLabelOverlap: true,
+          // All zero: no ring of equal slices, the "no data" note instead.
+          stillShowZeroSum: false,
         },
       ],
       ...(total === 0 && { graphic: emptyNote(lang, width, height) }),

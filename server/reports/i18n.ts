@@ -323,5 +323,8 @@ export function formatPeriod(kind: ReportKind, period: { from: string; to: strin
   const span = lang === 'zh' ? `${formatLocalDate(period.from, lang)}至${ty !== fy ? `${ty}年` : ''}${tm}月${td}日` : `${formatLocalDate(period.from, lang)} – ${formatLocalDate(period.to, lang)}`;
   if (kind !== 'weekly') return span;
   const { year, week } = isoWeek(period.from);
-  return lang === 'zh' ? `${year}年第${week}周（${span}）` : `Week ${week}, ${year} (${span})`;
+  if (lang === 'en') return `Week ${week}, ${year} (${span})`;
+  // The week's year is said already; the dates repeat it only where they leave it.
+  const short = fy === year && ty === year ? `${Number(period.from.slice(5, 7))}月${Number(period.from.slice(8))}日至${tm}月${td}日` : span;
+  return `${year}年第${week}周（${short}）`;
 }

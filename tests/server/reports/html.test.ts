@@ -36,12 +36,19 @@ describe('report page (HTML)', () => {
     expect(zh).not.toMatch(/(?:src|href)="(?!#)/i);
   });
 
+  it('writes well-formed SVG: no attribute value broken by a quote', () => {
+    const svgs = zh.match(/<svg[\s\S]*?<\/svg>/g)!;
+    expect(svgs).toHaveLength(5);
+    for (const svg of svgs) expect(svg).not.toMatch(/="[^"]*"[^\s>/]/);
+  });
+
   it('escapes names from the data', () => {
     expect(zh).not.toContain(HOSTILE_COMMUNITY);
     expect(zh).toContain(escapeHtml(HOSTILE_COMMUNITY));
     const svg = streetChart([{ key: 'x', name: { zh: '<b onload="x">坂田</b>&', en: 'x' }, count: 2, previous: 1 }], 'zh');
     expect(svg).not.toContain('<b ');
     expect(svg).toContain('&lt;b');
+    expect(svg).not.toMatch(/="[^"]*"[^\s>/]/);
   });
 
   it('is in English with lang=en', () => {
@@ -67,7 +74,8 @@ describe('report page (HTML)', () => {
     expect(formatRate(2 / 3, 'en')).toBe('66.7%');
     expect(formatChange(5, 5, 'zh')).toBe('0');
     expect(formatChange(3, 5, 'en')).toBe('−2');
-    expect(formatPeriod('weekly', { from: '2026-11-30', to: '2026-12-06' }, 'zh')).toBe('2026年第49周（2026年11月30日至12月6日）');
+    expect(formatPeriod('weekly', { from: '2026-11-30', to: '2026-12-06' }, 'zh')).toBe('2026年第49周（11月30日至12月6日）');
+    expect(formatPeriod('weekly', { from: '2026-12-28', to: '2027-01-03' }, 'zh')).toBe('2026年第53周（2026年12月28日至2027年1月3日）');
     expect(formatPeriod('monthly', { from: '2026-11-01', to: '2026-11-30' }, 'en')).toBe('November 2026');
     expect(formatPeriod('range', { from: '2026-12-28', to: '2027-01-03' }, 'zh')).toBe('2026年12月28日至2027年1月3日');
   });
