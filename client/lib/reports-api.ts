@@ -416,9 +416,11 @@ export function createReportsApi(options: { fetch?: typeof fetch } = {}) {
 
 export type ReportsApi = ReturnType<typeof createReportsApi>;
 
-/** A short label of an archived report's period: one day, or from–to. */
+/** A short label of an archived report's period: one day, or from–to (the end without its year when it is the same). */
 export function periodLabel(period: { from: string; to: string }): string {
-  return period.from === period.to ? period.from : `${period.from} – ${period.to}`;
+  if (period.from === period.to) return period.from;
+  const to = period.to.slice(0, 4) === period.from.slice(0, 4) ? period.to.slice(5) : period.to;
+  return `${period.from} – ${to}`;
 }
 
 export type { ArchivedReport };
