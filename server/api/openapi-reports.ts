@@ -15,7 +15,7 @@ export function reportPaths(parts: { actor: Fragment[]; json: (schema: object) =
     'text/html': { schema: { type: 'string' } },
     'application/pdf': { schema: { type: 'string', format: 'binary' } },
   };
-  const pdfUnavailable = err('format=pdf without Chromium on the server (the HTML report works without it)');
+  const pdfUnavailable = err('format=pdf: no Chromium on the server (pdf_unavailable; the HTML report works without it), or too many PDFs waiting (pdf_busy; retry)');
   return {
     '/api/reports': {
       get: {

@@ -17,7 +17,7 @@ import { computeReport, ReportScopeError } from '../reports/compute.js';
 import { renderReportHtml } from '../reports/html.js';
 import { nameIn, reportWords } from '../reports/i18n.js';
 import { resolvePeriod } from '../reports/period.js';
-import { PdfUnavailableError, type PdfRenderer } from '../reports/pdf.js';
+import { PdfBusyError, PdfUnavailableError, type PdfRenderer } from '../reports/pdf.js';
 import { reportSourcesOf, type ReportProjections } from '../reports/scheduler.js';
 import { HttpError, invalid } from './errors.js';
 
@@ -87,6 +87,7 @@ export function reportsRouter(deps: ReportsDeps): Router {
     try {
       body = await pdf.render(html);
     } catch (error) {
+      if (error instanceof PdfBusyError) throw new HttpError(503, 'pdf_busy', error.message);
       if (error instanceof PdfUnavailableError) throw new HttpError(503, 'pdf_unavailable', error.message);
       throw error;
     }

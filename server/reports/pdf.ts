@@ -19,11 +19,18 @@ export class PdfUnavailableError extends Error {
   override name = 'PdfUnavailableError';
 }
 
+/** Too many PDFs waiting already: the caller answers 503 and the client retries later. */
+export class PdfBusyError extends PdfUnavailableError {
+  override name = 'PdfBusyError';
+}
+
 export interface PdfRendererOptions {
   /** Default CHROMIUM_PATH, else /usr/bin/chromium. */
   executablePath?: string;
   /** Pages printing at once. */
   concurrency?: number;
+  /** PDFs waiting for a turn beyond which a request is refused (PdfBusyError). */
+  maxQueued?: number;
   /** One page's budget, from setContent to the last byte of the PDF. */
   timeoutMs?: number;
   log?: Logger;
@@ -32,6 +39,7 @@ export interface PdfRendererOptions {
 export class PdfRenderer {
   readonly executablePath: string;
   readonly #concurrency: number;
+  readonly #maxQueued: number;
   readonly #timeoutMs: number;
   readonly #log: Logger | undefined;
   #browser: Promise<Browser> | undefined;
@@ -42,6 +50,7 @@ export class PdfRenderer {
   constructor(options: PdfRendererOptions = {}) {
     this.executablePath = options.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
     this.#concurrency = Math.max(1, options.concurrency ?? 2);
+    this.#maxQueued = options.maxQueued ?? 20;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#log = options.log;
   }
@@ -79,6 +88,7 @@ export class PdfRenderer {
       this.#active += 1;
       return Promise.resolve();
     }
+    if (this.#waiting.length >= this.#maxQueued) return Promise.reject(new PdfBusyError(`${this.#waiting.length} PDFs are waiting to print already; retry in a minute`));
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 

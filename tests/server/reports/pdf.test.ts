@@ -13,7 +13,7 @@ import type { Auditor } from '../../../server/auth/auditor.js';
 import { loadDistrictData } from '../../../server/district-data.js';
 import { createLogger } from '../../../server/log.js';
 import { renderReportHtml } from '../../../server/reports/html.js';
-import { MISSING_CHROMIUM, PdfRenderer, PdfUnavailableError } from '../../../server/reports/pdf.js';
+import { MISSING_CHROMIUM, PdfBusyError, PdfRenderer, PdfUnavailableError } from '../../../server/reports/pdf.js';
 import { onCi } from '../../helpers/pg-env.js';
 import { reportFixture } from './fixture.js';
 import { pdfText } from './pdf-text.js';
@@ -77,5 +77,17 @@ describe.skipIf(noChromium)('PDF with Chromium', () => {
     console.info(`[reports] 3 concurrent PDFs of the fixture in ${Math.round(ms)} ms (Chromium starting included)`);
     await pdf.close();
     await expect(pdf.render(html)).rejects.toThrow(PdfUnavailableError);
+  });
+
+  it('refuses a PDF beyond the queue rather than queueing without end', async () => {
+    const small = new PdfRenderer({ executablePath: chromium, concurrency: 1, maxQueued: 1 });
+    try {
+      const html = '<!DOCTYPE html><p>queued</p>';
+      const results = await Promise.allSettled([small.render(html), small.render(html), small.render(html)]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+      expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(PdfBusyError);
+    } finally {
+      await small.close();
+    }
   });
 });
