@@ -8,6 +8,7 @@
  * phone and ID numbers and the parties' own names masked; an export must never be a bulk unmasking.
  */
 import type { Writable } from 'node:stream';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
 import type { CaseReportedData } from '../../shared/events.js';
 import type { LedgerExportQuery } from '../../shared/ledger.js';
@@ -22,6 +23,7 @@ const DAY_MS = 86_400_000;
 /** Events read per page when fetching the reports of a month's cases. */
 export const REPORT_PAGE = 1000;
 const DATE_FORMAT = 'yyyy-mm-dd hh:mm';
+const YIELD_EVERY = 500;
 
 export interface Period {
   /** Epoch ms of the local midnight starting `from`, and of the one after `to`. */
@@ -64,20 +66,36 @@ export function selectCases(all: readonly CaseRecord[], q: LedgerExportQuery, pe
   return out.sort((a, b) => Date.parse(a.reportedAt) - Date.parse(b.reportedAt) || a.seq - b.seq);
 }
 
-/** The reports (`case.reported` data) at these seqs, read in pages of the log. */
-export async function readReports(store: EventStore, seqs: readonly number[]): Promise<Map<number, CaseReportedData>> {
+/** What the ledger shows of a report, already masked: kept small, so a year of cases fits in a few MB. */
+export interface MaskedReport {
+  title: string;
+  applicant: string;
+  respondent: string;
+}
+
+/**
+ * The masked reports (`case.reported`) at these seqs, read from the log in pages of REPORT_PAGE events in one pass
+ * in seq order: runs of wanted seqs cost one query per page, and a gap between them is skipped, never read.
+ */
+export async function readReports(store: EventStore, seqs: readonly number[]): Promise<Map<number, MaskedReport>> {
   const sorted = [...seqs].sort((a, b) => a - b);
   const wanted = new Set(sorted);
-  const out = new Map<number, CaseReportedData>();
+  const out = new Map<number, MaskedReport>();
   let i = 0;
   while (i < sorted.length) {
     const events = await store.readAfter(sorted[i]! - 1, REPORT_PAGE);
     if (events.length === 0) break;
-    for (const e of events) if (e.type === 'case.reported' && wanted.has(e.seq)) out.set(e.seq, e.data);
+    for (const e of events) if (e.type === 'case.reported' && wanted.has(e.seq)) out.set(e.seq, masked(e.data));
     const last = events[events.length - 1]!.seq;
     while (i < sorted.length && sorted[i]! <= last) i++;
   }
   return out;
+}
+
+function masked(report: CaseReportedData): MaskedReport {
+  const names = report.parties.map((p) => p.name);
+  const of = (role: string) => report.parties.filter((p) => p.role === role).map((p) => maskName(p.name)).join('、');
+  return { title: maskNamesIn(maskText(report.title), names), applicant: of('applicant'), respondent: of('respondent') };
 }
 
 export interface LedgerExport {
@@ -171,6 +189,7 @@ export async function writeLedger(out: Writable, x: LedgerExport): Promise<void>
     const m = period.months.find((mm) => t >= mm.start && t < mm.end);
     if (m) byMonth.get(m.key)!.push(c);
   }
+  const reports = await readReports(x.store, x.cases.map((c) => c.seq));
   for (const m of period.months) {
     const sheet = workbook.addWorksheet(w.month(m.year, m.month), { views: [{ state: 'frozen', ySplit: 1 }] });
     sheet.columns = ledgerColumns.map((c) => ({ key: c.key, width: c.width, ...(c.date && { style: { numFmt: DATE_FORMAT } }) }));
@@ -178,11 +197,11 @@ export async function writeLedger(out: Writable, x: LedgerExport): Promise<void>
     header.font = { bold: true };
     header.commit();
     const cases = byMonth.get(m.key)!;
-    const reports = await readReports(x.store, cases.map((c) => c.seq));
-    cases.forEach((c, i) => {
+    for (let i = 0; i < cases.length; i++) {
+      // Writing a row is synchronous work: let other requests in now and then.
+      if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToLoop();
+      const c = cases[i]!;
       const report = reports.get(c.seq);
-      const names = report?.parties.map((p) => p.name) ?? [];
-      const partyNames = (role: string) => (report?.parties ?? []).filter((p) => p.role === role).map((p) => maskName(p.name)).join('、');
       const whistles = [...(c.previousWhistles ?? []), ...(c.whistle ? [c.whistle] : [])];
       const last = whistles[whistles.length - 1];
       const lead = last?.assignments.find((a) => a.role === 'lead');
@@ -199,9 +218,9 @@ export async function writeLedger(out: Writable, x: LedgerExport): Promise<void>
           category: category(c.category),
           street: street(c.streetCode),
           community: community(c.communityCode),
-          title: report ? maskNamesIn(maskText(report.title), names) : '',
-          applicant: partyNames('applicant'),
-          respondent: partyNames('respondent'),
+          title: report?.title ?? '',
+          applicant: report?.applicant ?? '',
+          respondent: report?.respondent ?? '',
           people: c.peopleInvolved,
           severity: c.severity,
           tier: label(tierLabels, c.tier),
@@ -219,7 +238,7 @@ export async function writeLedger(out: Writable, x: LedgerExport): Promise<void>
           status: label(statusLabels, c.status),
         })
         .commit();
-    });
+    }
     sheet.commit();
   }
   await workbook.commit();
