@@ -136,4 +136,4 @@ async function main(): Promise<void> {
   console.log(`  (report: ${report.cases.total.toLocaleString('en')} new cases, ${report.resolution.resolved.toLocaleString('en')} resolved, ${report.dispatch.departments.length} departments)`);
 }
 
-await main();
+if (import.meta.url === `file://${process.argv[1]}`) await main();
