@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/boot.js';
 import type { CasePage, ClientConfig } from '../../shared/api.js';
-import { DUTY } from '../helpers/auth.js';
+import { DUTY, LEADER } from '../helpers/auth.js';
 import { BANTIAN, caseReported, GANGTOU } from '../helpers/factories.js';
 import { fetchAs, startServer } from '../helpers/server.js';
 import { signInContext } from './auth-harness.js';
@@ -99,6 +99,14 @@ describe.skipIf(!available)('reports view in Chromium', () => {
     // A street with no cases that day.
     await page.getByTestId('report-street').selectOption('440307003');
     await expect.poll(() => newCases.textContent(), { timeout: 20_000 }).toBe('0');
+
+    // The address keeps the report asked for: a reload shows it again.
+    expect(page.url()).toContain(`date=${day}`);
+    expect(page.url()).toContain('street=440307003');
+    await page.reload();
+    await page.getByTestId('report-frame').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('report-date').inputValue()).toBe(day);
+    expect(await page.getByTestId('report-street').inputValue()).toBe('440307003');
   });
 
   it('maps a ledger with a bad row, names the row and will not import it', async () => {
@@ -162,5 +170,20 @@ describe.skipIf(!available)('reports view in Chromium', () => {
     const file = await download;
     expect(file.suggestedFilename()).toMatch(/\.xlsx$/);
     expect(errors).toEqual([]);
+  });
+
+  it('is listed on the leader view, whose latest reports link to the archive', async () => {
+    phase = 'leader';
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    await signInContext(context, server, LEADER);
+    const leader = await context.newPage();
+    const leaderErrors = watchErrors(leader, () => phase);
+    await leader.goto(`${server.url}/#/leader`);
+    await leader.getByTestId('leader-report-archive').waitFor();
+    await leader.getByTestId('leader-reports-link').click();
+    await leader.getByTestId('reports-view').waitFor();
+    expect(await leader.getByTestId('reports-view').getAttribute('data-tab')).toBe('archive');
+    expect(leaderErrors).toEqual([]);
+    await context.close();
   });
 });
