@@ -425,6 +425,23 @@ export function periodLabel(period: { from: string; to: string }): string {
 
 export type { ArchivedReport };
 
+/** How many of each kind the leader view lists: the latest days, weeks and month. */
+export const LEADER_PICKS: Readonly<Record<Exclude<ReportKind, 'range'>, number>> = { daily: 3, weekly: 2, monthly: 1 };
+
+/**
+ * The leader view's short list from the archive's newest reports of each kind: the district's own reports first (a
+ * street's monthly report shows only when the district has none of that kind), newest period first within a kind.
+ */
+export function leaderPicks(byKind: Partial<Record<Exclude<ReportKind, 'range'>, readonly ArchivedReport[]>>): ArchivedReport[] {
+  const picked: ArchivedReport[] = [];
+  for (const kind of ['daily', 'weekly', 'monthly'] as const) {
+    const list = [...(byKind[kind] ?? [])].sort((a, b) => (a.period.from < b.period.from ? 1 : a.period.from > b.period.from ? -1 : 0));
+    const district = list.filter((r) => r.scope.level === 'district');
+    picked.push(...(district.length ? district : list).slice(0, LEADER_PICKS[kind]));
+  }
+  return picked;
+}
+
 /** Bytes for people: 1.2 MB. */
 export function byteSize(n: number): string {
   if (n < 1024) return `${n} B`;

@@ -172,17 +172,31 @@ describe.skipIf(!available)('reports view in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('is listed on the leader view, whose latest reports link to the archive', async () => {
+  it('is listed on the leader view: its latest archived reports open in the reports view', async () => {
     phase = 'leader';
+    // The schedule archives the finished days since the first case (three days back) and their week and month.
+    const archived = await server.reports.run();
+    expect(archived.length).toBeGreaterThan(0);
     const context = await browser.newContext({ viewport: VIEWPORT });
     await signInContext(context, server, LEADER);
     const leader = await context.newPage();
     const leaderErrors = watchErrors(leader, () => phase);
     await leader.goto(`${server.url}/#/leader`);
-    await leader.getByTestId('leader-report-archive').waitFor();
-    await leader.getByTestId('leader-reports-link').click();
+    const rows = leader.getByTestId('leader-archive-row');
+    await rows.first().waitFor({ timeout: 10_000 });
+    const id = await rows.first().getAttribute('data-id');
+    expect(archived).toContain(id);
+    await leader.screenshot({ path: path.join(ARTIFACTS, 'reports-leader.png') });
+
+    await rows.first().locator('a').click();
     await leader.getByTestId('reports-view').waitFor();
     expect(await leader.getByTestId('reports-view').getAttribute('data-tab')).toBe('archive');
+    await expect.poll(() => leader.locator(`[data-testid="archive-row"][data-id="${id}"]`).getAttribute('aria-selected'), { timeout: 10_000 }).toBe('true');
+    const viewer = leader.getByTestId('archive-viewer').getByTestId('report-viewer');
+    await expect.poll(() => viewer.getAttribute('data-state'), { timeout: 20_000 }).toBe('ready');
+    const frame = leader.frameLocator('[data-testid="archive-viewer"] [data-testid="report-frame"]');
+    await expect.poll(() => frame.locator('.card').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await leader.screenshot({ path: path.join(ARTIFACTS, 'reports-archive.png') });
     expect(leaderErrors).toEqual([]);
     await context.close();
   });

@@ -4,6 +4,7 @@ import { LedgerImport, stepOf } from '../../client/components/reports/ledger-imp
 import {
   archiveHash,
   archiveListUrl,
+  leaderPicks,
   archivedReportUrl,
   dispositionName,
   errorMessage,
@@ -84,6 +85,31 @@ describe('report periods and queries', () => {
     expect(errorMessage({ error: { code: 'pdf_unavailable', message: 'PDF rendering is not available' } })).toBe('PDF rendering is not available');
     expect(errorMessage({ error: { code: 'invalid', message: 'bad query', details: [{ path: 'to', message: 'too far' }] } })).toBe('bad query（to: too far）');
     expect(errorMessage('<html>')).toBeUndefined();
+  });
+});
+
+describe('the leader view’s latest reports', () => {
+  const report = (kind: 'daily' | 'weekly' | 'monthly', from: string, street?: string) => ({
+    id: `${kind}-${from}-${street ?? 'd'}`,
+    kind,
+    scope: street ? { level: 'street' as const, code: street, name: { zh: '坂田街道', en: 'Bantian' } } : { level: 'district' as const, code: '440307', name: { zh: '龙岗区', en: 'Longgang' } },
+    period: { from, to: from },
+    generatedAt: '2026-12-04T00:10:00Z',
+    headline: { cases: 1, resolved: 0, alerts: 0 },
+  });
+
+  it('lists the last three days, two weeks and the district’s month', () => {
+    const picks = leaderPicks({
+      daily: [report('daily', '2026-12-01'), report('daily', '2026-12-03'), report('daily', '2026-12-02'), report('daily', '2026-11-30')],
+      weekly: [report('weekly', '2026-11-23'), report('weekly', '2026-11-16'), report('weekly', '2026-11-09')],
+      monthly: [report('monthly', '2026-11-01', '440307013'), report('monthly', '2026-11-01'), report('monthly', '2026-10-01')],
+    });
+    expect(picks.map((r) => r.id)).toEqual(['daily-2026-12-03-d', 'daily-2026-12-02-d', 'daily-2026-12-01-d', 'weekly-2026-11-23-d', 'weekly-2026-11-16-d', 'monthly-2026-11-01-d']);
+  });
+
+  it('shows a street’s month when the district has none, and nothing of a kind not archived yet', () => {
+    const picks = leaderPicks({ daily: [report('daily', '2026-12-03')], monthly: [report('monthly', '2026-11-01', '440307013')] });
+    expect(picks.map((r) => r.id)).toEqual(['daily-2026-12-03-d', 'monthly-2026-11-01-440307013']);
   });
 });
 
