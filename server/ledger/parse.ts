@@ -10,6 +10,7 @@
  * columns hold a few tens of MB rather than millions of small strings.
  */
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { parse as csvParser } from 'csv-parse';
 import ExcelJS from 'exceljs';
@@ -181,6 +182,38 @@ export function cellText(value: unknown): string {
   return '';
 }
 
+/** Buffers → strings cut only between characters. */
+async function* utf8Chunks(source: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of source) {
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    if (text) yield text;
+  }
+  const tail = decoder.end();
+  if (tail) yield tail;
+}
+
+type ReaderInternals = {
+  _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: string): unknown;
+  _parseSharedStrings(entry: Readable): unknown;
+  _parseWorkbook(entry: Readable): Promise<void>;
+};
+
+/**
+ * ExcelJS 4.4's streaming reader decodes each inflated chunk of a sheet's XML on its own (utils/parse-sax.js), so a
+ * Chinese character cut by a chunk boundary becomes two U+FFFD (金融纠��). Its parsers take strings as they are: this
+ * hands them strings cut between characters instead, for the sheets, the shared strings and the workbook (sheet names).
+ */
+function utf8SafeReader(input: Readable, options: ConstructorParameters<typeof ExcelJS.stream.xlsx.WorkbookReader>[1]): ExcelJS.stream.xlsx.WorkbookReader {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, options);
+  const original = Object.getPrototypeOf(reader) as ReaderInternals;
+  const patched = reader as unknown as ReaderInternals;
+  patched._parseWorksheet = (iterator, sheetNo) => original._parseWorksheet.call(reader, utf8Chunks(iterator), sheetNo);
+  patched._parseSharedStrings = (entry) => original._parseSharedStrings.call(reader, Readable.from(utf8Chunks(entry)));
+  patched._parseWorkbook = (entry) => original._parseWorkbook.call(reader, Readable.from(utf8Chunks(entry)));
+  return reader;
+}
+
 /** A sheet looks like a ledger when its headers name at least half the required fields. */
 function looksLikeLedger(headers: readonly string[]): boolean {
   const mapped = suggestMapping(headers);
@@ -193,7 +226,7 @@ function looksLikeLedger(headers: readonly string[]): boolean {
  * month). Other sheets (a totals sheet, notes) are skipped.
  */
 export async function parseXlsx(body: Buffer, onProgress: Progress): Promise<RowTable> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(body), { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
+  const reader = utf8SafeReader(Readable.from(body), { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
   let table: RowTable | undefined;
   /** The first sheet with rows, kept until a sheet that looks like a ledger turns up. */
   let fallback: RowTable | undefined;

@@ -3,6 +3,7 @@
  * and a commit with any bad row appends nothing (422); a GBK CSV with Chinese headers imports; a 5,000-row file
  * reports progress up to its total; what is obviously not a spreadsheet is refused at once.
  */
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import type { ImportJob } from '../../../shared/ledger.js';
 import { cookieFor, DUTY, LEADER } from '../../helpers/auth.js';
 import { get } from '../../helpers/dispatch.js';
 import { startServer } from '../../helpers/server.js';
-import { call, importFile, lastSeq, settle, upload } from './ledger-client.js';
+import { call, exportLedger, importFile, lastSeq, readWorkbook, settle, sheetRows, upload } from './ledger-client.js';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -163,4 +164,30 @@ describe('ledger import: encodings and size', () => {
     expect(again.done?.result).toEqual({ cases: 0, resolutions: 0, duplicates: 5000 });
     expect(await lastSeq(server)).toBe(before + 5000 + 1667);
   });
+
+  it('reads Chinese text whole from a streamed .xlsx whose characters straddle the chunks of its XML', async () => {
+    const chunks: Buffer[] = [];
+    const out = new PassThrough();
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+    const sheet = workbook.addWorksheet('二〇二六年六月');
+    sheet.addRow(['来源编号', '登记时间', '纠纷类别', '街道', '社区', '事项']).commit();
+    const titles: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const title = `第${i}号：${'龙岗区坂田街道岗头社区某电子厂拖欠员工工资引发集体劳资纠纷'.slice(i % 7)}`;
+      titles.push(title);
+      sheet.addRow([`ZH-${i}`, new Date(Date.UTC(2026, 5, 1 + (i % 30), 9, 0)), i % 2 ? '婚姻家庭纠纷' : '劳资纠纷', '坂田街道', '岗头社区', title]).commit();
+    }
+    sheet.commit();
+    await workbook.commit();
+    const { parsed, validated, done } = await importFile(server, '六月.xlsx', Buffer.concat(chunks), { defaults: { source: 'online' } });
+    expect(parsed.sheets).toEqual(['二〇二六年六月']);
+    expect(validated.validation).toMatchObject({ rows: 3000, valid: 3000, errorRows: 0 });
+    expect(done?.result).toMatchObject({ cases: 3000 });
+    const exported = await readWorkbook((await exportLedger(server, 'from=2026-06-01&to=2026-06-30')).body);
+    const rows = sheetRows(exported.getWorksheet('2026年6月')!).filter((r) => String(r['来源编号']).startsWith('ZH-'));
+    expect(rows).toHaveLength(3000);
+    for (const r of rows) expect(r['事项']).toBe(titles[Number(String(r['来源编号']).slice(3))]);
+  });
 });
+
