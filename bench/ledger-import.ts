@@ -6,6 +6,7 @@
  * and an export of everything imported. Prints rows/s and peak RSS (the process holds the generated files too).
  *
  * Usage: npx tsx bench/ledger-import.ts [--rows 100000] [--format csv|xlsx|both]
+ * (one format per process gives cleaner memory figures: `node --expose-gc --import tsx bench/ledger-import.ts --format xlsx`)
  */
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
@@ -129,6 +130,7 @@ async function run(format: 'csv' | 'xlsx', file: Buffer, rows: number) {
     if (made.status !== 202) throw new Error(JSON.stringify(made.body));
     const parsed = await settle(made.body.id);
     lap('parse');
+    const heapAfterParse = process.memoryUsage().heapUsed;
     if (parsed.phase !== 'parsed' || parsed.rows !== rows) throw new Error(`parse: ${JSON.stringify({ ...parsed, preview: undefined })}`);
     const body = { mapping: parsed.suggested };
     await call('POST', `/api/ledger/imports/${parsed.id}/validate`, body);
@@ -142,11 +144,12 @@ async function run(format: 'csv' | 'xlsx', file: Buffer, rows: number) {
     const total = Object.values(timings).reduce((a, b) => a + b, 0);
     console.log(
       `${format} ${label}: parse ${timings.parse!.toFixed(1)} s, validate ${timings.validate!.toFixed(1)} s, commit (revalidate + append) ${timings.commit!.toFixed(1)} s; ` +
-        `total ${total.toFixed(1)} s = ${Math.round(rows / total)} rows/s; result ${JSON.stringify(done.result)}; peak RSS so far ${mb(peakRss)}`,
+        `total ${total.toFixed(1)} s = ${Math.round(rows / total)} rows/s; result ${JSON.stringify(done.result)}; heap after parse ${mb(heapAfterParse)}; peak RSS so far ${mb(peakRss)}`,
     );
   };
+  (globalThis as { gc?: () => void }).gc?.();
   peakRss = process.memoryUsage().rss;
-  console.log(`${format}: file ${mb(file.length)}, RSS before upload ${mb(peakRss)}`);
+  console.log(`${format}: file ${mb(file.length)}, RSS before upload ${mb(peakRss)}, heap ${mb(process.memoryUsage().heapUsed)}`);
   await once('first import');
   await once('again (all duplicates)');
   const t = performance.now();

@@ -31,6 +31,8 @@ export const MAX_JOBS = 4;
 /** Events per append: a row's events always go in one batch. */
 export const IMPORT_BATCH = 500;
 const PREVIEW_ROWS = 20;
+/** A file still not read after this long (a pathological workbook) fails, so its job stops holding a slot. */
+export const PARSE_TIMEOUT_MS = 5 * 60_000;
 const VALIDATE_YIELD_EVERY = 1_000;
 
 export interface ImportDeps {
@@ -93,7 +95,14 @@ export class ImportJobs {
       job.view.progress = { done, total };
     };
     try {
-      const table = job.view.format === 'xlsx' ? await parseXlsx(job.body!, progress) : await parseCsv(job.body!, progress);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new LedgerFileError('reading the file took too long')), PARSE_TIMEOUT_MS);
+        timer.unref();
+      });
+      const parsing = job.view.format === 'xlsx' ? parseXlsx(job.body!, progress) : parseCsv(job.body!, progress);
+      parsing.catch(() => undefined);
+      const table = await Promise.race([parsing, timeout]).finally(() => clearTimeout(timer));
       if (table.rows.length === 0) throw new LedgerFileError('the file has a header row but no data rows');
       job.table = table;
       Object.assign(job.view, {
