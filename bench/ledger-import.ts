@@ -141,10 +141,12 @@ async function run(format: 'csv' | 'xlsx', file: Buffer, rows: number) {
     if (committing.status !== 202) throw new Error(`commit: ${committing.status} ${JSON.stringify(committing.body.error)}`);
     const done = await settle(parsed.id);
     lap('commit');
+    (globalThis as { gc?: () => void }).gc?.();
+    const heapAfterImport = process.memoryUsage().heapUsed;
     const total = Object.values(timings).reduce((a, b) => a + b, 0);
     console.log(
       `${format} ${label}: parse ${timings.parse!.toFixed(1)} s, validate ${timings.validate!.toFixed(1)} s, commit (revalidate + append) ${timings.commit!.toFixed(1)} s; ` +
-        `total ${total.toFixed(1)} s = ${Math.round(rows / total)} rows/s; result ${JSON.stringify(done.result)}; heap after parse ${mb(heapAfterParse)}; peak RSS so far ${mb(peakRss)}`,
+        `total ${total.toFixed(1)} s = ${Math.round(rows / total)} rows/s; result ${JSON.stringify(done.result)}; heap after parse ${mb(heapAfterParse)}, after import (after a GC, with --expose-gc) ${mb(heapAfterImport)}; peak RSS so far ${mb(peakRss)}`,
     );
   };
   (globalThis as { gc?: () => void }).gc?.();
