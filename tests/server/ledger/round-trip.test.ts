@@ -10,7 +10,7 @@ import { ledgerColumns } from '../../../server/ledger/columns.js';
 import { periodOf } from '../../../server/ledger/export.js';
 import { dayKey } from '../../../shared/time.js';
 import { ADMIN, asAdmin, asDept, WALL } from '../../helpers/auth.js';
-import { command, DUTY, LEADER, whistledCase } from '../../helpers/dispatch.js';
+import { command, get, LEADER, whistledCase } from '../../helpers/dispatch.js';
 import { BANTIAN, caseReported, caseResolved, GANGTOU, MAAN_TANG, nextRef, PINGHU } from '../../helpers/factories.js';
 import { post, startServer } from '../../helpers/server.js';
 import { exportLedger, importFile, lastSeq, readWorkbook, sheetRows, upload } from './ledger-client.js';
@@ -149,7 +149,7 @@ describe('ledger export → import', () => {
     const copy = importable((await readWorkbook(again.body)).worksheets.slice(1).flatMap(sheetRows));
     expect(copy).toEqual(original);
 
-    const cases = (await (await fetch(`${b.url}/api/cases?limit=50`, { headers: { cookie: await (await import('../../helpers/auth.js')).cookieFor(b, DUTY) } })).json()) as { items: any[] };
+    const cases = (await get(b, '/api/cases?limit=50')).body as { items: any[] };
     const imported = cases.items.find((c) => c.source === 'grid')!;
     expect(imported).toMatchObject({ kind: 'petition', category: 'property', streetCode: PINGHU, communityCode: PINGHU_COMMUNITY, severity: 4, peopleInvolved: 30, status: 'received' });
     const withdrawn = cases.items.find((c) => c.outcome === 'withdrawn')!;
