@@ -1,6 +1,7 @@
 /**
- * Reading an uploaded ledger into a table of text cells: .xlsx through ExcelJS's streaming reader, .csv through
- * csv-parse fed in chunks. Both yield to the event loop as they go and report progress. The first non-empty row of
+ * Reading an uploaded ledger into a table of text cells: .xlsx through ExcelJS (its JSZip-based reader: the streaming
+ * reader of 4.4 garbles characters cut by a chunk boundary and, now and then, reads a sheet before the workbook part a
+ * date cell needs, failing a good file), .csv through csv-parse fed in chunks. Both yield to the event loop as they go and report progress. The first non-empty row of
  * a sheet is its header row; data rows keep the row number the spreadsheet shows (the header is row 1).
  *
  * CSV from Excel in China is often GBK: the bytes are read as UTF-8 when they are valid UTF-8 (with or without a
@@ -10,7 +11,6 @@
  * columns hold a few tens of MB rather than millions of small strings.
  */
 import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { parse as csvParser } from 'csv-parse';
 import ExcelJS from 'exceljs';
@@ -182,38 +182,6 @@ export function cellText(value: unknown): string {
   return '';
 }
 
-/** Buffers → strings cut only between characters. */
-async function* utf8Chunks(source: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  for await (const chunk of source) {
-    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
-    if (text) yield text;
-  }
-  const tail = decoder.end();
-  if (tail) yield tail;
-}
-
-type ReaderInternals = {
-  _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: string): unknown;
-  _parseSharedStrings(entry: Readable): unknown;
-  _parseWorkbook(entry: Readable): Promise<void>;
-};
-
-/**
- * ExcelJS 4.4's streaming reader decodes each inflated chunk of a sheet's XML on its own (utils/parse-sax.js), so a
- * Chinese character cut by a chunk boundary becomes two U+FFFD (金融纠��). Its parsers take strings as they are: this
- * hands them strings cut between characters instead, for the sheets, the shared strings and the workbook (sheet names).
- */
-function utf8SafeReader(input: Readable, options: ConstructorParameters<typeof ExcelJS.stream.xlsx.WorkbookReader>[1]): ExcelJS.stream.xlsx.WorkbookReader {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, options);
-  const original = Object.getPrototypeOf(reader) as ReaderInternals;
-  const patched = reader as unknown as ReaderInternals;
-  patched._parseWorksheet = (iterator, sheetNo) => original._parseWorksheet.call(reader, utf8Chunks(iterator), sheetNo);
-  patched._parseSharedStrings = (entry) => original._parseSharedStrings.call(reader, Readable.from(utf8Chunks(entry)));
-  patched._parseWorkbook = (entry) => original._parseWorkbook.call(reader, Readable.from(utf8Chunks(entry)));
-  return reader;
-}
-
 /** A sheet looks like a ledger when its headers name at least half the required fields. */
 function looksLikeLedger(headers: readonly string[]): boolean {
   const mapped = suggestMapping(headers);
@@ -226,55 +194,54 @@ function looksLikeLedger(headers: readonly string[]): boolean {
  * month). Other sheets (a totals sheet, notes) are skipped.
  */
 export async function parseXlsx(body: Buffer, onProgress: Progress): Promise<RowTable> {
-  const reader = utf8SafeReader(Readable.from(body), { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(body as unknown as ArrayBuffer, { ignoreNodes: ['dataValidations', 'conditionalFormatting', 'hyperlinks', 'drawing', 'picture', 'tableParts', 'extLst'] } as Parameters<typeof workbook.xlsx.load>[1]);
+  } catch {
+    throw new LedgerFileError('the file is not a readable .xlsx workbook');
+  }
+  const total = workbook.worksheets.reduce((n, sheet) => n + sheet.rowCount, 0);
+  if (total > MAX_ROWS + workbook.worksheets.length) throw new LedgerFileError(`the workbook has more than ${MAX_ROWS} rows; split it`);
   let table: RowTable | undefined;
   /** The first sheet with rows, kept until a sheet that looks like a ledger turns up. */
   let fallback: RowTable | undefined;
   let headerKey = '';
-  let rowCount = 0;
-  try {
-    for await (const sheet of reader) {
-      const name = (sheet as unknown as { name?: string }).name ?? '';
-      let target: RowTable | undefined;
-      let skip = false;
-      for await (const row of sheet) {
-        if (skip) continue;
-        const values = (row.values as unknown[]) ?? [];
-        const cells: string[] = [];
-        for (let c = 1; c < values.length; c++) cells.push(clean(cellText(values[c])));
-        if (!target) {
-          if (cells.every((c) => c === '')) continue;
-          if (cells.length > MAX_COLUMNS) throw new LedgerFileError(`sheet ${name}: the header row has ${cells.length} columns; at most ${MAX_COLUMNS} are read`);
-          const headers = headerNames(cells);
-          const key = headers.join(SEP);
-          if (table) {
-            if (key !== headerKey) skip = true;
-            else target = table;
-          } else if (looksLikeLedger(headers)) {
-            table = target = { headers, rows: [], rowNumbers: [], sheets: [] };
-            headerKey = key;
-            fallback = undefined;
-            rowCount = 0;
-          } else if (!fallback) {
-            fallback = target = { headers, rows: [], rowNumbers: [], sheets: [] };
-          } else skip = true;
-          if (target) target.sheets.push({ name, start: target.rows.length });
-          continue;
-        }
-        const packed = pack(cells.slice(0, target.headers.length));
-        if (packed === undefined) continue;
-        if (target.rows.length >= MAX_ROWS) throw new LedgerFileError(`the workbook has more than ${MAX_ROWS} rows; split it`);
-        target.rows.push(packed);
-        target.rowNumbers.push(row.number);
-        if (++rowCount % YIELD_EVERY === 0) {
-          onProgress(rowCount, 0);
-          await yieldToLoop();
-        }
+  let done = 0;
+  for (const sheet of workbook.worksheets) {
+    let target: RowTable | undefined;
+    for (let r = 1; r <= sheet.rowCount; r++) {
+      if (++done % YIELD_EVERY === 0) {
+        onProgress(done, total);
+        await yieldToLoop();
       }
+      const row = sheet.findRow(r);
+      if (!row) continue;
+      const values = (row.values as unknown[]) ?? [];
+      const cells: string[] = [];
+      for (let c = 1; c < values.length; c++) cells.push(clean(cellText(values[c])));
+      if (!target) {
+        if (cells.every((c) => c === '')) continue;
+        if (cells.length > MAX_COLUMNS) throw new LedgerFileError(`sheet ${sheet.name}: the header row has ${cells.length} columns; at most ${MAX_COLUMNS} are read`);
+        const headers = headerNames(cells);
+        const key = headers.join(SEP);
+        if (table) {
+          if (key !== headerKey) break;
+          target = table;
+        } else if (looksLikeLedger(headers)) {
+          table = target = { headers, rows: [], rowNumbers: [], sheets: [] };
+          headerKey = key;
+          fallback = undefined;
+        } else if (!fallback) {
+          fallback = target = { headers, rows: [], rowNumbers: [], sheets: [] };
+        } else break;
+        target.sheets.push({ name: sheet.name, start: target.rows.length });
+        continue;
+      }
+      const packed = pack(cells.slice(0, target.headers.length));
+      if (packed === undefined) continue;
+      target.rows.push(packed);
+      target.rowNumbers.push(r);
     }
-  } catch (error) {
-    if (error instanceof LedgerFileError) throw error;
-    throw new LedgerFileError('the file is not a readable .xlsx workbook');
   }
   const result = table ?? fallback;
   if (!result) throw new LedgerFileError('the workbook is empty');
