@@ -15,7 +15,12 @@ const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(
 /** Idempotency: (source, sourceRef) identifies one event of one integration for ever. */
 const envelope = {
   source: z.enum(eventSources),
-  sourceRef: z.string().min(1).max(100).regex(/^[\w.:\-/#]+$/, 'may hold letters, digits and . : - / # _ only'),
+  /** Any letters and digits (a court's 案号 such as （2026）粤0307民调123号 too), brackets and . : - / # _; no spaces. */
+  sourceRef: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[\p{L}\p{N}_.:\-/#()（）〔〕[\]【】]+$/u, 'may hold letters, digits, brackets and . : - / # _ only (no spaces)'),
 };
 
 export const partySchema = z.strictObject({

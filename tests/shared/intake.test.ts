@@ -33,4 +33,13 @@ describe('intake schemas', () => {
     expect(errorsOf({ ...caseReported(), title: 'x'.repeat(201) })[0]!.path).toBe('title');
     expect(errorsOf({ ...caseReported(), sourceRef: 'has space' })[0]!.path).toBe('sourceRef');
   });
+
+  it("takes a court's case number as the source reference, and nothing with spaces, quotes or control characters", () => {
+    for (const ref of ['（2026）粤0307民调123号', '(2025)粤0307民初4567号', '〔2026〕龙信字第12号', '12345-20261122-0042']) {
+      expect(errorsOf({ ...caseReported(), sourceRef: ref })).toEqual([]);
+    }
+    for (const ref of ['粤 0307', 'a"b', "a'b", 'a\u0000b', 'a<b>', '']) {
+      expect(errorsOf({ ...caseReported(), sourceRef: ref })[0]!.path).toBe('sourceRef');
+    }
+  });
 });

@@ -77,7 +77,9 @@ describe('ledger import: bad rows', () => {
   }
 
   it('imports the good rows once the bad ones are fixed, with codes, English names and defaults', async () => {
-    const good = [BAD_ROWS[0]!, BAD_ROWS[7]!];
+    // A court's own case number (案号) is a ledger number like any other.
+    const courtNumbered = ['（2026）粤0307民调123号', ...BAD_ROWS[0]!.slice(1)];
+    const good = [courtNumbered, BAD_ROWS[7]!];
     const { validated, done } = await importFile(server, 'good.csv', Buffer.from(csv(good)), { defaults: { source: 'court', severity: 3 } });
     expect(validated.validation).toMatchObject({ valid: 2, errorRows: 0 });
     expect(done?.result).toEqual({ cases: 2, resolutions: 1, duplicates: 0 });
