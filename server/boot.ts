@@ -127,7 +127,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   const sessionKey = config.SESSION_SECRET ? Buffer.from(config.SESSION_SECRET, 'utf8') : secretFile(dataDir, 'session.key', 32);
   const audit = await openAuditLog(config.DATABASE_URL ? { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA } : { dataDir }, clock);
   const reportArchive = await openReportArchive(config.DATABASE_URL ? { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, applicationName: nodeName('reports') } : { dataDir });
-  const reportPdf = new PdfRenderer({ log });
+  const reportPdf = new PdfRenderer({ log, executablePath: config.CHROMIUM_PATH });
   const redis = config.REDIS_URL ? await connectRedis({ url: config.REDIS_URL, name: nodeName('redis'), log }) : undefined;
   if (config.REDIS_URL) log.info({ redis: redactedUrl(config.REDIS_URL) }, 'cluster fan-out through Redis');
   const httpServer = http.createServer();

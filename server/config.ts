@@ -48,6 +48,8 @@ const schema = z.object({
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
   /** Audit entries older than this are pruned (the chain stays verifiable from a checkpoint). */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(30).default(183),
+  /** The Chromium that prints reports to PDF (started on the first PDF); without it, PDFs answer 503 and the rest works. */
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   DISTRICT: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a folder name under data/districts').default('longgang'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Half-life of the "recent events" part of heat (DESIGN.md §6). */

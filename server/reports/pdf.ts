@@ -25,7 +25,7 @@ export class PdfBusyError extends PdfUnavailableError {
 }
 
 export interface PdfRendererOptions {
-  /** Default CHROMIUM_PATH, else /usr/bin/chromium. */
+  /** The browser (the CHROMIUM_PATH setting); default /usr/bin/chromium. */
   executablePath?: string;
   /** Pages printing at once. */
   concurrency?: number;
@@ -48,7 +48,7 @@ export class PdfRenderer {
   #closed = false;
 
   constructor(options: PdfRendererOptions = {}) {
-    this.executablePath = options.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+    this.executablePath = options.executablePath ?? '/usr/bin/chromium';
     this.#concurrency = Math.max(1, options.concurrency ?? 2);
     this.#maxQueued = options.maxQueued ?? 20;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
