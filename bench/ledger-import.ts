@@ -5,6 +5,8 @@
  * timing each phase and sampling the process's RSS every 50 ms; then the same file again (every row a duplicate),
  * and an export of everything imported. Prints rows/s and peak RSS (the process holds the generated files too).
  *
+ * Baseline in the same run: the same number of cases through POST /api/events, without a file.
+ *
  * Usage: npx tsx bench/ledger-import.ts [--rows 100000] [--format csv|xlsx|both]
  * (one format per process gives cleaner memory figures: `node --expose-gc --import tsx bench/ledger-import.ts --format xlsx`)
  */
@@ -161,11 +163,43 @@ async function run(format: 'csv' | 'xlsx', file: Buffer, rows: number) {
   await server.close();
 }
 
+/**
+ * Baseline, in the same run: the same number of cases and resolutions posted by an integration straight to
+ * POST /api/events in batches of 1,000 on a fresh server — the intake path an import ends in, without the file.
+ */
+async function baseline(rows: number) {
+  const server = await bootServer({ ADMIN_PASSWORD, LOG_LEVEL: 'warn' });
+  const json = { 'content-type': 'application/json' };
+  const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+  const admin = login.headers.getSetCookie().find((c) => c.startsWith('sygl_session='))!.split(';')[0]!;
+  const made = await fetch(`${server.url}/api/admin/keys`, { method: 'POST', headers: { ...json, cookie: admin }, body: JSON.stringify({ name: 'bench', types: ['case.reported', 'case.resolved'], sources: ['court'] }) });
+  const key = ((await made.json()) as { secret: string }).secret;
+  const events: unknown[] = [];
+  for (let i = 0; i < rows; i++) {
+    const reportedAt = new Date(Date.UTC(2025, i % 12, 1 + (i % 28), 1, 30)).toISOString();
+    events.push({ type: 'case.reported', source: 'court', sourceRef: `BL-${i}`, kind: 'dispute', category: 'labour', title: `某公司拖欠工资 ${i}`, description: '员工反映公司拖欠三个月工资，涉及多人，请求调解。', streetCode: '440307013', communityCode: '440307013002', severity: 2, peopleInvolved: 1, reportedAt, parties: [{ role: 'applicant', name: '张*丰' }] });
+    if (i % 3 === 0) events.push({ type: 'case.resolved', source: 'court', sourceRef: `BL-${i}#resolved`, caseSourceRef: `BL-${i}`, outcome: 'mediated', resolvedAt: new Date(Date.parse(reportedAt) + 86_400_000).toISOString() });
+  }
+  const t = performance.now();
+  for (let at = 0; at < events.length; ) {
+    let end = Math.min(at + 1000, events.length);
+    // A case and its resolution go in the same batch.
+    if (end < events.length && (events[end] as { type: string }).type === 'case.resolved') end -= 1;
+    const res = await fetch(`${server.url}/api/events`, { method: 'POST', headers: { ...json, authorization: `Bearer ${key}` }, body: JSON.stringify({ events: events.slice(at, end) }) });
+    if (res.status !== 201) throw new Error(`baseline intake: ${res.status} ${await res.text()}`);
+    at = end;
+  }
+  const seconds = (performance.now() - t) / 1000;
+  console.log(`baseline: ${rows} cases + ${Math.ceil(rows / 3)} resolutions through POST /api/events (batches of 1,000): ${seconds.toFixed(1)} s = ${Math.round(rows / seconds)} rows/s`);
+  await server.close();
+}
+
 const rows = Number(arg('rows', '100000'));
 const format = arg('format', 'both');
 const t0 = performance.now();
 const data = generate(rows);
 console.log(`generated ${rows} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s (node ${process.version}, ${(await import('node:os')).cpus().length} cpus)`);
+await baseline(rows);
 if (format !== 'xlsx') await run('csv', toCsv(data), rows);
 if (format !== 'csv') {
   const xlsx = await toXlsx(data);
