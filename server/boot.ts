@@ -199,6 +199,8 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
       leaveLiveOpen: true,
     });
     stopFeed = feed.stop;
+    // The history's days, weeks and months are archived as soon as it is written, not at the next sweep.
+    feed.backfilled.then(() => reportSchedule.run(), () => undefined);
     const dispatch = startDispatchSim({
       baseUrl: url,
       signIn: (actor) => ({ username: simUsername(actor), password: credentials.password }),
