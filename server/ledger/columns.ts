@@ -1,64 +1,16 @@
 /**
  * The ledger's (台账) column layout and vocabulary: the columns of an export in the order a court or justice bureau
- * ledger keeps them (Chinese headers, English with lang=en), the labels of codes (the wording of the consoles,
- * client/lib/i18n*.ts, and the names in data/), and the reverse: which import column holds which field, and which
- * code a label in a cell stands for. The export's own headers and labels (both languages) map back fully, so an
+ * ledger keeps them (Chinese headers, English with lang=en), and the reverse: which import column holds which field,
+ * and which code a label in a cell stands for (the labels of codes are server/labels.ts's, the wording of the
+ * consoles, and the names in data/). The export's own headers and labels (both languages) map back fully, so an
  * exported ledger imports without manual mapping.
  */
 import type { ColumnMapping, LedgerField } from '../../shared/ledger.js';
-import { caseKinds, caseSources, outcomes, type CaseKind, type CaseSource, type CaseStatus, type Channel, type Outcome, type Tier } from '../../shared/vocabulary.js';
+import { caseKinds, caseSources, outcomes, type CaseKind, type CaseSource, type Localized, type Outcome } from '../../shared/vocabulary.js';
 import type { DistrictData } from '../district-data.js';
+import { kindLabels, outcomeLabels, sourceLabels } from '../labels.js';
 
-export type Lang = 'zh' | 'en';
-type Labels<K extends string> = Record<K, { zh: string; en: string }>;
-
-/** client/lib/i18n.ts `source.*`. */
-export const sourceLabels: Labels<CaseSource> = {
-  grid: { zh: '网格员', en: 'Grid worker' },
-  hotline: { zh: '12345热线', en: '12345 hotline' },
-  walkin: { zh: '来访', en: 'Walk-in' },
-  court: { zh: '法院委派', en: 'Court referral' },
-  police: { zh: '110联动', en: '110 police' },
-  online: { zh: '网上', en: 'Online' },
-};
-
-/** client/lib/i18n.ts `kind.*`. */
-export const kindLabels: Labels<CaseKind> = {
-  dispute: { zh: '矛盾纠纷', en: 'Dispute' },
-  petition: { zh: '信访', en: 'Petition' },
-};
-
-/** client/lib/i18n.ts `outcome.*`. */
-export const outcomeLabels: Labels<Outcome> = {
-  mediated: { zh: '调解成功', en: 'Mediated' },
-  withdrawn: { zh: '撤回', en: 'Withdrawn' },
-  litigation: { zh: '转诉讼', en: 'To litigation' },
-  unresolved: { zh: '未化解', en: 'Unresolved' },
-};
-
-/** client/lib/i18n-dispatch.ts `tier.*`, `channel.*`, `status.*`. */
-export const tierLabels: Labels<Tier> = {
-  community: { zh: '社区', en: 'Community' },
-  street: { zh: '街道', en: 'Street' },
-  district: { zh: '区级', en: 'District' },
-};
-export const channelLabels: Labels<Channel> = {
-  people: { zh: '人民调解', en: "People's mediation" },
-  administrative: { zh: '行政调解', en: 'Administrative mediation' },
-  judicial: { zh: '司法调解', en: 'Judicial mediation' },
-};
-export const statusLabels: Labels<CaseStatus> = {
-  received: { zh: '已受理', en: 'Received' },
-  triaged: { zh: '已分流', en: 'Triaged' },
-  whistled: { zh: '已吹哨', en: 'Whistled' },
-  handling: { zh: '调处中', en: 'Handling' },
-  returned: { zh: '已退单', en: 'Returned' },
-  reopened: { zh: '已重办', en: 'Reopened' },
-  resolved: { zh: '已办结', en: 'Resolved' },
-  confirmed: { zh: '已司法确认', en: 'Judicially confirmed' },
-  followedUp: { zh: '已回访', en: 'Followed up' },
-  archived: { zh: '已归档', en: 'Archived' },
-};
+type Labels<K extends string> = Record<K, Localized>;
 
 export const yesNo = { yes: { zh: '是', en: 'Yes' }, no: { zh: '否', en: 'No' } };
 
@@ -165,7 +117,7 @@ export interface Vocabulary {
   community(text: string, streetCode: string): { code: string; streetCode: string } | { elsewhere: string } | undefined;
 }
 
-function lookup<K extends string>(codes: readonly K[], labels: Labels<K>, extra: Record<string, K> = {}): (text: string) => K | undefined {
+function lookup<K extends string>(codes: readonly K[], labels: Labels<NoInfer<K>>, extra: Record<string, K> = {}): (text: string) => K | undefined {
   const map = new Map<string, K>();
   for (const code of codes) {
     map.set(normalizeHeader(code), code);

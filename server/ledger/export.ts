@@ -17,7 +17,8 @@ import { isOpenStatus, outcomes, type Outcome } from '../../shared/vocabulary.js
 import type { CaseRecord } from '../domain/case-index.js';
 import type { DistrictData } from '../district-data.js';
 import type { EventStore } from '../store/event-store.js';
-import { channelLabels, kindLabels, ledgerColumns, outcomeLabels, sourceLabels, statusLabels, tierLabels, yesNo, type Lang } from './columns.js';
+import { channelLabels, kindLabels, outcomeLabels, sourceLabels, statusLabels, tierLabels, type Lang } from '../labels.js';
+import { ledgerColumns, yesNo } from './columns.js';
 
 const DAY_MS = 86_400_000;
 /** Events read per page when fetching the reports of a month's cases. */

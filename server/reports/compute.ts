@@ -39,6 +39,7 @@ import type { AlertRecord, RiskRuleId } from '../../shared/risk.js';
 import type { CountRow, DepartmentRow, Hotspot, ReportData, ReportKind, ReportPeriod, ReportRedAlert, ReportScope } from '../../shared/reports.js';
 import { DAY_MS } from '../../shared/time.js';
 import { alertLevels, caseKinds, outcomes, type AlertLevel, type CaseKind, type CaseSource, type Localized, type Outcome } from '../../shared/vocabulary.js';
+import { ruleLabels, sourceLabels } from '../labels.js';
 import { localDateOf } from './period.js';
 import { summarize } from './summary.js';
 
@@ -57,28 +58,6 @@ export class ReportScopeError extends Error {
 
 /** The same statuses `dispatchMetrics` counts as closed. */
 const closedStatuses = new Set(['resolved', 'confirmed', 'followedUp', 'archived']);
-
-/** Source names, as the consoles word them (client/lib/i18n.ts). */
-export const sourceNames: Record<CaseSource | 'system', Localized> = {
-  grid: { zh: '网格员', en: 'Grid worker' },
-  hotline: { zh: '12345热线', en: '12345 hotline' },
-  walkin: { zh: '来访', en: 'Walk-in' },
-  court: { zh: '法院委派', en: 'Court referral' },
-  police: { zh: '110联动', en: '110 police' },
-  online: { zh: '网上', en: 'Online' },
-  system: { zh: '系统', en: 'System' },
-};
-
-/** Rule names, as the consoles word them (client/lib/i18n-risk.ts). */
-export const ruleNames: Record<RiskRuleId | 'external', Localized> = {
-  spike: { zh: '异常激增', en: 'Spike' },
-  collective: { zh: '群体性事件', en: 'Collective' },
-  respondent: { zh: '同一被申请人多案', en: 'Same respondent' },
-  repeatPetition: { zh: '重复信访', en: 'Repeat petitions' },
-  skipTier: { zh: '越级信访', en: 'Skipped tier' },
-  staleHighSeverity: { zh: '高风险久拖未决', en: 'Stale high severity' },
-  external: { zh: '外部系统', en: 'External system' },
-};
 
 const same = (s: string): Localized => ({ zh: s, en: s });
 
@@ -262,7 +241,7 @@ export function computeReport(
           id: a.id,
           title: a.title,
           rule,
-          ruleName: { ...ruleNames[rule] },
+          ruleName: { ...ruleLabels[rule] },
           streetCode: a.streetCode,
           ...(a.communityCode && { communityCode: a.communityCode }),
           place: a.communityCode && district.community(a.communityCode) ? communityName(a.communityCode) : streetName(a.streetCode),
@@ -312,7 +291,7 @@ export function computeReport(
       previous: previousTotal,
       byKind,
       byCategory: rows(category, category.keys(), (code) => district.category(code)?.name ?? same(code)),
-      bySource: rows(source, source.keys(), (key) => sourceNames[key as CaseSource] ?? same(key)),
+      bySource: rows(source, source.keys(), (key) => sourceLabels[key as CaseSource] ?? same(key)),
       byStreet: rows(streets, streetCodes, streetName),
       byCommunity: communityRows,
       daily: daily.map((count, i) => ({ date: localDateOf(P.startMs + i * DAY_MS, tz), count })),
@@ -346,7 +325,7 @@ export function computeReport(
       raised,
       previous: previousRaised,
       byLevel,
-      byRule: rows(rules, rules.keys(), (key) => ruleNames[key as RiskRuleId | 'external'] ?? same(key)),
+      byRule: rows(rules, rules.keys(), (key) => ruleLabels[key as RiskRuleId | 'external'] ?? same(key)),
       outcome,
       red,
     },

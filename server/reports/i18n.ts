@@ -1,10 +1,12 @@
 /**
- * The report page's words in Chinese and English. Labels of kinds, sources, outcomes, tiers and alert levels repeat
- * the client's wording (client/lib/i18n*.ts) so a report reads like the app; names of places, categories, sources and
- * departments come with the report data (ReportData rows carry their own zh/en).
+ * The report page's words in Chinese and English. Labels of kinds, outcomes, tiers, alert levels and alert statuses
+ * are server/labels.ts's (the client's wording, client/lib/i18n*.ts) so a report reads like the app; names of places,
+ * categories, sources, rules and departments come with the report data (ReportData rows carry their own zh/en).
  */
+import type { AlertStatus } from '../../shared/risk.js';
 import type { ReportKind, ReportLang } from '../../shared/reports.js';
 import type { AlertLevel, CaseKind, Outcome, Tier } from '../../shared/vocabulary.js';
+import { alertStatusLabels, kindLabels, labelsIn, levelLabels, outcomeLabels, tierLabels } from '../labels.js';
 import { isoWeek } from './period.js';
 
 export interface ReportWords {
@@ -79,7 +81,7 @@ export interface ReportWords {
     status: string;
   };
   redAlerts: string;
-  alertStatus: Record<'raised' | 'acknowledged' | 'closed', string>;
+  alertStatus: Record<AlertStatus, string>;
   none: string;
   noData: string;
   caseKind: Record<CaseKind, string>;
@@ -92,6 +94,15 @@ export interface ReportWords {
   dispatchLine: (d: { whistles: number; assignments: number; reportedIn: number; onTime: number }) => string;
   footer: string;
 }
+
+/** The vocabulary's labels in one language (server/labels.ts). */
+const vocabularyIn = (lang: ReportLang) => ({
+  alertStatus: labelsIn(alertStatusLabels, lang),
+  caseKind: labelsIn(kindLabels, lang),
+  outcome: labelsIn(outcomeLabels, lang),
+  tier: labelsIn(tierLabels, lang),
+  level: labelsIn(levelLabels, lang),
+});
 
 const zh: ReportWords = {
   titleSubject: '矛盾纠纷',
@@ -163,13 +174,9 @@ const zh: ReportWords = {
     status: '状态',
   },
   redAlerts: '红色预警',
-  alertStatus: { raised: '待签收', acknowledged: '已签收', closed: '已关闭' },
   none: '—',
   noData: '暂无数据',
-  caseKind: { dispute: '矛盾纠纷', petition: '信访' },
-  outcome: { mediated: '调解成功', withdrawn: '撤回', litigation: '转诉讼', unresolved: '未化解' },
-  tier: { community: '社区', street: '街道', district: '区级' },
-  level: { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' },
+  ...vocabularyIn('zh'),
   alertOutcome: { whistled: '已吹哨', closedByOfficer: '人工关闭', autoClosed: '自动关闭', acknowledged: '已签收', open: '待处置' },
   dispatch: '吹哨报到',
   resolvedLine: (resolved, previous, openNow) => `期内办结 ${resolved} 件（上期 ${previous} 件），当前在办 ${openNow} 件。`,
@@ -247,13 +254,9 @@ const en: ReportWords = {
     status: 'Status',
   },
   redAlerts: 'Red alerts',
-  alertStatus: { raised: 'Raised', acknowledged: 'Acknowledged', closed: 'Closed' },
   none: '—',
   noData: 'No data',
-  caseKind: { dispute: 'Dispute', petition: 'Petition' },
-  outcome: { mediated: 'Mediated', withdrawn: 'Withdrawn', litigation: 'To litigation', unresolved: 'Unresolved' },
-  tier: { community: 'Community', street: 'Street', district: 'District' },
-  level: { red: 'Red', orange: 'Orange', yellow: 'Yellow', blue: 'Blue' },
+  ...vocabularyIn('en'),
   alertOutcome: { whistled: 'Whistled', closedByOfficer: 'Closed by officer', autoClosed: 'Closed automatically', acknowledged: 'Acknowledged', open: 'Open' },
   dispatch: 'Whistle and report-in',
   resolvedLine: (resolved, previous, openNow) => `${resolved} cases resolved in the period (previous ${previous}); ${openNow} open now.`,
