@@ -7,9 +7,10 @@
  * key would refuse a fork anyway). Reads for verify run in one REPEATABLE READ transaction: a snapshot however long
  * the walk takes.
  */
-import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { AuditEntry } from '../../shared/audit.js';
+import { makePool, onceReady, SCHEMA_NAME, schemaLockId, type PoolOptions } from '../pg-pool.js';
+import { quoteIdent as quote } from '../store/pg-schema.js';
 import type { ChainPoint } from './chain.js';
 import { AuditChainBrokenError, AuditNotFoundError, AuditUnavailableError, AuditValidationError } from './errors.js';
 import { AUDIT_COLUMNS, COLUMN_LIST, toEntry, toParams, toStoredRow, type AuditRow } from './rows.js';
@@ -23,27 +24,11 @@ import type { ListQuery } from './validate.js';
 export const AUDIT_LOCK_CLASS = 0x53474175;
 export const AUDIT_DDL_LOCK_CLASS = 0x53474164;
 
-export interface PgAuditOptions {
-  /** postgres://user@host:port/database */
-  url: string;
+/** applicationName defaults to `sygl-audit`; poolSize to 3: one writes, the others list and verify. */
+export interface PgAuditOptions extends PoolOptions {
   schema: string;
   /** Create the schema and tables if missing; false: AuditNotFoundError instead (for the verify CLI). */
   create: boolean;
-  /** Shown in pg_stat_activity. Default `sygl-audit`. */
-  applicationName?: string;
-  /** Default 3: one writes, the others list and verify. */
-  poolSize?: number;
-  connectTimeoutMs?: number;
-  /** Errors of idle pooled connections; the pool replaces them by itself. */
-  onError?: (error: Error) => void;
-}
-
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
-/** The lock's object id: the schema's, as a signed int4, the same on every node. */
-function schemaLockId(schema: string): number {
-  return createHash('sha256').update(schema).digest().readInt32BE(0);
 }
 
 function storageError(error: unknown, what: string): Error {
@@ -57,39 +42,26 @@ export class PgAuditStorage implements AuditStorage {
   readonly #audit: string;
   readonly #meta: string;
   readonly #lockId: number;
-  #ready: Promise<void> | undefined;
+  readonly #ready = onceReady(() => this.#prepare());
 
   constructor(options: PgAuditOptions) {
-    if (!IDENTIFIER.test(options.schema)) throw new AuditValidationError([`schema: "${options.schema}" is not a lower-case SQL identifier`]);
+    if (!SCHEMA_NAME.test(options.schema)) throw new AuditValidationError([`schema: "${options.schema}" is not a lower-case SQL identifier`]);
     this.#options = options;
     const schema = quote(options.schema);
     this.#audit = `${schema}.audit`;
     this.#meta = `${schema}.audit_meta`;
     this.#lockId = schemaLockId(options.schema);
-    this.#pool = new pg.Pool({
-      connectionString: options.url,
-      max: options.poolSize ?? 3,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
-      query_timeout: 30_000,
+    this.#pool = makePool(options, {
+      poolSize: 3,
+      applicationName: 'sygl-audit',
       // A node frozen mid-append must not hold the chain lock for ever.
-      idle_in_transaction_session_timeout: 15_000,
-      keepAlive: true,
-      application_name: options.applicationName ?? 'sygl-audit',
+      extra: { idle_in_transaction_session_timeout: 15_000 },
     });
-    // Without a listener an idle connection's error (a server restart) would end the process.
-    this.#pool.on('error', (error) => options.onError?.(error));
   }
 
   /** Prepares the tables once; a failed attempt (PostgreSQL away) is tried again by the next call. */
   ready(): Promise<void> {
-    if (!this.#ready) {
-      const attempt = this.#prepare();
-      this.#ready = attempt;
-      attempt.catch(() => {
-        if (this.#ready === attempt) this.#ready = undefined;
-      });
-    }
-    return this.#ready;
+    return this.#ready();
   }
 
   async #prepare(): Promise<void> {

@@ -3,8 +3,9 @@
  * (created if missing, under an advisory lock of its own so two nodes starting together do not race the DDL).
  * Only the node holding the lease generates reports, and ON CONFLICT DO NOTHING keeps the first of any two.
  */
-import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { makePool, onceReady, SCHEMA_NAME, schemaLockId, type PoolOptions } from '../pg-pool.js';
+import { quoteIdent as quote } from '../store/pg-schema.js';
 import type { ArchiveFilter, ArchiveRow, ReportStorage } from './archive.js';
 import { ReportArchiveUnavailableError } from './archive.js';
 import { ARCHIVE_ORDER } from './sqlite-archive.js';
@@ -12,17 +13,9 @@ import { ARCHIVE_ORDER } from './sqlite-archive.js';
 /** Advisory lock class id of the archive's DDL: 'SGRp' in ASCII, beside the store's 'SGL*' and the audit's 'SGA*'. */
 export const REPORT_DDL_LOCK_CLASS = 0x53475270;
 
-export interface PgReportOptions {
-  url: string;
+export interface PgReportOptions extends PoolOptions {
   schema: string;
-  applicationName?: string;
-  poolSize?: number;
-  connectTimeoutMs?: number;
-  onError?: (error: Error) => void;
 }
-
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 const COLUMNS = `id, kind, scope_level AS "scopeLevel", scope_code AS "scopeCode", scope_name AS "scopeName", period_from AS "from", period_to AS "to", generated_at AS "generatedAt", cases, resolved, alerts`;
 
@@ -36,34 +29,19 @@ export class PgReportStorage implements ReportStorage {
   readonly #pool: pg.Pool;
   readonly #table: string;
   readonly #lockId: number;
-  #ready: Promise<void> | undefined;
+  readonly #ready = onceReady(() => this.#prepare());
 
   constructor(options: PgReportOptions) {
-    if (!IDENTIFIER.test(options.schema)) throw new ReportArchiveUnavailableError(`schema "${options.schema}" is not a lower-case SQL identifier`);
+    if (!SCHEMA_NAME.test(options.schema)) throw new ReportArchiveUnavailableError(`schema "${options.schema}" is not a lower-case SQL identifier`);
     this.#options = options;
     this.#table = `${quote(options.schema)}.report_archive`;
-    this.#lockId = createHash('sha256').update(options.schema).digest().readInt32BE(0);
-    this.#pool = new pg.Pool({
-      connectionString: options.url,
-      max: options.poolSize ?? 2,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
-      query_timeout: 30_000,
-      keepAlive: true,
-      application_name: options.applicationName ?? 'sygl-reports',
-    });
-    this.#pool.on('error', (error) => options.onError?.(error));
+    this.#lockId = schemaLockId(options.schema);
+    this.#pool = makePool(options, { poolSize: 2, applicationName: 'sygl-reports' });
   }
 
   /** Prepares the table once; a failed attempt is tried again by the next call. */
   ready(): Promise<void> {
-    if (!this.#ready) {
-      const attempt = this.#prepare();
-      this.#ready = attempt;
-      attempt.catch(() => {
-        if (this.#ready === attempt) this.#ready = undefined;
-      });
-    }
-    return this.#ready;
+    return this.#ready();
   }
 
   async #prepare(): Promise<void> {
