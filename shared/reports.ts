@@ -133,8 +133,13 @@ export interface ReportData {
   kind: ReportKind;
   scope: ReportScope;
   period: ReportPeriod;
-  /** The period just before, of the same length (the previous calendar month for a monthly report). */
+  /**
+   * The period just before, of the same length (the previous calendar month for a monthly report). While the period
+   * is still running (`ongoing`), only the same stretch of it (同期): from its start for as long as this period has run.
+   */
   previous: ReportPeriod;
+  /** Generated before the period ended: its figures are so far, compared with the same stretch of the previous one. */
+  ongoing?: boolean;
   generatedAt: string;
   /** The last event folded into the figures: a report is the log up to this seq. */
   asOfSeq: number;

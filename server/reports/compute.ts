@@ -17,6 +17,8 @@
  *   previousResolutionRate: of the previous period's new cases, those closed now whose `resolvedAt` is before
  *   `now − (period.startMs − previous.startMs)`, i.e. given the same time since the start of their period, so that a
  *   report on an unfinished period is not compared with a period that has had longer to close its cases.
+ * - A period still running at `now` (`ongoing`) is compared with the same stretch of the previous one (同期): every
+ *   previous figure is taken over [previous.startMs, previous.startMs + (now − period.startMs)), and `previous` says so.
  * - resolution.openNow: cases of the scope reported before the period's end and still open now.
  * - dispatch: `dispatchMetrics` grouped by department over the whistles blown in the period (in the scope), exactly
  *   as GET /api/metrics?groupBy=department&from=<startMs>&to=<endMs>[&streetCode=] answers at the same `now`;
@@ -61,6 +63,16 @@ const closedStatuses = new Set(['resolved', 'confirmed', 'followedUp', 'archived
 
 const same = (s: string): Localized => ({ zh: s, en: s });
 
+/**
+ * The first `elapsedMs` of `previous` (同期): a report on a period still running compares like with like, so "today so
+ * far" is not set against the whole of yesterday.
+ */
+function sameStretch(previous: ReportPeriod, elapsedMs: number, tzOffsetMinutes: number): ReportPeriod {
+  const endMs = Math.min(previous.endMs, previous.startMs + elapsedMs);
+  const to = endMs > previous.startMs ? localDateOf(endMs - 1, tzOffsetMinutes) : previous.from;
+  return { ...previous, to, endMs, days: Math.round(((endMs - previous.startMs) / DAY_MS) * 10) / 10 };
+}
+
 /** Counts for this period [0] and the previous one [1], by key. */
 class Tally {
   readonly #m = new Map<string, [number, number]>();
@@ -95,7 +107,9 @@ export function computeReport(
   now: number,
 ): ReportData {
   const { district, tzOffsetMinutes: tz } = sources;
-  const { period: P, previous: Q, street } = request;
+  const { period: P, street } = request;
+  const ongoing = now < P.endMs;
+  const Q = ongoing ? sameStretch(request.previous, Math.max(0, now - P.startMs), sources.tzOffsetMinutes) : request.previous;
 
   let scope: ReportScope;
   if (street !== undefined) {
@@ -283,6 +297,7 @@ export function computeReport(
     scope,
     period: { ...P },
     previous: { ...Q },
+    ...(ongoing && { ongoing: true }),
     generatedAt: new Date(now).toISOString(),
     asOfSeq: sources.seq,
     tzOffsetMinutes: tz,

@@ -214,8 +214,8 @@ export function renderReportHtml(report: ReportData, lang: ReportLang, charts: R
 <dl class="meta">
 <dt>${escapeHtml(w.scope)}</dt><dd>${escapeHtml(scopeName)}</dd>
 <dt>${escapeHtml(w.generated)}</dt><dd>${escapeHtml(formatInstant(r.generatedAt, r.tzOffsetMinutes))} · ${escapeHtml(w.asOfSeq(r.asOfSeq))}</dd>
-<dt>${escapeHtml(w.period)}</dt><dd>${escapeHtml(periodText(r.period))}</dd>
-<dt>${escapeHtml(w.previous)}</dt><dd>${escapeHtml(periodText(r.previous))}</dd>
+<dt>${escapeHtml(w.period)}</dt><dd>${escapeHtml(periodText(r.period))}${r.ongoing ? escapeHtml(lang === 'zh' ? `（${w.ongoing}）` : ` (${w.ongoing})`) : ''}</dd>
+<dt>${escapeHtml(w.previous)}</dt><dd>${escapeHtml(periodText(r.previous))}${r.ongoing ? escapeHtml(lang === 'zh' ? `（${w.sameStretch}）` : ` (${w.sameStretch})`) : ''}</dd>
 </dl>
 </header>
 

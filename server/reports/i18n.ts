@@ -18,6 +18,9 @@ export interface ReportWords {
   scope: string;
   period: string;
   previous: string;
+  /** After the period and the previous one while the period is still running. */
+  ongoing: string;
+  sameStretch: string;
   generated: string;
   asOfSeq: (seq: number) => string;
   days: (n: number) => string;
@@ -111,6 +114,8 @@ const zh: ReportWords = {
   scope: '范围',
   period: '统计期间',
   previous: '对比期间',
+  ongoing: '进行中，数据截至生成时间',
+  sameStretch: '上期同期',
   generated: '生成时间',
   asOfSeq: (seq) => `截至事件 #${seq}`,
   days: (n) => `共${n}天`,
@@ -191,6 +196,8 @@ const en: ReportWords = {
   scope: 'Scope',
   period: 'Period',
   previous: 'Compared with',
+  ongoing: 'in progress: figures as of the time generated',
+  sameStretch: 'the same stretch of the previous period',
   generated: 'Generated',
   asOfSeq: (seq) => `as of event #${seq}`,
   days: (n) => `${n} day${n === 1 ? '' : 's'}`,

@@ -54,7 +54,23 @@ const levelNames: Record<AlertLevel, { zh: string; en: string }> = {
 
 const byKey = (a: CountRow, b: CountRow) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
+/**
+ * While the period is running its figures are compared with the same stretch of the previous one (compute.ts): the
+ * sentences say so ("较上期同期", "the same stretch of the previous period").
+ */
+function sameStretch(lines: Record<'zh' | 'en', string[]>): Record<'zh' | 'en', string[]> {
+  return {
+    zh: lines.zh.map((s) => s.replace(/上期(?!同期)/g, '上期同期')),
+    en: lines.en.map((s) => s.replace(/the previous period/g, 'the same stretch of the previous period')),
+  };
+}
+
 export function summarize(report: Report): Record<'zh' | 'en', string[]> {
+  const lines = summaryLines(report);
+  return report.ongoing ? sameStretch(lines) : lines;
+}
+
+function summaryLines(report: Report): Record<'zh' | 'en', string[]> {
   const zh: string[] = [];
   const en: string[] = [];
   const say = (s: { zh: string; en: string }) => {

@@ -493,3 +493,41 @@ describe('periodOf', () => {
     expect(() => periodOf('2026-11-02', '2026-11-01', TZ)).toThrow(/before/);
   });
 });
+
+describe('a period still running', () => {
+  const reported = (id: string, at: number, resolvedAt?: number): CaseRecord => {
+    const c = recordFromReport(
+      { caseId: id, kind: 'dispute', category: 'labour', source: 'hotline', streetCode: BANTIAN, communityCode: GANGTOU, severity: 2, peopleInvolved: 1, weight: 2, reportedAt: new Date(at).toISOString(), title: 't', parties: [] },
+      1,
+      undefined,
+    );
+    if (resolvedAt !== undefined) Object.assign(c, { status: 'resolved', outcome: 'mediated', resolvedAt: new Date(resolvedAt).toISOString() });
+    return c;
+  };
+  const cases = [
+    reported('a', local('2026-12-01', '08:00'), local('2026-12-01', '09:00')),
+    reported('b', local('2026-12-01', '15:00'), local('2026-12-01', '16:00')),
+    reported('c', local('2026-12-02', '09:00')),
+  ];
+  const sources: ReportSources = { cases, alerts: [], seq: 3, district, tzOffsetMinutes: TZ };
+  const daily = (now: number) => computeReport(sources, { kind: 'daily', ...resolvePeriod({ kind: 'daily', date: '2026-12-02' }, now, TZ) }, now);
+
+  it('is compared with the same stretch of the previous period (同期), and says so', () => {
+    const r = daily(local('2026-12-02', '10:00'));
+    expect(r.ongoing).toBe(true);
+    expect(r.previous).toMatchObject({ from: '2026-12-01', to: '2026-12-01', startMs: local('2026-12-01'), endMs: local('2026-12-01', '10:00') });
+    // Yesterday by 10:00: one case, resolved by then; the one at 15:00 is not in the comparison.
+    expect(r.cases).toMatchObject({ total: 1, previous: 1 });
+    expect(r.resolution).toMatchObject({ previous: 1, previousResolutionRate: 1 });
+    expect(r.summary.zh[0]).toContain('与上期同期持平');
+    expect(r.summary.en.join(' ')).toContain('the same stretch of the previous period');
+  });
+
+  it('is compared with the whole previous period once it is over', () => {
+    const r = daily(local('2026-12-03', '00:30'));
+    expect(r.ongoing).toBeUndefined();
+    expect(r.previous).toMatchObject({ startMs: local('2026-12-01'), endMs: local('2026-12-02'), days: 1 });
+    expect(r.cases).toMatchObject({ total: 1, previous: 2 });
+    expect(r.summary.zh.join('')).not.toContain('同期');
+  });
+});

@@ -41,7 +41,7 @@ describe('report routes', () => {
     const family = caseReported({ category: 'family', streetCode: PINGHU, communityCode: PINGHU_COMMUNITY, source: 'grid', reportedAt: new Date(NOW - HOUR).toISOString(), peopleInvolved: 1, severity: 1 });
     const neighbour = caseReported({ category: 'neighbour', communityCode: GANGTOU, reportedAt: new Date(NOW - 30 * 60_000).toISOString(), peopleInvolved: 2, severity: 1 });
     // One from the day before: the previous period.
-    const yesterday = caseReported({ reportedAt: new Date(NOW - 20 * HOUR).toISOString(), peopleInvolved: 2, severity: 1 });
+    const yesterday = caseReported({ reportedAt: new Date(NOW - 26 * HOUR).toISOString(), peopleInvolved: 2, severity: 1 });
     const made = await post(server, { events: [...labour, family, neighbour, yesterday, alertRaised({ level: 'red', raisedAt: new Date(NOW - HOUR).toISOString() })] });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     const resolved = await post(server, { events: [caseResolved(labour[0]!.sourceRef, { outcome: 'mediated' }), caseResolved(family.sourceRef, { outcome: 'withdrawn', source: 'grid' })] });
@@ -60,6 +60,9 @@ describe('report routes', () => {
     expect(body.period).toMatchObject({ from: '2026-12-02', to: '2026-12-02', days: 1 });
     expect(body.previous).toMatchObject({ from: '2026-12-01', to: '2026-12-01' });
     expect(body.cases.total).toBe(5);
+    // Today is still running: it is compared with yesterday up to the same time of day (同期).
+    expect(body.ongoing).toBe(true);
+    expect(body.previous.endMs - body.previous.startMs).toBe(NOW - body.period.startMs);
     expect(body.cases.previous).toBe(1);
     expect(body.cases.byCategory.find((r) => r.key === 'labour')).toMatchObject({ count: 3, previous: 1, name: { zh: '劳资纠纷' } });
     expect(body.cases.bySource.find((r) => r.key === 'grid')?.count).toBe(1);
