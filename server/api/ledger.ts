@@ -8,7 +8,7 @@ import path from 'node:path';
 import express, { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { JsonObject } from '../../shared/audit.js';
-import { zodFieldErrors, type FieldError } from '../../shared/intake.js';
+import { zodFieldErrors } from '../../shared/intake.js';
 import { importMappingBodySchema, ledgerExportQuerySchema } from '../../shared/ledger.js';
 import type { Auditor } from '../auth/auditor.js';
 import { sessionOf } from '../auth/guard.js';
@@ -16,7 +16,7 @@ import type { DistrictData } from '../district-data.js';
 import type { Ingestor } from '../ingest.js';
 import type { Projections } from '../projections.js';
 import type { EventStore } from '../store/event-store.js';
-import { exportFilename, periodOf, selectCases, writeLedger } from '../ledger/export.js';
+import { checkExportQuery, exportFilename, selectCases, writeLedger } from '../ledger/export.js';
 import { ImportJobs } from '../ledger/jobs.js';
 import { detectFormat } from '../ledger/parse.js';
 import { HttpError, invalid } from './errors.js';
@@ -46,21 +46,8 @@ export function ledgerRouter(deps: { projections: Projections; district: Distric
     const parsed = ledgerExportQuerySchema.safeParse(req.query);
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
     const q = parsed.data;
-    const errors: FieldError[] = [];
-    for (const key of ['from', 'to'] as const) {
-      const t = Date.parse(`${q[key]}T00:00:00Z`);
-      if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== q[key]) errors.push({ path: key, message: 'is not a calendar date' });
-    }
+    const { errors, period } = checkExportQuery(q, district, tzOffsetMinutes, MAX_EXPORT_MONTHS);
     if (errors.length) throw invalid(errors);
-    if (q.street && !district.street(q.street)) errors.push({ path: 'street', message: `unknown street code ${q.street}` });
-    const community = q.community ? district.community(q.community) : undefined;
-    if (q.community && !community) errors.push({ path: 'community', message: `unknown community code ${q.community}` });
-    if (community && q.street && community.streetCode !== q.street) errors.push({ path: 'community', message: `community ${q.community} is not in street ${q.street}` });
-    if (q.category && !district.category(q.category)) errors.push({ path: 'category', message: `unknown category "${q.category}"` });
-    const period = periodOf(q.from, q.to, tzOffsetMinutes);
-    if (period.months.length > MAX_EXPORT_MONTHS) errors.push({ path: 'to', message: `an export covers at most ${MAX_EXPORT_MONTHS} months` });
-    if (errors.length) throw invalid(errors);
-
     const selected = selectCases(cases.records(), q, period, district.communitiesOf);
     const filters: JsonObject = {};
     for (const key of ['street', 'community', 'category', 'kind', 'status'] as const) if (q[key]) filters[key] = q[key];

@@ -68,7 +68,7 @@ export function reportsRouter(deps: ReportsDeps): Router {
     }
   }
 
-  const unknownStreet = (street: string) => new HttpError(404, 'not_found', `no street ${street} in ${district.info.name.zh} (${district.info.code}); streets are 9-digit codes from GET /api/district`);
+  const unknownStreet = (street: string) => new HttpError(404, 'not_found', `no street ${street} in ${district.info.name.zh} (${district.info.code}); streets are the 9-digit codes of GET /api/geo`);
 
   async function send(req: Request, res: Response, report: ReportData, lang: ReportLang, format: ReportFormat): Promise<void> {
     if (format === 'json') {

@@ -11,6 +11,7 @@ import type { Writable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
 import type { CaseReportedData } from '../../shared/events.js';
+import type { FieldError } from '../../shared/intake.js';
 import type { LedgerExportQuery } from '../../shared/ledger.js';
 import { maskName, maskNamesIn, maskText } from '../../shared/masking.js';
 import { isOpenStatus, outcomes, type Outcome } from '../../shared/vocabulary.js';
@@ -31,6 +32,27 @@ export interface Period {
   start: number;
   end: number;
   months: Array<{ key: string; year: number; month: number; start: number; end: number }>;
+}
+
+/**
+ * What is wrong with an export query beyond its shape: dates that are not calendar dates, unknown places or
+ * categories, a community outside the street, more months than `maxMonths`. No errors: the period to export.
+ */
+export function checkExportQuery(q: LedgerExportQuery, district: DistrictData, tzOffsetMinutes: number, maxMonths: number): { errors: FieldError[]; period: Period } {
+  const errors: FieldError[] = [];
+  for (const key of ['from', 'to'] as const) {
+    const t = Date.parse(`${q[key]}T00:00:00Z`);
+    if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== q[key]) errors.push({ path: key, message: 'is not a calendar date' });
+  }
+  if (errors.length) return { errors, period: periodOf(q.from, q.from, tzOffsetMinutes) };
+  if (q.street && !district.street(q.street)) errors.push({ path: 'street', message: `unknown street code ${q.street}` });
+  const community = q.community ? district.community(q.community) : undefined;
+  if (q.community && !community) errors.push({ path: 'community', message: `unknown community code ${q.community}` });
+  if (community && q.street && community.streetCode !== q.street) errors.push({ path: 'community', message: `community ${q.community} is not in street ${q.street}` });
+  if (q.category && !district.category(q.category)) errors.push({ path: 'category', message: `unknown category "${q.category}"` });
+  const period = periodOf(q.from, q.to, tzOffsetMinutes);
+  if (period.months.length > maxMonths) errors.push({ path: 'to', message: `an export covers at most ${maxMonths} months` });
+  return { errors, period };
 }
 
 /** The period's bounds and calendar months, in local time (tz offset in minutes east of UTC). */
