@@ -57,7 +57,13 @@ export interface RowError {
   field?: LedgerField;
   /** The header of the column at fault. */
   column?: string;
+  /** Why, in English. */
   message: string;
+  /**
+   * Why, in Chinese, for the duty officer of a Chinese centre. Absent only for an error passed through from the
+   * intake checks that has no Chinese wording, where the English `message` is all there is.
+   */
+  zh?: string;
 }
 
 export const importPhases = ['parsing', 'parsed', 'validating', 'validated', 'importing', 'done', 'failed'] as const;

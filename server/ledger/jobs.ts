@@ -24,7 +24,7 @@ import { StoreUnavailableError } from '../store/event-store.js';
 import { HttpError, invalid } from '../api/errors.js';
 import { suggestMapping, vocabulary, type Vocabulary } from './columns.js';
 import { cellsOf, detectFormat, LedgerFileError, parseCsv, parseXlsx, sheetOf, type RowTable } from './parse.js';
-import { planRow, type RowContext } from './rows.js';
+import { planRow, quoteZh, type RowContext } from './rows.js';
 
 export const JOB_TTL_MS = 60 * 60_000;
 export const MAX_JOBS = 4;
@@ -192,14 +192,22 @@ export class ImportJobs {
     for (let i = 0; i < table.rows.length; i++) {
       const row = table.rowNumbers[i]!;
       const sheet = multiSheet ? sheetOf(table, i) : undefined;
-      const plan = planRow(cellsOf(table, i), ctx);
+      const cells = cellsOf(table, i);
+      const plan = planRow(cells, ctx);
       const rowErrors: Array<Omit<RowError, 'row'>> = plan.ok ? [] : [...plan.errors];
       if (plan.key) {
         const first = seen.get(plan.key);
         if (first !== undefined) {
           const firstSheet = multiSheet ? sheetOf(table, first) : undefined;
+          const firstRow = table.rowNumbers[first];
           const where = firstSheet !== sheet ? ` of sheet ${firstSheet}` : '';
-          rowErrors.unshift({ field: 'sourceRef', ...(ctx.mapping.sourceRef && { column: ctx.mapping.sourceRef }), message: `the same ledger number as row ${table.rowNumbers[first]}${where} (${plan.key})` });
+          const whereZh = firstSheet !== sheet ? `工作表“${firstSheet}”的` : '';
+          rowErrors.unshift({
+            field: 'sourceRef',
+            ...(ctx.mapping.sourceRef && { column: ctx.mapping.sourceRef }),
+            message: `the same ledger number as row ${firstRow}${where} (${plan.key})`,
+            zh: `台账编号${quoteZh(cells[ctx.columns.sourceRef!]?.trim() ?? '')}与${whereZh}第 ${firstRow} 行重复`,
+          });
         } else seen.set(plan.key, i);
       }
       if (rowErrors.length) {

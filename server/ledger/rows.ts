@@ -4,6 +4,7 @@
  * with the real intake schema and the real intake decision against the live case index, so an import accepts
  * exactly what intake accepts; a problem becomes a RowError naming the row, the field and the column.
  */
+import type { z } from 'zod';
 import type { FieldError, IntakeEvent, IntakeEventInput } from '../../shared/intake.js';
 import { intakeEventSchema, formatPath } from '../../shared/intake.js';
 import type { ColumnMapping, ImportDefaults, LedgerField, RowError } from '../../shared/ledger.js';
@@ -103,61 +104,137 @@ function fieldOfPath(path: string, event: IntakeEventInput): LedgerField | undef
   }
 }
 
+/** A cell's text quoted in an English message, cut at 40 characters. */
+export const quoteEn = (s: string): string => `"${s.length > 40 ? `${s.slice(0, 40)}…` : s}"`;
+/** A cell's text quoted in a Chinese message, cut at 40 characters. */
+export const quoteZh = (s: string): string => `“${s.length > 40 ? `${s.slice(0, 40)}…` : s}”`;
+
+/** The Chinese name of each ledger field, as the import wizard shows it. */
+const FIELD_ZH: Record<LedgerField, string> = {
+  sourceRef: '台账编号',
+  source: '来源',
+  reportedAt: '登记时间',
+  kind: '案件类型',
+  category: '纠纷类别',
+  street: '街道',
+  community: '社区',
+  title: '标题',
+  description: '情况描述',
+  severity: '严重程度',
+  peopleInvolved: '涉及人数',
+  applicant: '申请人',
+  respondent: '被申请人',
+  outcome: '办理结果',
+  resolvedAt: '办结时间',
+};
+
+const SOURCE_REF_CHARACTERS_ZH = '台账编号只能包含文字、数字、括号和 . : - / # _（不能有空格）';
+
+/**
+ * The Chinese wording of a problem the intake schema found (a zod issue), where it is plain which: too long, too
+ * short or empty, out of range, characters a ledger number may not hold. Undefined for anything else.
+ */
+export function zhOfSchemaIssue(field: LedgerField, path: string, issue: z.core.$ZodIssue, resolution: boolean): string | undefined {
+  const party = field === 'applicant' || field === 'respondent';
+  const label = party && /\.name$/.test(path) ? `${FIELD_ZH[field]}姓名` : FIELD_ZH[field];
+  switch (issue.code) {
+    case 'too_big':
+      if (issue.origin === 'string') {
+        if (resolution && field === 'sourceRef') return `台账编号加上“${RESOLVED_SUFFIX}”后过长（最多 ${issue.maximum} 字）`;
+        return `${label}过长（最多 ${issue.maximum} 字）`;
+      }
+      if (issue.origin === 'array' && path === 'parties') return `当事人过多（最多 ${issue.maximum} 人）`;
+      if (issue.origin === 'number') return `${label}不能大于 ${issue.maximum}`;
+      return undefined;
+    case 'too_small':
+      if (issue.origin === 'string') return `${label}为空`;
+      if (issue.origin === 'number') return `${label}不能小于 ${issue.minimum}`;
+      return undefined;
+    case 'invalid_format':
+      return field === 'sourceRef' ? SOURCE_REF_CHARACTERS_ZH : undefined;
+    case 'invalid_value':
+      return `${label}无法识别`;
+    default:
+      return undefined;
+  }
+}
+
+/** The Chinese wording of a problem the intake decision found (by its English message), or undefined. */
+export function zhOfDecision(field: LedgerField, message: string): string | undefined {
+  if (message === 'must not be in the future') return `${FIELD_ZH[field]}不能晚于当前时间`;
+  if (message === 'must not be before the case was reported') return '办结时间早于登记时间';
+  const source = /^source "(.*)" cannot report a case$/.exec(message);
+  if (source) return `来源${quoteZh(source[1]!)}不能登记案件`;
+  const category = /^unknown category "(.*)"$/.exec(message);
+  if (category) return `纠纷类别${quoteZh(category[1]!)}无法识别`;
+  if (/ cannot be resolved again$/.test(message)) return '该案件当前的状态不能再办结';
+  return undefined;
+}
+
 /** Reads one row into its intake events, or says what is wrong with it (every problem, not just the first). */
 export function planRow(cells: readonly string[], ctx: RowContext): RowPlan {
   const errors: Array<Omit<RowError, 'row'>> = [];
-  const fail = (field: LedgerField, message: string) => errors.push({ field, ...(ctx.mapping[field] !== undefined && { column: ctx.mapping[field] }), message });
+  /** Every problem found here is written in English and in Chinese; `zh` is undefined only for intake's own. */
+  const fail = (field: LedgerField, message: string, zh: string | undefined) =>
+    errors.push({ field, ...(ctx.mapping[field] !== undefined && { column: ctx.mapping[field] }), message, ...(zh !== undefined && { zh }) });
   const cell = (field: LedgerField): string => {
     const i = ctx.columns[field];
     return i === undefined ? '' : (cells[i] ?? '').trim();
   };
-  const quote = (s: string) => `"${s.length > 40 ? `${s.slice(0, 40)}…` : s}"`;
+  const quote = quoteEn;
+  const notDateZh = (text: string) => `${quoteZh(text)}不是有效的日期时间（请写成 YYYY-MM-DD HH:mm 或 YYYY/M/D）`;
+  const streetName = (code: string) => ctx.district.street(code)?.name ?? code;
 
   const sourceRef = cell('sourceRef');
-  if (!sourceRef) fail('sourceRef', 'the ledger number is missing');
+  if (!sourceRef) fail('sourceRef', 'the ledger number is missing', '台账编号为空');
 
   const sourceText = cell('source');
   const source = sourceText ? ctx.vocab.source(sourceText) : ctx.defaults.source;
-  if (!source) fail('source', `unknown source ${quote(sourceText)}`);
+  if (!source) fail('source', `unknown source ${quote(sourceText)}`, `来源${quoteZh(sourceText)}无法识别`);
 
   const kindText = cell('kind');
   const kind = kindText ? ctx.vocab.kind(kindText) : ctx.defaults.kind;
-  if (!kind) fail('kind', `unknown kind ${quote(kindText)}`);
+  if (!kind) fail('kind', `unknown kind ${quote(kindText)}`, `案件类型${quoteZh(kindText)}无法识别`);
 
   const reportedText = cell('reportedAt');
   const reportedMs = parseLocalTime(reportedText, ctx.tzOffsetMinutes);
-  if (!reportedText) fail('reportedAt', 'the date is missing');
-  else if (reportedMs === undefined) fail('reportedAt', `${quote(reportedText)} is not a date (write YYYY-MM-DD HH:mm or YYYY/M/D)`);
+  if (!reportedText) fail('reportedAt', 'the date is missing', '登记时间为空');
+  else if (reportedMs === undefined) fail('reportedAt', `${quote(reportedText)} is not a date (write YYYY-MM-DD HH:mm or YYYY/M/D)`, notDateZh(reportedText));
 
   const categoryText = cell('category');
   const category = categoryText ? ctx.vocab.category(categoryText) : undefined;
-  if (!categoryText) fail('category', 'the category is missing');
-  else if (!category) fail('category', `unknown category ${quote(categoryText)}`);
+  if (!categoryText) fail('category', 'the category is missing', '纠纷类别为空');
+  else if (!category) fail('category', `unknown category ${quote(categoryText)}`, `纠纷类别${quoteZh(categoryText)}无法识别`);
 
   const streetText = cell('street');
   const streetCode = streetText ? ctx.vocab.street(streetText) : undefined;
-  if (!streetText) fail('street', 'the street is missing');
-  else if (!streetCode) fail('street', `unknown street ${quote(streetText)} in ${ctx.district.info.name.zh}`);
+  if (!streetText) fail('street', 'the street is missing', '街道为空');
+  else if (!streetCode) {
+    const district = ctx.district.info.name.zh;
+    fail('street', `unknown street ${quote(streetText)} in ${district}`, `街道${quoteZh(streetText)}不在${district}`);
+  }
 
   const communityText = cell('community');
   let communityCode: string | undefined;
-  if (!communityText) fail('community', 'the community is missing');
+  if (!communityText) fail('community', 'the community is missing', '社区为空');
   else if (streetCode) {
     const found = ctx.vocab.community(communityText, streetCode);
-    if (!found) fail('community', `unknown community ${quote(communityText)}`);
+    if (!found) fail('community', `unknown community ${quote(communityText)}`, `社区${quoteZh(communityText)}无法识别`);
     else if ('elsewhere' in found) {
-      fail('community', `community ${quote(communityText)} is not in street ${ctx.district.street(streetCode)?.name ?? streetCode} (it is in ${ctx.district.street(found.elsewhere)?.name ?? found.elsewhere})`);
+      const here = streetName(streetCode);
+      const there = streetName(found.elsewhere);
+      fail('community', `community ${quote(communityText)} is not in street ${here} (it is in ${there})`, `社区${quoteZh(communityText)}不在${here}（属于${there}）`);
     } else communityCode = found.code;
   }
 
-  if (!cell('title')) fail('title', 'the matter (title) is missing');
+  if (!cell('title')) fail('title', 'the matter (title) is missing', '事项（标题）为空');
 
   const integer = (field: 'severity' | 'peopleInvolved', fallback: number): number | undefined => {
     const text = cell(field);
     if (!text) return fallback;
     const n = Number(text.replace(/[人级]$/, ''));
     if (!Number.isInteger(n)) {
-      fail(field, `${quote(text)} is not a whole number`);
+      fail(field, `${quote(text)} is not a whole number`, `${FIELD_ZH[field]}${quoteZh(text)}不是整数`);
       return undefined;
     }
     return n;
@@ -167,12 +244,12 @@ export function planRow(cells: readonly string[], ctx: RowContext): RowPlan {
 
   const outcomeText = cell('outcome');
   const outcome = outcomeText ? ctx.vocab.outcome(outcomeText) : undefined;
-  if (outcomeText && !outcome) fail('outcome', `unknown outcome ${quote(outcomeText)}`);
+  if (outcomeText && !outcome) fail('outcome', `unknown outcome ${quote(outcomeText)}`, `办理结果${quoteZh(outcomeText)}无法识别`);
   const resolvedText = cell('resolvedAt');
   const resolvedMs = parseLocalTime(resolvedText, ctx.tzOffsetMinutes);
-  if (resolvedText && resolvedMs === undefined) fail('resolvedAt', `${quote(resolvedText)} is not a date (write YYYY-MM-DD HH:mm or YYYY/M/D)`);
-  if (outcomeText && !resolvedText) fail('resolvedAt', 'a row with an outcome needs the date it was resolved');
-  if (resolvedText && !outcomeText) fail('outcome', 'a row with a resolution date needs its outcome');
+  if (resolvedText && resolvedMs === undefined) fail('resolvedAt', `${quote(resolvedText)} is not a date (write YYYY-MM-DD HH:mm or YYYY/M/D)`, notDateZh(resolvedText));
+  if (outcomeText && !resolvedText) fail('resolvedAt', 'a row with an outcome needs the date it was resolved', '有办理结果的行需要办结时间');
+  if (resolvedText && !outcomeText) fail('outcome', 'a row with a resolution date needs its outcome', '有办结时间的行需要办理结果');
 
   const key = source && sourceRef ? sourceKeyOf(source, sourceRef) : undefined;
   if (errors.length) return { ok: false, ...(key && { key }), errors };
@@ -217,8 +294,9 @@ export function planRow(cells: readonly string[], ctx: RowContext): RowPlan {
     for (const issue of parsed.error.issues) {
       const path = formatPath(issue.path);
       const field = fieldOfPath(path, input) ?? 'sourceRef';
-      const message = input.type === 'case.resolved' && field === 'sourceRef' ? `the ledger number with "${RESOLVED_SUFFIX}" ${issue.message}` : issue.message;
-      fail(field, message);
+      const resolution = input.type === 'case.resolved';
+      const message = resolution && field === 'sourceRef' ? `the ledger number with "${RESOLVED_SUFFIX}" ${issue.message}` : issue.message;
+      fail(field, message, zhOfSchemaIssue(field, path, issue, resolution));
     }
   }
   if (errors.length) return { ok: false, key: key!, errors };
@@ -241,7 +319,7 @@ export function planRow(cells: readonly string[], ctx: RowContext): RowPlan {
   if (!decision.ok) {
     for (const e of decision.errors as FieldError[]) {
       const field = fieldOfPath(e.path, toDecide[0]!) ?? 'sourceRef';
-      fail(field, e.message);
+      fail(field, e.message, zhOfDecision(field, e.message));
     }
     return { ok: false, key: key!, errors };
   }

@@ -126,6 +126,8 @@ describe.skipIf(!available)('reports view in Chromium', () => {
     const bad = page.getByTestId('import-error');
     expect(await bad.first().getAttribute('data-row')).toBe('3');
     expect(await bad.first().textContent()).toContain('登记时间');
+    // The UI is in Chinese, and so is why the row is bad.
+    expect(await bad.first().getByTestId('import-error-reason').textContent()).toBe('“2025-13-45 09:00”不是有效的日期时间（请写成 YYYY-MM-DD HH:mm 或 YYYY/M/D）');
     expect(await page.getByTestId('import-commit').isDisabled()).toBe(true);
     await page.screenshot({ path: path.join(ARTIFACTS, 'reports-import-bad.png') });
   });

@@ -37,13 +37,14 @@ const BAD_ROWS = [
   ['LG-2026-007', '2026/9/7', '邻里纠纷', '坂田街道', '岗头社区', '漏水', '', '', '和解了', '2026/9/8'],
   ['LG-2026-008', '2026/9/8', '婚姻家庭纠纷', 'Bantian', '马安堂', '抚养费', '李四', '', '', ''],
 ];
+/** Each bad row's error, in English and in the Chinese a duty officer reads. */
 const EXPECTED = [
-  { row: 3, field: 'street', column: '所属街道', message: expect.stringContaining('火星街道') },
-  { row: 4, field: 'community', column: '所属社区', message: expect.stringContaining('is not in street 坂田街道') },
-  { row: 5, field: 'reportedAt', column: '登记日期', message: expect.stringContaining('is not a date') },
-  { row: 6, field: 'title', column: '纠纷事项', message: expect.stringContaining('missing') },
-  { row: 7, field: 'sourceRef', column: '台账编号', message: expect.stringContaining('row 2') },
-  { row: 8, field: 'outcome', column: '调解结果', message: expect.stringContaining('和解了') },
+  { row: 3, field: 'street', column: '所属街道', message: expect.stringContaining('火星街道'), zh: '街道“火星街道”不在龙岗区' },
+  { row: 4, field: 'community', column: '所属社区', message: expect.stringContaining('is not in street 坂田街道'), zh: '社区“良安田社区”不在坂田街道（属于平湖街道）' },
+  { row: 5, field: 'reportedAt', column: '登记日期', message: expect.stringContaining('is not a date'), zh: '“2026-13-45”不是有效的日期时间（请写成 YYYY-MM-DD HH:mm 或 YYYY/M/D）' },
+  { row: 6, field: 'title', column: '纠纷事项', message: expect.stringContaining('missing'), zh: '事项（标题）为空' },
+  { row: 7, field: 'sourceRef', column: '台账编号', message: expect.stringContaining('row 2'), zh: '台账编号“LG-2026-001”与第 2 行重复' },
+  { row: 8, field: 'outcome', column: '调解结果', message: expect.stringContaining('和解了'), zh: '办理结果“和解了”无法识别' },
 ];
 
 const csv = (rows: string[][]) => [HEADERS, ...rows].map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join('\r\n');
@@ -75,6 +76,31 @@ describe('ledger import: bad rows', () => {
       expect(await lastSeq(server)).toBe(before);
     });
   }
+
+  it('says in Chinese too why the intake checks refuse a row', async () => {
+    const headers = [...HEADERS, '严重程度'];
+    const row = (ref: string, changes: Partial<Record<string, string>>) => headers.map((h, i) => changes[h] ?? [ref, '2026/9/10', '邻里纠纷', '坂田街道', '岗头社区', '噪音', '王五', '', '', '', '2'][i]!);
+    const rows = [
+      row('ZH-CHK-1', { 纠纷事项: '吵'.repeat(201) }),
+      row('ZH-CHK-2', { 登记日期: '2099/1/1' }),
+      row('ZH-CHK-3', { 调解结果: '调解成功', 结案日期: '2026/9/1' }),
+      row('ZH-CHK-4', { 严重程度: '9' }),
+      row('ZH CHK 5', {}),
+      row('ZH-CHK-6', { 申请人: '张'.repeat(51) }),
+    ];
+    const text = [headers, ...rows].map((r) => r.join(',')).join('\r\n');
+    const { validated, committing } = await importFile(server, 'intake-checks.csv', text, { defaults: { source: 'court' } });
+    expect(validated.validation).toMatchObject({ rows: 6, valid: 0, errorRows: 6, errorCount: 6 });
+    expect(validated.validation!.errors).toEqual([
+      expect.objectContaining({ row: 2, field: 'title', message: expect.any(String), zh: '标题过长（最多 200 字）' }),
+      expect.objectContaining({ row: 3, field: 'reportedAt', message: 'must not be in the future', zh: '登记时间不能晚于当前时间' }),
+      expect.objectContaining({ row: 4, field: 'resolvedAt', message: 'must not be before the case was reported', zh: '办结时间早于登记时间' }),
+      expect.objectContaining({ row: 5, field: 'severity', column: '严重程度', zh: '严重程度不能大于 5' }),
+      expect.objectContaining({ row: 6, field: 'sourceRef', zh: expect.stringContaining('台账编号只能包含') }),
+      expect.objectContaining({ row: 7, field: 'applicant', zh: '申请人姓名过长（最多 50 字）' }),
+    ]);
+    expect(committing.status).toBe(422);
+  });
 
   it('imports the good rows once the bad ones are fixed, with codes, English names and defaults', async () => {
     // A court's own case number (案号) is a ledger number like any other.
