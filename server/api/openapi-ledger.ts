@@ -5,7 +5,7 @@ import { importMappingBodySchema, ledgerExportQuerySchema } from '../../shared/l
 type Fragment = Record<string, unknown>;
 
 const importJob =
-  'ImportJob: { id, filename, format (xlsx|csv), phase (parsing|parsed|validating|validated|importing|done|failed), progress { done, total }, rows, headers, suggested (field → header), preview (first rows by header), sheets?, validation? { rows, valid, duplicates, errorRows, errorCount, errors: RowError[] (row, sheet?, field, column, message; the first 1,000) }, result? { cases, resolutions, duplicates }, error? }';
+  'ImportJob: { id, filename, format (xlsx|csv), phase (parsing|parsed|validating|validated|importing|done|failed), progress { done, total }, rows, headers, suggested (field → header), preview (first rows by header), sheets?, validation? { rows, valid, duplicates, errorRows, errorCount, errors: RowError[] (row, sheet?, field, column, message, zh? (the reason in Chinese); the first 1,000) }, result? { cases, resolutions, duplicates }, error? }';
 
 export function ledgerPaths(parts: { actor: Fragment[]; json: (schema: object) => Fragment; err: (description: string) => Fragment }): Record<string, Fragment> {
   const { actor, json, err } = parts;
