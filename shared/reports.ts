@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { AlertLevel, CaseKind, Localized, Outcome, Tier } from './vocabulary.js';
+import type { AssignmentRole, Stage } from './dispatch.js';
 
 export const reportKinds = ['daily', 'weekly', 'monthly', 'range'] as const;
 export type ReportKind = (typeof reportKinds)[number];
@@ -127,6 +128,35 @@ export interface ReportRedAlert {
   status: 'raised' | 'acknowledged' | 'closed';
 }
 
+/**
+ * One department's part in a whistle blown in the period that was overdue, supervised (督办) or escalated (升级), by
+ * the same definitions as the per-department counts. No title, parties or free text: a report carries no personal data.
+ */
+export interface ReportDispatchItem {
+  caseId: string;
+  category: string;
+  categoryName: Localized;
+  streetCode: string;
+  communityCode: string;
+  /** 街道 · 社区. */
+  place: Localized;
+  deptId: string;
+  deptName: Localized;
+  role: AssignmentRole;
+  whistleId: string;
+  whistledAt: string;
+  /** Escalated, supervised, overdue: in that order, those that apply. */
+  kinds: Array<'overdue' | 'supervised' | 'escalated'>;
+  /** The stages concerned (supervised, escalated or overdue at), report-in before resolution. */
+  stages: Stage[];
+  /** The deadline missed: resolveDueAt when the resolution stage is concerned, else reportDueAt. */
+  dueAt: string;
+  /** The tier the whistle stands at now, after its escalations. */
+  tier: Tier;
+  /** Whether the case is closed now (resolved, confirmed, followed up or archived). */
+  resolved: boolean;
+}
+
 export interface ReportData {
   /** Archive id, set on an archived report. */
   id?: string;
@@ -187,6 +217,14 @@ export interface ReportData {
     escalated: number;
     returned: number;
     departments: DepartmentRow[];
+    /**
+     * The assignments of the period's whistles that were overdue, supervised or escalated: escalated first, then
+     * supervised, then overdue, each oldest whistle first; at most MAX_REPORT_ITEMS (server/reports/compute.ts).
+     * Optional for reports archived before it.
+     */
+    items?: ReportDispatchItem[];
+    /** How many there were in all (more than `items` holds when the list was cut). */
+    itemsTotal?: number;
   };
   /** Where cases resolved in the period were closed (小事不出村、大事不出镇). */
   tiers: Record<Tier, number> & {

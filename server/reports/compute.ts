@@ -24,6 +24,15 @@
  *   as GET /api/metrics?groupBy=department&from=<startMs>&to=<endMs>[&streetCode=] answers at the same `now`;
  *   the totals are the sums of its rows; whistles = whistles (including returned ones) blown in the period;
  *   onTimeRate = onTimeReportIn / reportedIn; previousOnTimeRate the same over the previous period.
+ * - dispatch.items: one per assignment of those same whistles that was overdue, supervised or escalated, by
+ *   `dispatchMetrics`' definitions: overdue = a late report-in, or pending past reportDueAt while the whistle is open
+ *   at `now`, or, for the lead, resolved (this whistle) after resolveDueAt or open past it; supervised / escalated =
+ *   the assignment's `supervised` / `escalated` stages are not empty. So a department's `overdue` is its number of
+ *   items with kind overdue; its `supervised` and `escalated` count stages (at most two per assignment), so they are
+ *   at least its items of that kind. stages: every stage concerned; dueAt: resolveDueAt when the resolution stage is
+ *   among them, else reportDueAt; tier: the case's tier now for its current whistle, else the whistle's tier moved up
+ *   once per escalation in it; resolved: the case is closed now. Escalated first, then supervised, then overdue, each
+ *   by whistledAt (then case id, whistle id, assignment order); at most MAX_REPORT_ITEMS, itemsTotal all of them.
  * - tiers: `dispatchMetrics`' tiers (closed cases resolved in the period, by the tier that held them; cases resolved
  *   through intake without a tier are not counted); containment = (community + street) / (all three).
  * - alerts: raised in the period (by `raisedAt`, in the scope by the alert's streetCode); byLevel by the alert's
@@ -38,9 +47,11 @@ import { dispatchMetrics } from '../domain/metrics.js';
 import type { DistrictData } from '../district-data.js';
 import type { MetricsResponse } from '../../shared/api.js';
 import type { AlertRecord, RiskRuleId } from '../../shared/risk.js';
-import type { CountRow, DepartmentRow, Hotspot, ReportData, ReportKind, ReportPeriod, ReportRedAlert, ReportScope } from '../../shared/reports.js';
+import type { AssignmentState, WhistleState } from '../../shared/lifecycle.js';
+import type { Stage } from '../../shared/dispatch.js';
+import type { CountRow, DepartmentRow, Hotspot, ReportData, ReportDispatchItem, ReportKind, ReportPeriod, ReportRedAlert, ReportScope } from '../../shared/reports.js';
 import { DAY_MS } from '../../shared/time.js';
-import { alertLevels, caseKinds, outcomes, type AlertLevel, type CaseKind, type CaseSource, type Localized, type Outcome } from '../../shared/vocabulary.js';
+import { alertLevels, caseKinds, outcomes, tiers, type AlertLevel, type CaseKind, type CaseSource, type Localized, type Outcome, type Tier } from '../../shared/vocabulary.js';
 import { ruleLabels, sourceLabels } from '../labels.js';
 import { localDateOf } from './period.js';
 import { summarize } from './summary.js';
@@ -57,6 +68,9 @@ export interface ReportSources {
 export class ReportScopeError extends Error {
   override name = 'ReportScopeError';
 }
+
+/** A report lists at most this many overdue, supervised or escalated assignments (`dispatch.items`). */
+export const MAX_REPORT_ITEMS = 50;
 
 /** The same statuses `dispatchMetrics` counts as closed. */
 const closedStatuses = new Set(['resolved', 'confirmed', 'followedUp', 'archived']);
@@ -101,6 +115,47 @@ function rows(tally: Tally, keys: Iterable<string>, name: (key: string) => Local
 const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 const inside = (t: number, p: ReportPeriod) => t >= p.startMs && t < p.endMs;
 
+/** An assignment to list, before its names are looked up (only the listed ones are). */
+interface ItemCandidate {
+  c: CaseRecord;
+  w: WhistleState;
+  a: AssignmentState;
+  whistledAt: number;
+  /** 0 escalated, 1 supervised, 2 overdue. */
+  rank: number;
+  kinds: ReportDispatchItem['kinds'];
+  stages: Stage[];
+}
+
+/**
+ * The assignment as `dispatchMetrics` judges it (server/domain/metrics.ts): its kinds and stages, or undefined when it
+ * was neither overdue, supervised nor escalated.
+ */
+function judge(c: CaseRecord, w: WhistleState, a: AssignmentState, now: number): Pick<ItemCandidate, 'rank' | 'kinds' | 'stages'> | undefined {
+  const overdue = new Set<Stage>();
+  if (a.late === true || (a.status === 'pending' && !w.closedAt && now > Date.parse(a.reportDueAt))) overdue.add('reportIn');
+  if (a.role === 'lead') {
+    const resolvedHere = w === c.whistle && closedStatuses.has(c.status) && c.resolvedAt !== undefined;
+    if (resolvedHere ? Date.parse(c.resolvedAt!) > Date.parse(a.resolveDueAt) : !w.closedAt && now > Date.parse(a.resolveDueAt)) overdue.add('resolve');
+  }
+  const kinds: ReportDispatchItem['kinds'] = [];
+  if (a.escalated.length > 0) kinds.push('escalated');
+  if (a.supervised.length > 0) kinds.push('supervised');
+  if (overdue.size > 0) kinds.push('overdue');
+  if (kinds.length === 0) return undefined;
+  const concerned = new Set<Stage>([...a.escalated, ...a.supervised, ...overdue]);
+  const stages = (['reportIn', 'resolve'] as const).filter((s) => concerned.has(s));
+  const rank = kinds[0] === 'escalated' ? 0 : kinds[0] === 'supervised' ? 1 : 2;
+  return { rank, kinds, stages };
+}
+
+/** The tier a whistle stands at now: the case's for its current whistle; an earlier one's moved up per escalation. */
+function tierNow(c: CaseRecord, w: WhistleState): Tier {
+  if (w === c.whistle) return c.tier ?? w.tier;
+  const escalations = w.assignments.reduce((n, a) => n + a.escalated.length, 0);
+  return tiers[Math.min(tiers.indexOf(w.tier) + escalations, tiers.length - 1)]!;
+}
+
 export function computeReport(
   sources: ReportSources,
   request: { kind: ReportKind; street?: string; period: ReportPeriod; previous: ReportPeriod },
@@ -141,6 +196,8 @@ export function computeReport(
   /** Cases that can count in dispatchMetrics for each period: a whistle blown or a resolution in it. */
   const dispatchNow: CaseRecord[] = [];
   const dispatchBefore: CaseRecord[] = [];
+  /** The period's overdue, supervised or escalated assignments. */
+  const candidates: ItemCandidate[] = [];
 
   for (const c of sources.cases) {
     if (street !== undefined && c.streetCode !== street) continue;
@@ -181,11 +238,15 @@ export function computeReport(
       if (c.outcome === 'mediated') previousMediated += 1;
     }
     if (c.whistleCount > 0) {
-      const count = (w: { whistledAt: string }) => {
+      const count = (w: WhistleState) => {
         const t = Date.parse(w.whistledAt);
         if (inside(t, P)) {
           whistles += 1;
           forNow = true;
+          for (const a of w.assignments) {
+            const judged = judge(c, w, a, now);
+            if (judged) candidates.push({ c, w, a, whistledAt: t, ...judged });
+          }
         } else if (inside(t, Q)) forBefore = true;
       };
       if (c.previousWhistles) for (const w of c.previousWhistles) count(w);
@@ -289,6 +350,31 @@ export function computeReport(
     escalated: r.escalated,
     returned: r.returned,
   }));
+  const order = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  // Stable: the assignments of one whistle keep their order.
+  candidates.sort((x, y) => x.rank - y.rank || x.whistledAt - y.whistledAt || order(x.c.id, y.c.id) || order(x.w.whistleId, y.w.whistleId));
+  const items: ReportDispatchItem[] = candidates.slice(0, MAX_REPORT_ITEMS).map(({ c, w, a, kinds, stages }) => {
+    const s = streetName(c.streetCode);
+    const community = district.community(c.communityCode)?.name ?? c.communityCode;
+    return {
+      caseId: c.id,
+      category: c.category,
+      categoryName: { ...(district.category(c.category)?.name ?? same(c.category)) },
+      streetCode: c.streetCode,
+      communityCode: c.communityCode,
+      place: { zh: `${s.zh} · ${community}`, en: `${s.en} · ${community}` },
+      deptId: a.deptId,
+      deptName: { ...(departments.get(a.deptId)?.name ?? same(a.deptId)) },
+      role: a.role,
+      whistleId: w.whistleId,
+      whistledAt: w.whistledAt,
+      kinds,
+      stages,
+      dueAt: stages.includes('resolve') ? a.resolveDueAt : a.reportDueAt,
+      tier: tierNow(c, w),
+      resolved: closedStatuses.has(c.status),
+    };
+  });
   const sum = (m: MetricsResponse, f: (r: MetricsResponse['rows'][number]) => number) => m.rows.reduce((s, r) => s + f(r), 0);
   const containment = (m: MetricsResponse) => ratio(m.tiers.community + m.tiers.street, m.tiers.community + m.tiers.street + m.tiers.district);
 
@@ -334,6 +420,8 @@ export function computeReport(
       escalated: sum(current, (r) => r.escalated),
       returned: sum(current, (r) => r.returned),
       departments: departmentRows,
+      items,
+      itemsTotal: candidates.length,
     },
     tiers: { ...current.tiers, containment: containment(current), previousContainment: containment(before) },
     alerts: {

@@ -142,6 +142,35 @@ function departmentTable(r: ReportData, lang: ReportLang): string {
   );
 }
 
+/** The overdue, supervised and escalated assignments; nothing for a report archived before they were listed. */
+function itemsSection(r: ReportData, lang: ReportLang): string {
+  const items = r.dispatch.items;
+  if (items === undefined) return '';
+  const w = reportWords[lang];
+  const c = w.items.col;
+  const heading = `<h3>${escapeHtml(w.items.title)}</h3>`;
+  if (items.length === 0) return `${heading}<p class="note">${escapeHtml(w.items.none)}</p>`;
+  const time = (iso: string) => escapeHtml(formatInstant(iso, r.tzOffsetMinutes).slice(0, 16));
+  const total = r.dispatch.itemsTotal ?? items.length;
+  const cut = total > items.length ? `<p class="note">${escapeHtml(w.items.cut(total, items.length))}</p>` : '';
+  return `${heading}${cut}${table(
+    [c.caseId, c.category, c.place, c.dept, c.whistledAt, c.dueAt, c.kinds, c.tier, c.status],
+    items.map((i) => [
+      escapeHtml(i.caseId.slice(0, 8)),
+      escapeHtml(nameIn(i.categoryName, lang)),
+      escapeHtml(nameIn(i.place, lang)),
+      escapeHtml(lang === 'zh' ? `${nameIn(i.deptName, lang)}（${w.items.role[i.role]}）` : `${nameIn(i.deptName, lang)} (${w.items.role[i.role]})`),
+      time(i.whistledAt),
+      time(i.dueAt),
+      escapeHtml(w.items.situation(i.kinds.map((k) => w.items.kind[k]), i.stages.map((s) => w.items.stage[s]))),
+      escapeHtml(w.tier[i.tier]),
+      escapeHtml(i.resolved ? w.items.resolved : w.items.open),
+    ]),
+    lang,
+    9,
+  )}`;
+}
+
 function alertTables(r: ReportData, lang: ReportLang): string {
   const w = reportWords[lang];
   const total = r.alerts.raised;
@@ -264,6 +293,7 @@ ${hotspotTable(r.hotspots.rising, streetNames, lang)}
 <section class="departments">
 <h2>${escapeHtml(w.sections.departments)}</h2>
 ${departmentTable(r, lang)}
+${itemsSection(r, lang)}
 </section>
 
 <section class="alerts">

@@ -4,7 +4,8 @@
  * categories, sources, rules and departments come with the report data (ReportData rows carry their own zh/en).
  */
 import type { AlertStatus } from '../../shared/risk.js';
-import type { ReportKind, ReportLang } from '../../shared/reports.js';
+import type { AssignmentRole, Stage } from '../../shared/dispatch.js';
+import type { ReportDispatchItem, ReportKind, ReportLang } from '../../shared/reports.js';
 import type { AlertLevel, CaseKind, Outcome, Tier } from '../../shared/vocabulary.js';
 import { alertStatusLabels, kindLabels, labelsIn, levelLabels, outcomeLabels, tierLabels } from '../labels.js';
 import { isoWeek } from './period.js';
@@ -84,6 +85,21 @@ export interface ReportWords {
     status: string;
   };
   redAlerts: string;
+  /** The overdue, supervised and escalated assignments (dispatch.items). */
+  items: {
+    title: string;
+    none: string;
+    /** More than listed: "共 N 项，列出前 50 项". */
+    cut: (total: number, shown: number) => string;
+    col: { caseId: string; category: string; place: string; dept: string; whistledAt: string; dueAt: string; kinds: string; tier: string; status: string };
+    role: Record<AssignmentRole, string>;
+    kind: Record<ReportDispatchItem['kinds'][number], string>;
+    stage: Record<Stage, string>;
+    /** The kinds and the stages, as the 情况 cell says them. */
+    situation: (kinds: string[], stages: string[]) => string;
+    resolved: string;
+    open: string;
+  };
   alertStatus: Record<AlertStatus, string>;
   none: string;
   noData: string;
@@ -179,6 +195,18 @@ const zh: ReportWords = {
     status: '状态',
   },
   redAlerts: '红色预警',
+  items: {
+    title: '超期与升级事项',
+    none: '本期无超期、督办或升级事项。',
+    cut: (total, shown) => `共 ${total} 项，列出前 ${shown} 项`,
+    col: { caseId: '案件', category: '类别', place: '地点', dept: '部门', whistledAt: '吹哨时间', dueAt: '应完成', kinds: '情况', tier: '层级', status: '状态' },
+    role: { lead: '牵头', assist: '协办' },
+    kind: { escalated: '升级', supervised: '督办', overdue: '超期' },
+    stage: { reportIn: '报到', resolve: '办结' },
+    situation: (kinds, stages) => `${kinds.join('、')}（${stages.join('、')}）`,
+    resolved: '已办结',
+    open: '未办结',
+  },
   none: '—',
   noData: '暂无数据',
   ...vocabularyIn('zh'),
@@ -261,6 +289,18 @@ const en: ReportWords = {
     status: 'Status',
   },
   redAlerts: 'Red alerts',
+  items: {
+    title: 'Overdue and escalated work',
+    none: 'No overdue, supervised or escalated work this period.',
+    cut: (total, shown) => `${total} in all; the first ${shown} are listed.`,
+    col: { caseId: 'Case', category: 'Category', place: 'Place', dept: 'Department', whistledAt: 'Whistled', dueAt: 'Due', kinds: 'What happened', tier: 'Tier', status: 'Status' },
+    role: { lead: 'lead', assist: 'assist' },
+    kind: { escalated: 'escalated', supervised: 'supervised', overdue: 'overdue' },
+    stage: { reportIn: 'report-in', resolve: 'resolution' },
+    situation: (kinds, stages) => `${kinds.join(', ')} (${stages.join(', ')})`,
+    resolved: 'Resolved',
+    open: 'Open',
+  },
   none: '—',
   noData: 'No data',
   ...vocabularyIn('en'),

@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { recordFromReport, type CaseRecord } from '../../../server/domain/case-index.js';
 import { dispatchMetrics } from '../../../server/domain/metrics.js';
 import { loadDistrictData } from '../../../server/district-data.js';
-import { computeReport, ReportScopeError, type ReportSources } from '../../../server/reports/compute.js';
+import { computeReport, MAX_REPORT_ITEMS, ReportScopeError, type ReportSources } from '../../../server/reports/compute.js';
 import { periodLabel, periodOf, resolvePeriod } from '../../../server/reports/period.js';
 import { summarize } from '../../../server/reports/summary.js';
 import type { Projections } from '../../../server/projections.js';
-import type { ReportData } from '../../../shared/reports.js';
+import type { ReportData, ReportDispatchItem } from '../../../shared/reports.js';
 import { BANTIAN, GANGTOU, MAAN_TANG, PINGHU } from '../../helpers/factories.js';
 import { LogBuilder, local, TZ } from './compute-log.js';
 
@@ -287,6 +287,60 @@ describe('computeReport on a crafted log', () => {
     );
   });
 
+  it('lists the overdue, supervised and escalated assignments: escalated first, then by whistle time', () => {
+    expect(report.dispatch.itemsTotal).toBe(2);
+    expect(report.dispatch.items).toEqual([
+      {
+        // 妇联 never reported in: supervised and escalated at report-in, and the whistle is open past its resolve deadline.
+        caseId: 'c3',
+        category: 'family',
+        categoryName: { zh: '婚姻家庭纠纷', en: expect.any(String) },
+        streetCode: BANTIAN,
+        communityCode: MAAN_TANG,
+        place: { zh: '坂田街道 · 马安堂社区', en: 'Bantian · 马安堂社区' },
+        deptId: 'women-federation',
+        deptName: { zh: expect.stringContaining('妇'), en: expect.any(String) },
+        role: 'lead',
+        whistleId: 'w3',
+        whistledAt: new Date(local('2026-11-24', '10:00')).toISOString(),
+        kinds: ['escalated', 'supervised', 'overdue'],
+        stages: ['reportIn', 'resolve'],
+        dueAt: new Date(local('2026-11-27', '10:00')).toISOString(),
+        tier: 'district', // escalated from street
+        resolved: false,
+      },
+      {
+        // 司法局 reported in on c1 after 120 minutes, due in 60.
+        caseId: 'c1',
+        category: 'labour',
+        categoryName: { zh: '劳资纠纷', en: 'Labour / wage arrears' },
+        streetCode: BANTIAN,
+        communityCode: GANGTOU,
+        place: { zh: '坂田街道 · 岗头社区', en: 'Bantian · 岗头社区' },
+        deptId: 'justice',
+        deptName: { zh: '龙岗区司法局', en: expect.any(String) },
+        role: 'assist',
+        whistleId: 'w1',
+        whistledAt: new Date(local('2026-11-23', '10:00')).toISOString(),
+        kinds: ['overdue'],
+        stages: ['reportIn'],
+        dueAt: new Date(local('2026-11-23', '11:00')).toISOString(),
+        tier: 'community',
+        resolved: true,
+      },
+    ]);
+    // The same counts as the departments' rows (no assignment here was supervised or escalated at both stages).
+    expectItemsAgree(report);
+    // A street report lists its own; the other street none, and says so with an empty list.
+    const pinghu = computeReport(sources, { kind: 'weekly', street: PINGHU, ...week }, NOW);
+    expect(pinghu.dispatch).toMatchObject({ items: [], itemsTotal: 0 });
+    expect(computeReport(sources, { kind: 'weekly', street: BANTIAN, ...week }, NOW).dispatch.items).toEqual(report.dispatch.items);
+    // Last week's whistles are last week's: q1 (late report-in, resolved on the 25th, 5 days after its deadline) is not
+    // listed this week.
+    const lastWeek = computeReport(sources, { kind: 'weekly', ...resolvePeriod({ kind: 'weekly', date: '2026-11-18' }, NOW, TZ) }, NOW);
+    expect(lastWeek.dispatch.items!.map((i) => [i.caseId, i.deptId, i.kinds, i.stages, i.dueAt])).toEqual([['q1', 'labour', ['overdue'], ['reportIn', 'resolve'], new Date(local('2026-11-20', '10:00')).toISOString()]]);
+  });
+
   it('counts tiers of the cases closed in the period and the containment share', () => {
     // c1 community, c2 street, q1 district; c4 has no tier, c7 is reopened.
     expect(report.tiers).toEqual({ community: 1, street: 1, district: 1, containment: 2 / 3, previousContainment: 1 });
@@ -396,6 +450,167 @@ describe('computeReport on a crafted log', () => {
     expect(empty.hotspots).toEqual({ top: [], rising: [] });
     expect(empty.summary.zh).toEqual(['本期无新增案件。', '本期无办结案件。', '本期未吹哨派单。', '本期无风险预警。']);
     expect(empty.summary.en[0]).toBe('No new cases this period.');
+  });
+});
+
+/**
+ * Per department, the items agree with the rows: its overdue figure is its number of items with kind overdue; its
+ * supervised and escalated figures count stages, so they equal the stages of its supervised / escalated assignments,
+ * and the items of that kind are exactly those assignments.
+ */
+function expectItemsAgree(report: ReportData, records?: Iterable<CaseRecord>): void {
+  const items = report.dispatch.items!;
+  expect(report.dispatch.itemsTotal).toBe(items.length);
+  const count = (deptId: string, kind: ReportDispatchItem['kinds'][number]) => items.filter((i) => i.deptId === deptId && i.kinds.includes(kind)).length;
+  for (const row of report.dispatch.departments) {
+    expect([row.deptId, count(row.deptId, 'overdue')]).toEqual([row.deptId, row.overdue]);
+    expect(count(row.deptId, 'supervised')).toBeLessThanOrEqual(row.supervised);
+    expect(count(row.deptId, 'escalated')).toBeLessThanOrEqual(row.escalated);
+    if (!records) {
+      expect([row.deptId, count(row.deptId, 'supervised'), count(row.deptId, 'escalated')]).toEqual([row.deptId, row.supervised, row.escalated]);
+    }
+  }
+  expect(items.filter((i) => i.kinds.includes('overdue')).length).toBe(report.dispatch.overdue);
+  if (records) {
+    // An independent scan of the period's assignments.
+    const assignments = [...records].flatMap((c) =>
+      [...(c.previousWhistles ?? []), ...(c.whistle ? [c.whistle] : [])]
+        .filter((w) => Date.parse(w.whistledAt) >= report.period.startMs && Date.parse(w.whistledAt) < report.period.endMs)
+        .flatMap((w) => w.assignments),
+    );
+    for (const row of report.dispatch.departments) {
+      const mine = assignments.filter((a) => a.deptId === row.deptId);
+      expect(mine.reduce((n, a) => n + a.supervised.length, 0)).toBe(row.supervised);
+      expect(mine.reduce((n, a) => n + a.escalated.length, 0)).toBe(row.escalated);
+      expect(count(row.deptId, 'supervised')).toBe(mine.filter((a) => a.supervised.length > 0).length);
+      expect(count(row.deptId, 'escalated')).toBe(mine.filter((a) => a.escalated.length > 0).length);
+    }
+  }
+}
+
+describe('dispatch items', () => {
+  const NOW_ = local('2026-12-01', '12:00');
+  const week = resolvePeriod({ kind: 'weekly', date: '2026-11-25' }, NOW_, TZ);
+  const d = (day: number, time: string) => local(`2026-11-${String(day).padStart(2, '0')}`, time);
+  const where = { streetCode: BANTIAN, communityCode: GANGTOU };
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  function itemsLog(): LogBuilder {
+    const b = new LogBuilder();
+    // e0: whistled the week before, never reported in: not this week's.
+    b.report('e0', { category: 'labour', source: 'hotline', ...where, at: d(20, '08:00') });
+    b.whistle('e0', 'w0', d(20, '09:00'), 'community', [{ deptId: 'labour', role: 'lead' }]);
+    // e1: reported in on time, supervised at resolution, resolved 3 h after its 24 h deadline.
+    b.report('e1', { category: 'labour', source: 'hotline', ...where, at: d(23, '08:00') });
+    b.whistle('e1', 'w1', d(23, '09:00'), 'community', [{ deptId: 'labour', role: 'lead', resolveHours: 24 }]);
+    b.reportIn('e1', 'w1', 'labour', d(23, '09:30'));
+    b.supervise('e1', 'w1', 'labour', d(24, '09:00'), 'resolve');
+    b.resolve('e1', 'w1', 'labour', d(24, '12:00'), 'mediated', 'community');
+    // e2: 劳动监察 is supervised and escalated at report-in (street → district), then returns the whistle; re-triaged at
+    // street, 司法局 leads the second whistle, reports in, and is past its resolve deadline.
+    b.report('e2', { category: 'neighbour', source: 'grid', streetCode: BANTIAN, communityCode: MAAN_TANG, at: d(25, '08:00') });
+    b.whistle('e2', 'w2a', d(25, '09:00'), 'street', [{ deptId: 'labour', role: 'lead' }]);
+    b.supervise('e2', 'w2a', 'labour', d(25, '10:00'), 'reportIn');
+    b.escalate('e2', 'w2a', 'labour', d(25, '11:00'), 'reportIn', 'street', 'district');
+    b.returnWhistle('e2', 'w2a', 'labour', d(25, '11:30'));
+    b.triage('e2', d(25, '13:00'), 'street');
+    b.whistle('e2', 'w2b', d(25, '14:00'), 'street', [{ deptId: 'justice', role: 'lead' }]);
+    b.reportIn('e2', 'w2b', 'justice', d(25, '14:20'));
+    // e3: supervised at both stages, late at both: one item, two supervisions in the department's row.
+    b.report('e3', { category: 'family', source: 'hotline', ...where, at: d(26, '08:00') });
+    b.whistle('e3', 'w3', d(26, '09:00'), 'community', [{ deptId: 'justice', role: 'lead', resolveHours: 24 }]);
+    b.supervise('e3', 'w3', 'justice', d(26, '10:00'), 'reportIn');
+    b.reportIn('e3', 'w3', 'justice', d(26, '10:30'));
+    b.supervise('e3', 'w3', 'justice', d(27, '09:00'), 'resolve');
+    b.resolve('e3', 'w3', 'justice', d(27, '10:00'), 'mediated', 'community');
+    // e4: on time throughout: not listed.
+    b.report('e4', { category: 'labour', source: 'hotline', ...where, at: d(27, '08:00') });
+    b.whistle('e4', 'w4', d(27, '09:00'), 'community', [{ deptId: 'labour', role: 'lead' }]);
+    b.reportIn('e4', 'w4', 'labour', d(27, '09:10'));
+    b.resolve('e4', 'w4', 'labour', d(27, '18:00'), 'mediated', 'community');
+    // e5 in 平湖: the lead reports in and has until 2 Dec to resolve; the assist never reports in.
+    b.report('e5', { category: 'debt', source: 'walkin', streetCode: PINGHU, communityCode: LIANGANTIAN, at: d(28, '08:00') });
+    b.whistle('e5', 'w5', d(28, '09:00'), 'community', [{ deptId: 'labour', role: 'lead', resolveHours: 96 }, { deptId: 'justice', role: 'assist' }]);
+    b.reportIn('e5', 'w5', 'labour', d(28, '09:20'));
+    return b;
+  }
+
+  let projections: Projections;
+  let sources: ReportSources;
+  let report: ReportData;
+  beforeAll(() => {
+    projections = itemsLog().fold();
+    sources = { cases: projections.cases.records(), alerts: [], seq: projections.seq, district, tzOffsetMinutes: TZ };
+    report = computeReport(sources, { kind: 'weekly', ...week }, NOW_);
+  });
+
+  it('lists escalated, then supervised, then overdue, each by whistle time, with the stages and the deadline missed', () => {
+    const rows = report.dispatch.items!.map((i) => [i.caseId, i.whistleId, i.deptId, i.role, i.kinds, i.stages, i.dueAt, i.tier, i.resolved]);
+    expect(rows).toEqual([
+      // The returned whistle: escalated once from street, though the case is back at street for the next one.
+      ['e2', 'w2a', 'labour', 'lead', ['escalated', 'supervised'], ['reportIn'], iso(d(25, '10:00')), 'district', false],
+      ['e1', 'w1', 'labour', 'lead', ['supervised', 'overdue'], ['resolve'], iso(d(24, '09:00')), 'community', true],
+      ['e3', 'w3', 'justice', 'lead', ['supervised', 'overdue'], ['reportIn', 'resolve'], iso(d(27, '09:00')), 'community', true],
+      ['e2', 'w2b', 'justice', 'lead', ['overdue'], ['resolve'], iso(d(28, '14:00')), 'street', false],
+      ['e5', 'w5', 'justice', 'assist', ['overdue'], ['reportIn'], iso(d(28, '10:00')), 'community', false],
+    ]);
+    expect(report.dispatch.itemsTotal).toBe(5);
+    expect(report.dispatch.items![4]!.place).toEqual({ zh: '平湖街道 · 良安田社区', en: 'Pinghu · 良安田社区' });
+    expect(report.dispatch.items![4]!.categoryName.zh).toBe(district.category('debt')!.name.zh);
+  });
+
+  it('agrees with the departments\' rows and with GET /api/metrics', () => {
+    expectItemsAgree(report, projections.cases.records());
+    const justice = report.dispatch.departments.find((r) => r.deptId === 'justice')!;
+    // e3 was supervised at both stages: two supervisions, one item.
+    expect(justice).toMatchObject({ overdue: 3, supervised: 2, escalated: 0 });
+    expect(report.dispatch.items!.filter((i) => i.deptId === 'justice' && i.kinds.includes('supervised'))).toHaveLength(1);
+    const desk = dispatchMetrics(projections.cases.records(), { groupBy: 'department', from: week.period.startMs, to: week.period.endMs }, NOW_);
+    for (const row of desk.rows) {
+      expect(report.dispatch.items!.filter((i) => i.deptId === row.key && i.kinds.includes('overdue'))).toHaveLength(row.overdue);
+    }
+  });
+
+  it('judges at the time of the report: nothing is overdue before its deadline', () => {
+    // On the 28th at 09:30, e5's assist is not yet due, e2's second whistle not yet past its resolve deadline.
+    const early = local('2026-11-28', '09:30');
+    const r = computeReport(sources, { kind: 'weekly', ...resolvePeriod({ kind: 'weekly', date: '2026-11-25' }, early, TZ) }, early);
+    expect(r.dispatch.items!.map((i) => [i.caseId, i.whistleId, i.kinds])).toEqual([
+      ['e2', 'w2a', ['escalated', 'supervised']],
+      ['e1', 'w1', ['supervised', 'overdue']],
+      ['e3', 'w3', ['supervised', 'overdue']],
+    ]);
+    expectItemsAgree(r, projections.cases.records());
+  });
+
+  it('narrows to the street', () => {
+    const pinghu = computeReport(sources, { kind: 'weekly', street: PINGHU, ...week }, NOW_);
+    expect(pinghu.dispatch.items!.map((i) => i.caseId)).toEqual(['e5']);
+    const bantian = computeReport(sources, { kind: 'weekly', street: BANTIAN, ...week }, NOW_);
+    expect(bantian.dispatch.items!.map((i) => i.caseId)).toEqual(['e2', 'e1', 'e3', 'e2']);
+  });
+
+  it(`keeps the first ${MAX_REPORT_ITEMS} and counts them all`, () => {
+    const b = new LogBuilder();
+    for (let i = 0; i < 60; i += 1) {
+      const id = `m${String(i).padStart(2, '0')}`;
+      const at = d(23, '08:00') + i * 60_000;
+      b.report(id, { category: 'labour', source: 'hotline', ...where, at });
+      b.whistle(id, `w-${id}`, at + 60_000, 'community', [{ deptId: 'labour', role: 'lead' }]);
+    }
+    // The last whistle of the week, escalated: listed first.
+    b.report('late', { category: 'labour', source: 'hotline', ...where, at: d(29, '08:00') });
+    b.whistle('late', 'w-late', d(29, '09:00'), 'street', [{ deptId: 'justice', role: 'lead' }]);
+    b.escalate('late', 'w-late', 'justice', d(29, '11:00'), 'reportIn', 'street', 'district');
+    const p = b.fold();
+    const r = computeReport({ cases: p.cases.records(), alerts: [], seq: p.seq, district, tzOffsetMinutes: TZ }, { kind: 'weekly', ...week }, NOW_);
+    expect(r.dispatch.itemsTotal).toBe(61);
+    expect(r.dispatch.items).toHaveLength(MAX_REPORT_ITEMS);
+    expect(MAX_REPORT_ITEMS).toBe(50);
+    expect(r.dispatch.items!.map((i) => i.caseId)).toEqual(['late', ...Array.from({ length: 49 }, (_, i) => `m${String(i).padStart(2, '0')}`)]);
+    // Its resolution is not due until 2 December.
+    expect(r.dispatch.items![0]).toMatchObject({ kinds: ['escalated', 'overdue'], stages: ['reportIn'], tier: 'district' });
+    expect(r.dispatch.overdue).toBe(61);
   });
 });
 

@@ -2,7 +2,7 @@
  * A hand-made daily district report (Wednesday 2 Dec 2026, Longgang) for the renderer tests: every section has
  * something, and one community name carries markup that must come out escaped.
  */
-import type { CountRow, ReportData } from '../../../shared/reports.js';
+import type { CountRow, ReportData, ReportDispatchItem } from '../../../shared/reports.js';
 
 const DAY = 86_400_000;
 const TZ = 480;
@@ -11,6 +11,68 @@ const start = Date.parse('2026-12-02T00:00:00+08:00');
 const row = (key: string, zh: string, en: string, count: number, previous: number): CountRow => ({ key, name: { zh, en }, count, previous });
 
 export const HOSTILE_COMMUNITY = '<script>alert(1)</script>社区';
+
+const JUSTICE = { zh: '龙岗区司法局', en: 'Longgang District Justice Bureau' };
+const POLICE = { zh: '深圳市公安局龙岗分局', en: 'Longgang Branch, Shenzhen Public Security Bureau' };
+
+/**
+ * The overdue, supervised and escalated assignments, agreeing with the departments' rows: 司法局 1 overdue, 2
+ * supervised, 1 escalated; 公安 1 overdue, 1 supervised. The last one lies in the hostile community.
+ */
+export function itemsFixture(): ReportDispatchItem[] {
+  const labour = { category: 'labour', categoryName: { zh: '劳资纠纷', en: 'Labour / wage arrears' } };
+  const gangtou = { streetCode: '440307013', communityCode: '440307013001', place: { zh: '坂田街道 · 岗头社区', en: 'Bantian · 岗头社区' } };
+  return [
+    {
+      caseId: 'c3f9a1b2-7d4e-4c1a-9b8e-2f6d5a4c3b21',
+      ...labour,
+      ...gangtou,
+      deptId: 'justice',
+      deptName: { ...JUSTICE },
+      role: 'lead',
+      whistleId: 'w-1',
+      whistledAt: '2026-12-02T01:00:00.000Z',
+      kinds: ['escalated', 'supervised', 'overdue'],
+      stages: ['reportIn'],
+      dueAt: '2026-12-02T02:00:00.000Z',
+      tier: 'street',
+      resolved: false,
+    },
+    {
+      caseId: 'a7e20c51-1111-4c1a-9b8e-2f6d5a4c3b21',
+      category: 'family',
+      categoryName: { zh: '婚姻家庭纠纷', en: 'Marriage & family' },
+      ...gangtou,
+      deptId: 'justice',
+      deptName: { ...JUSTICE },
+      role: 'assist',
+      whistleId: 'w-2',
+      whistledAt: '2026-12-02T02:30:00.000Z',
+      kinds: ['supervised'],
+      stages: ['reportIn'],
+      dueAt: '2026-12-02T03:30:00.000Z',
+      tier: 'community',
+      resolved: false,
+    },
+    {
+      caseId: '5b6d0e9f-2222-4c1a-9b8e-2f6d5a4c3b21',
+      ...labour,
+      streetCode: '440307003',
+      communityCode: '440307003002',
+      place: { zh: `平湖街道 · ${HOSTILE_COMMUNITY}`, en: `Pinghu · ${HOSTILE_COMMUNITY}` },
+      deptId: 'police',
+      deptName: { ...POLICE },
+      role: 'lead',
+      whistleId: 'w-3',
+      whistledAt: '2026-12-02T06:00:00.000Z',
+      kinds: ['supervised', 'overdue'],
+      stages: ['reportIn', 'resolve'],
+      dueAt: '2026-12-02T10:00:00.000Z',
+      tier: 'community',
+      resolved: true,
+    },
+  ];
+}
 
 export function reportFixture(): ReportData {
   return {
@@ -71,9 +133,11 @@ export function reportFixture(): ReportData {
       escalated: 1,
       returned: 1,
       departments: [
-        { deptId: 'police', name: { zh: '深圳市公安局龙岗分局', en: 'Longgang Branch, Shenzhen Public Security Bureau' }, assigned: 5, reportedIn: 5, onTimeReportIn: 4, onTimeRate: 0.8, meanReportMinutes: 42.5, led: 4, resolved: 3, resolutionRate: 0.75, meanResolveHours: 20.25, overdue: 1, supervised: 1, escalated: 0, returned: 0 },
-        { deptId: 'justice', name: { zh: '龙岗区司法局', en: 'Longgang District Justice Bureau' }, assigned: 9, reportedIn: 8, onTimeReportIn: 7, onTimeRate: 7 / 8, meanReportMinutes: 35, led: 5, resolved: 4, resolutionRate: 0.8, meanResolveHours: null, overdue: 1, supervised: 2, escalated: 1, returned: 1 },
+        { deptId: 'police', name: { ...POLICE }, assigned: 5, reportedIn: 5, onTimeReportIn: 4, onTimeRate: 0.8, meanReportMinutes: 42.5, led: 4, resolved: 3, resolutionRate: 0.75, meanResolveHours: 20.25, overdue: 1, supervised: 1, escalated: 0, returned: 0 },
+        { deptId: 'justice', name: { ...JUSTICE }, assigned: 9, reportedIn: 8, onTimeReportIn: 7, onTimeRate: 7 / 8, meanReportMinutes: 35, led: 5, resolved: 4, resolutionRate: 0.8, meanResolveHours: null, overdue: 1, supervised: 2, escalated: 1, returned: 1 },
       ],
+      items: itemsFixture(),
+      itemsTotal: 3,
     },
     tiers: { community: 19, street: 9, district: 3, containment: 28 / 31, previousContainment: 0.85 },
     alerts: {

@@ -58,6 +58,47 @@ describe('report page (HTML)', () => {
     expect(en).not.toContain('劳资纠纷');
   });
 
+  it('lists the overdue, supervised and escalated work after the departments table', () => {
+    const heading = zh.indexOf('<h3>超期与升级事项</h3>');
+    expect(heading).toBeGreaterThan(zh.indexOf('<h2>部门履职</h2>'));
+    expect(heading).toBeLessThan(zh.indexOf('<h2>风险预警</h2>'));
+    const section = zh.slice(heading, zh.indexOf('<h2>风险预警</h2>'));
+    for (const col of ['案件', '类别', '地点', '部门', '吹哨时间', '应完成', '情况', '层级', '状态']) expect(section).toContain(`<th class="text">${col}</th>`);
+    const rows = section.match(/<tr><td[\s\S]*?<\/tr>/g)!.map((tr) => [...tr.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1]));
+    expect(rows).toEqual([
+      ['c3f9a1b2', '劳资纠纷', '坂田街道 · 岗头社区', '龙岗区司法局（牵头）', '2026-12-02 09:00', '2026-12-02 10:00', '升级、督办、超期（报到）', '街道', '未办结'],
+      ['a7e20c51', '婚姻家庭纠纷', '坂田街道 · 岗头社区', '龙岗区司法局（协办）', '2026-12-02 10:30', '2026-12-02 11:30', '督办（报到）', '社区', '未办结'],
+      ['5b6d0e9f', '劳资纠纷', `平湖街道 · ${escapeHtml(HOSTILE_COMMUNITY)}`, '深圳市公安局龙岗分局（牵头）', '2026-12-02 14:00', '2026-12-02 18:00', '督办、超期（报到、办结）', '社区', '已办结'],
+    ]);
+    // All of them are listed: no "first 50" line.
+    expect(section).not.toContain('列出前');
+    expect(en).toContain('<h3>Overdue and escalated work</h3>');
+    expect(en).toContain('<td class="text">escalated, supervised, overdue (report-in)</td>');
+    expect(en).toContain('Longgang District Justice Bureau (assist)');
+  });
+
+  it('says when the list was cut, when there was nothing to list, and leaves it out of a report archived before it', () => {
+    const cut = reportFixture();
+    cut.dispatch.itemsTotal = 73;
+    expect(renderReportHtml(cut, 'zh')).toContain('<p class="note">共 73 项，列出前 3 项</p>');
+    expect(renderReportHtml(cut, 'en')).toContain('73 in all; the first 3 are listed.');
+
+    const none = reportFixture();
+    none.dispatch.items = [];
+    none.dispatch.itemsTotal = 0;
+    const page = renderReportHtml(none, 'zh');
+    expect(page).toContain('<h3>超期与升级事项</h3><p class="note">本期无超期、督办或升级事项。</p>');
+    expect(page).not.toContain('吹哨时间');
+    expect(renderReportHtml(none, 'en')).toContain('No overdue, supervised or escalated work this period.');
+
+    const archived = reportFixture();
+    delete archived.dispatch.items;
+    delete archived.dispatch.itemsTotal;
+    const old = renderReportHtml(archived, 'zh');
+    expect(old).not.toContain('超期与升级事项');
+    expect(old).not.toContain('本期无超期');
+  });
+
   it('charts an empty period without failing', () => {
     const empty = reportFixture();
     empty.cases.daily = [];
