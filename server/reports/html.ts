@@ -55,6 +55,8 @@ tr { break-inside: avoid; }
 th, td { border-bottom: 1px solid #e1e6ec; padding: 3px 5px; text-align: right; white-space: nowrap; }
 th { background: #f1f4f7; font-weight: bold; color: #3b4a5a; }
 th.text, td.text { text-align: left; white-space: normal; }
+table.items th, table.items td { white-space: nowrap; font-size: 8.5pt; padding: 3px; }
+table.items td:nth-child(3), table.items td:nth-child(4) { white-space: normal; }
 p.note { font-size: 9pt; color: #5b6b7b; margin: 2px 0; }
 section { break-inside: auto; }
 footer { margin-top: 16px; padding-top: 6px; border-top: 1px solid #d5dde6; font-size: 8.5pt; color: #7a8794; }
@@ -94,10 +96,10 @@ ${card(w.card.containment, formatRate(r.tiers.containment, lang), against(delta(
 }
 
 /** A table of already escaped cells; the first `textColumns` columns are text (left-aligned), the rest figures. */
-function table(head: string[], rows: string[][], lang: ReportLang, textColumns = 1): string {
+function table(head: string[], rows: string[][], lang: ReportLang, textColumns = 1, className?: string): string {
   if (rows.length === 0) return `<p class="note">${escapeHtml(reportWords[lang].noData)}</p>`;
   const cls = (i: number) => (i < textColumns ? ' class="text"' : '');
-  return `<table><thead><tr>${head.map((h, i) => `<th${cls(i)}>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((cells) => `<tr>${cells.map((c, i) => `<td${cls(i)}>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  return `<table${className ? ` class="${className}"` : ''}><thead><tr>${head.map((h, i) => `<th${cls(i)}>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((cells) => `<tr>${cells.map((c, i) => `<td${cls(i)}>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
 const num = (n: number | null, lang: ReportLang, digits = 0) => escapeHtml(formatNumber(n, lang, digits));
@@ -150,7 +152,8 @@ function itemsSection(r: ReportData, lang: ReportLang): string {
   const c = w.items.col;
   const heading = `<h3>${escapeHtml(w.items.title)}</h3>`;
   if (items.length === 0) return `${heading}<p class="note">${escapeHtml(w.items.none)}</p>`;
-  const time = (iso: string) => escapeHtml(formatInstant(iso, r.tzOffsetMinutes).slice(0, 16));
+  // Month, day and time: the period gives the year, and the table must fit an A4 page.
+  const time = (iso: string) => escapeHtml(formatInstant(iso, r.tzOffsetMinutes).slice(5, 16));
   const total = r.dispatch.itemsTotal ?? items.length;
   const cut = total > items.length ? `<p class="note">${escapeHtml(w.items.cut(total, items.length))}</p>` : '';
   return `${heading}${cut}${table(
@@ -168,6 +171,7 @@ function itemsSection(r: ReportData, lang: ReportLang): string {
     ]),
     lang,
     9,
+    'items',
   )}`;
 }
 
