@@ -38,6 +38,11 @@ export function reportSourcesOf(projections: ReportProjections, district: Distri
 }
 
 export const REPORT_SWEEP_MS = 5 * 60_000;
+/**
+ * A period is archived this long after it ends, not at once: what integrations deliver late for its last minutes (a
+ * hotline batch, a retry) is in its archived report.
+ */
+export const ARCHIVE_GRACE_MS = 30 * 60_000;
 /** How far back a run looks for reports not archived yet. */
 export const LOOK_BACK = { days: 7, weeks: 4, months: 3 } as const;
 
@@ -58,7 +63,7 @@ function shiftMonth(date: string, months: number): string {
 }
 
 /**
- * The reports due at `now`: every period in the look-back window that has ended by `now` and ends after `since`
+ * The reports due at `now`: every period in the look-back window that ended at least ARCHIVE_GRACE_MS ago and ends after `since`
  * (the log's beginning), oldest first. Whether the archive holds them already is the caller's question.
  */
 export function dueReports(now: number, since: number, tzOffsetMinutes: number, district: Pick<DistrictData, 'info'>): ScheduledReport[] {
@@ -66,7 +71,7 @@ export function dueReports(now: number, since: number, tzOffsetMinutes: number, 
   const due: ScheduledReport[] = [];
   const add = (kind: ReportKind, date: string, streets: readonly string[]) => {
     const { period, previous } = resolvePeriod({ kind, date }, now, tzOffsetMinutes);
-    if (period.endMs > now || period.endMs <= since) return;
+    if (period.endMs + ARCHIVE_GRACE_MS > now || period.endMs <= since) return;
     for (const street of streets) {
       const code = street || district.info.code;
       due.push({ id: archiveId(kind, code, period.from), kind, ...(street && { street }), period, previous });

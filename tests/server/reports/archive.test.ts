@@ -121,9 +121,9 @@ describe('the report schedule', () => {
     expect(new Set(monthly.map((id) => id.split(':')[2]))).toEqual(new Set(['2026-09-01', '2026-10-01', '2026-11-01']));
     expect(all.filter((id) => id.startsWith('weekly:'))).toEqual(['weekly:440307:2026-11-02', 'weekly:440307:2026-11-09', 'weekly:440307:2026-11-16', 'weekly:440307:2026-11-23']);
     expect(all.filter((id) => id.startsWith('daily:'))).toEqual(['2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29', '2026-11-30', '2026-12-01', '2026-12-02'].map((d) => `daily:440307:${d}`));
-    // The week of 23–29 Nov is not due before Monday 30 Nov 00:00 local.
-    expect(ids(at('2026-11-29T15:59:00Z'), 0).filter((id) => id.startsWith('weekly:')).at(-1)).toBe('weekly:440307:2026-11-16');
-    expect(ids(at('2026-11-29T16:00:00Z'), 0).filter((id) => id.startsWith('weekly:')).at(-1)).toBe('weekly:440307:2026-11-23');
+    // The week of 23–29 Nov is not due before Monday 30 Nov 00:30 local: half an hour for late deliveries.
+    expect(ids(at('2026-11-29T16:29:00Z'), 0).filter((id) => id.startsWith('weekly:')).at(-1)).toBe('weekly:440307:2026-11-16');
+    expect(ids(at('2026-11-29T16:30:00Z'), 0).filter((id) => id.startsWith('weekly:')).at(-1)).toBe('weekly:440307:2026-11-23');
   });
 
   it('runs only on the node holding the lease, once per report', async () => {
