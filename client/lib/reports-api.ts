@@ -1,97 +1,17 @@
 /**
- * What the reports and ledgers view (报表与台账) asks of the server, and the pure rules around it: the query of a report
- * and of a ledger export, the period a report covers, downloads with progress (a PDF or an .xlsx, whose failure is
- * the server's `{error:{message}}`), the ledger upload with its upload progress, and the import job's reads and
- * commands. Every request goes with the session cookie; a 401 tells the session store the session has ended.
+ * What the reports and ledgers view (报表与台账) asks of the server for reports: the query of a report, of the report
+ * archive and of a ledger export, the server's error message, and downloads with progress (a PDF or an .xlsx, whose
+ * failure is the server's `{error:{message}}`). Every request goes with the session cookie; a 401 tells the session
+ * store the session has ended. Dates and periods are in report-dates.ts, the ledger import in ledger-import-api.ts.
  */
-import type { ImportDefaults, ImportJob, ColumnMapping, LedgerExportQuery, LedgerField, RowError } from '../../shared/ledger.js';
-import { requiredLedgerFields } from '../../shared/ledger.js';
-import { MAX_RANGE_DAYS, type ArchivedReport, type ReportArchivePage, type ReportKind, type ReportLang } from '../../shared/reports.js';
+import type { ArchivedReport, ReportArchivePage, ReportKind, ReportLang } from '../../shared/reports.js';
 import type { ApiFailure, Loaded } from './api.js';
-import { createTransport, type Failure, type Outcome } from './api-transport.js';
+import { createTransport } from './api-transport.js';
+import { createLedgerImportApi } from './ledger-import-api.js';
+import type { ExportForm, ReportForm } from './report-dates.js';
 import { sessionEnded } from './session-signal.js';
 
-const DAY = 86_400_000;
-
-// ——— local dates (YYYY-MM-DD in the district's time zone) ———
-
-/** The district's local date of an instant. */
-export function localDate(ms: number, tzOffsetMinutes: number): string {
-  return new Date(ms + tzOffsetMinutes * 60_000).toISOString().slice(0, 10);
-}
-
-const toMs = (date: string): number => Date.parse(`${date}T00:00:00Z`);
-const fromMs = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-
-export function isLocalDate(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) && fromMs(toMs(value)) === value;
-}
-
-export function addDays(date: string, days: number): string {
-  return fromMs(toMs(date) + days * DAY);
-}
-
-/** Whole days from `from` to `to`, both counted. */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((toMs(to) - toMs(from)) / DAY) + 1;
-}
-
-function monthEnd(year: number, month0: number): string {
-  return fromMs(Date.UTC(year, month0 + 1, 0));
-}
-
-/** The period a report of `kind` for `date` covers: the day, its Monday-to-Sunday week, or its calendar month. */
-export function reportPeriod(kind: Exclude<ReportKind, 'range'>, date: string): { from: string; to: string; days: number } {
-  if (kind === 'daily') return { from: date, to: date, days: 1 };
-  if (kind === 'weekly') {
-    const weekday = (new Date(toMs(date)).getUTCDay() + 6) % 7; // Monday 0
-    const from = addDays(date, -weekday);
-    return { from, to: addDays(from, 6), days: 7 };
-  }
-  const [year, month] = date.split('-').map(Number) as [number, number];
-  const from = `${date.slice(0, 7)}-01`;
-  const to = monthEnd(year, month - 1);
-  return { from, to, days: daysBetween(from, to) };
-}
-
-/** The date of the period before (-1) or after (+1) the one holding `date`. */
-export function stepPeriod(kind: Exclude<ReportKind, 'range'>, date: string, step: -1 | 1): string {
-  if (kind === 'daily') return addDays(date, step);
-  if (kind === 'weekly') return addDays(date, 7 * step);
-  const [year, month] = date.split('-').map(Number) as [number, number];
-  return fromMs(Date.UTC(year, month - 1 + step, 1));
-}
-
-/** The calendar quarter holding `date`, `offset` quarters on (-1: the one before). */
-export function quarterOf(date: string, offset = 0): { from: string; to: string } {
-  const [year, month] = date.split('-').map(Number) as [number, number];
-  const q = Math.floor((month - 1) / 3) + offset;
-  const start = Date.UTC(year, q * 3, 1);
-  const first = new Date(start);
-  return { from: fromMs(start), to: monthEnd(first.getUTCFullYear(), first.getUTCMonth() + 2) };
-}
-
 // ——— report queries ———
-
-/** What the report form holds: a dated report, or a range. `street` empty means the whole district. */
-export interface ReportForm {
-  kind: ReportKind;
-  date: string;
-  from: string;
-  to: string;
-  street: string;
-}
-
-export type ReportProblem = { key: 'reports.problem.date' } | { key: 'reports.problem.order' } | { key: 'reports.problem.span'; n: number };
-
-/** Why the form cannot be asked for yet (the server would answer 400), or null. */
-export function reportProblem(form: ReportForm): ReportProblem | null {
-  if (form.kind !== 'range') return isLocalDate(form.date) ? null : { key: 'reports.problem.date' };
-  if (!isLocalDate(form.from) || !isLocalDate(form.to)) return { key: 'reports.problem.date' };
-  if (form.from > form.to) return { key: 'reports.problem.order' };
-  if (daysBetween(form.from, form.to) > MAX_RANGE_DAYS) return { key: 'reports.problem.span', n: MAX_RANGE_DAYS };
-  return null;
-}
 
 export type DocFormat = 'json' | 'html' | 'pdf';
 
@@ -128,23 +48,6 @@ export function archiveHash(id: string): string {
 }
 
 // ——— ledger export ———
-
-/** The export form: empty strings are "any". */
-export interface ExportForm {
-  from: string;
-  to: string;
-  street: string;
-  community: string;
-  category: string;
-  kind: LedgerExportQuery['kind'] | '';
-  status: LedgerExportQuery['status'] | '';
-}
-
-export function exportProblem(form: ExportForm): ReportProblem | null {
-  if (!isLocalDate(form.from) || !isLocalDate(form.to)) return { key: 'reports.problem.date' };
-  if (form.from > form.to) return { key: 'reports.problem.order' };
-  return null;
-}
 
 export function ledgerExportUrl(form: ExportForm, lang: ReportLang): string {
   const params = new URLSearchParams({ from: form.from, to: form.to });
@@ -255,130 +158,9 @@ export function saveFile(blob: Blob, filename: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-// ——— ledger import ———
-
-export function isLedgerFile(name: string): boolean {
-  return /\.(xlsx|csv)$/i.test(name);
-}
-
-/** Required fields the mapping leaves out (each must name a column of the file). */
-export function missingFields(mapping: ColumnMapping, headers: readonly string[]): LedgerField[] {
-  return requiredLedgerFields.filter((field) => {
-    const column = mapping[field];
-    return !column || !headers.includes(column);
-  });
-}
-
-/** The suggested mapping kept to the file's own headers (a stale guess would be refused by the server). */
-export function initialMapping(job: Pick<ImportJob, 'suggested' | 'headers'>): ColumnMapping {
-  const mapping: ColumnMapping = {};
-  for (const [field, column] of Object.entries(job.suggested) as Array<[LedgerField, string | undefined]>) {
-    if (column && job.headers.includes(column)) mapping[field] = column;
-  }
-  return mapping;
-}
-
-/** Two mappings name the same columns for the same fields. */
-export function sameMapping(a: ColumnMapping, b: ColumnMapping): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<LedgerField>;
-  for (const key of keys) if ((a[key] || undefined) !== (b[key] || undefined)) return false;
-  return true;
-}
-
-/** The mapping as sent: unmapped fields left out. */
-export function mappingBody(mapping: ColumnMapping, defaults: ImportDefaults): { mapping: ColumnMapping; defaults: ImportDefaults } {
-  const sent: ColumnMapping = {};
-  for (const [field, column] of Object.entries(mapping) as Array<[LedgerField, string | undefined]>) if (column) sent[field] = column;
-  return { mapping: sent, defaults };
-}
-
-/** Row errors grouped per row, in row order (a row may have several). */
-export function errorsByRow(errors: readonly RowError[]): Array<{ row: number; errors: RowError[] }> {
-  const rows = new Map<number, RowError[]>();
-  for (const e of errors) {
-    let list = rows.get(e.row);
-    if (!list) rows.set(e.row, (list = []));
-    list.push(e);
-  }
-  return [...rows.entries()].sort((a, b) => a[0] - b[0]).map(([row, list]) => ({ row, errors: list }));
-}
-
-/** The share done of a job's phase, 0..1 (null when the total is not known yet). */
-export function fraction(progress: { done: number; total: number } | undefined): number | null {
-  if (!progress || progress.total <= 0) return null;
-  return Math.min(1, Math.max(0, progress.done / progress.total));
-}
-
-export type UploadOutcome = { ok: true; job: ImportJob } | { ok: false; error: ApiFailure };
-
-/**
- * Uploads a ledger file as the raw request body (XMLHttpRequest: fetch cannot report upload progress). The answer is
- * the import job (202), or the server's error message.
- */
-export function uploadLedger(file: Blob, filename: string, onprogress: (loaded: number, total: number) => void, signal?: AbortSignal): Promise<UploadOutcome> {
-  return new Promise((resolve) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/api/ledger/imports?${new URLSearchParams({ filename })}`);
-    xhr.setRequestHeader('accept', 'application/json');
-    xhr.setRequestHeader('content-type', 'application/octet-stream');
-    xhr.upload.onprogress = (e) => onprogress(e.loaded, e.lengthComputable ? e.total : file.size);
-    xhr.onerror = () => resolve({ ok: false, error: { kind: 'network' } });
-    xhr.onabort = () => resolve({ ok: false, error: { kind: 'network' } });
-    xhr.onload = () => {
-      if (xhr.status === 401) sessionEnded();
-      let body: unknown;
-      try {
-        body = JSON.parse(xhr.responseText);
-      } catch {
-        body = undefined;
-      }
-      if (xhr.status >= 200 && xhr.status < 300 && body && typeof (body as ImportJob).id === 'string') resolve({ ok: true, job: body as ImportJob });
-      else if (xhr.status >= 200 && xhr.status < 300) resolve({ ok: false, error: { kind: 'parse' } });
-      else resolve({ ok: false, error: { kind: 'http', status: xhr.status, message: errorMessage(body) } });
-    };
-    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
-    xhr.send(file);
-  });
-}
-
-/** A command's failure as the failure a panel shows (its message is the server's, with the details). */
-export function commandFailureText(error: Failure<unknown>): ApiFailure {
-  switch (error.kind) {
-    case 'network':
-      return { kind: 'network' };
-    case 'parse':
-      return { kind: 'parse' };
-    case 'conflict':
-      return { kind: 'http', status: 409, message: error.message };
-    case 'invalid':
-      return { kind: 'http', status: 400, message: errorMessage({ error: { message: error.message, details: error.details } }) ?? error.message };
-    case 'http':
-      return { kind: 'http', status: error.status, ...(error.message && { message: error.message }) };
-  }
-}
-
-export interface LedgerImportApi {
-  upload: typeof uploadLedger;
-  job(id: string, signal?: AbortSignal): Promise<Loaded<ImportJob>>;
-  validate(id: string, body: ReturnType<typeof mappingBody>): Promise<Outcome<ImportJob, unknown>>;
-  commit(id: string, body: ReturnType<typeof mappingBody>): Promise<Outcome<ImportJob, unknown>>;
-}
-
-/** The import commands keep the raw error body: a 422 on commit carries the validation report. */
-function keepBody(status: number, body: unknown): Failure<unknown> {
-  const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  return { kind: 'http', status, ...(typeof error?.code === 'string' && { code: error.code }), message: errorMessage(body) ?? '' };
-}
-
 export function createReportsApi(options: { fetch?: typeof fetch } = {}) {
   const { read, command } = createTransport({ ...(options.fetch && { fetch: options.fetch }) });
-  const id = encodeURIComponent;
-  const ledger: LedgerImportApi = {
-    upload: uploadLedger,
-    job: (jobId, signal) => read<ImportJob>(`/api/ledger/imports/${id(jobId)}`, signal),
-    validate: (jobId, body) => command<ImportJob, unknown>(`/api/ledger/imports/${id(jobId)}/validate`, body, keepBody),
-    commit: (jobId, body) => command<ImportJob, unknown>(`/api/ledger/imports/${id(jobId)}/commit`, body, keepBody),
-  };
+  const ledger = createLedgerImportApi({ read, command });
   return {
     archive: (filter: Parameters<typeof archiveListUrl>[0], signal?: AbortSignal) => read<ReportArchivePage>(archiveListUrl(filter), signal),
     /** A report page as HTML text (shown in a sandboxed frame), or why not. */

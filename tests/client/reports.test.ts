@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportJob } from '../../shared/ledger.js';
 import { LedgerImport, stepOf } from '../../client/components/reports/ledger-import.svelte.js';
-import {
-  archiveHash,
-  archiveListUrl,
-  leaderPicks,
-  archivedReportUrl,
-  dispositionName,
-  errorMessage,
-  errorsByRow,
-  initialMapping,
-  ledgerExportUrl,
-  localDate,
-  mappingBody,
-  missingFields,
-  quarterOf,
-  reportPeriod,
-  reportProblem,
-  reportUrl,
-  sameMapping,
-  stepPeriod,
-  type LedgerImportApi,
-} from '../../client/lib/reports-api.js';
+import { errorsByRow, initialMapping, mappingBody, missingFields, sameMapping, type LedgerImportApi } from '../../client/lib/ledger-import-api.js';
+import { localDate, quarterOf, reportPeriod, reportProblem, stepPeriod } from '../../client/lib/report-dates.js';
+import { archiveHash, archiveListUrl, leaderPicks, archivedReportUrl, dispositionName, errorMessage, ledgerExportUrl, reportUrl } from '../../client/lib/reports-api.js';
 
 describe('report periods and queries', () => {
   it('takes the district date, not the PC’s', () => {

@@ -6,7 +6,7 @@
  */
 import { importDefaultsSchema, type ColumnMapping, type ImportDefaults, type ImportJob, type ImportPhase, type LedgerField } from '../../../shared/ledger.js';
 import type { ApiFailure } from '../../lib/api.js';
-import { commandFailureText, fraction, initialMapping, isLedgerFile, mappingBody, missingFields, type LedgerImportApi } from '../../lib/reports-api.js';
+import { commandFailureText, fraction, initialMapping, isLedgerFile, mappingBody, missingFields, type LedgerImportApi } from '../../lib/ledger-import-api.js';
 
 export type ImportStage = 'choose' | 'uploading' | 'parsing' | 'mapping' | 'validating' | 'validated' | 'importing' | 'done' | 'failed';
 
