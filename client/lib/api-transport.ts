@@ -95,3 +95,15 @@ export function createTransport(options: TransportOptions) {
 
   return { read, command };
 }
+
+/** The message of an error body `{ error: { message, details } }`, with the details' paths, or undefined. */
+export function errorMessage(body: unknown): string | undefined {
+  const error = (body as { error?: { message?: unknown; details?: unknown } } | null)?.error;
+  if (typeof error?.message !== 'string') return undefined;
+  const details = Array.isArray(error.details)
+    ? (error.details as Array<{ path?: unknown; message?: unknown }>)
+        .filter((d) => typeof d?.message === 'string')
+        .map((d) => (typeof d.path === 'string' && d.path ? `${d.path}: ${d.message}` : String(d.message)))
+    : [];
+  return details.length ? `${error.message}（${details.join('；')}）` : error.message;
+}

@@ -6,8 +6,7 @@
 import type { ImportDefaults, ImportJob, ColumnMapping, LedgerField, RowError } from '../../shared/ledger.js';
 import { requiredLedgerFields } from '../../shared/ledger.js';
 import type { ApiFailure, Loaded } from './api.js';
-import type { createTransport, Failure, Outcome } from './api-transport.js';
-import { errorMessage } from './reports-api.js';
+import { errorMessage, type createTransport, type Failure, type Outcome } from './api-transport.js';
 import { sessionEnded } from './session-signal.js';
 
 export function isLedgerFile(name: string): boolean {

@@ -6,7 +6,7 @@
  */
 import type { ArchivedReport, ReportArchivePage, ReportKind, ReportLang } from '../../shared/reports.js';
 import type { ApiFailure, Loaded } from './api.js';
-import { createTransport } from './api-transport.js';
+import { createTransport, errorMessage } from './api-transport.js';
 import { createLedgerImportApi } from './ledger-import-api.js';
 import type { ExportForm, ReportForm } from './report-dates.js';
 import { sessionEnded } from './session-signal.js';
@@ -59,17 +59,6 @@ export function ledgerExportUrl(form: ExportForm, lang: ReportLang): string {
 
 // ——— failures ———
 
-/** The message of an error body `{ error: { message, details } }`, with the details' paths, or undefined. */
-export function errorMessage(body: unknown): string | undefined {
-  const error = (body as { error?: { message?: unknown; details?: unknown } } | null)?.error;
-  if (typeof error?.message !== 'string') return undefined;
-  const details = Array.isArray(error.details)
-    ? (error.details as Array<{ path?: unknown; message?: unknown }>)
-        .filter((d) => typeof d?.message === 'string')
-        .map((d) => (typeof d.path === 'string' && d.path ? `${d.path}: ${d.message}` : String(d.message)))
-    : [];
-  return details.length ? `${error.message}（${details.join('；')}）` : error.message;
-}
 
 // ——— downloads ———
 

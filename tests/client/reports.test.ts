@@ -3,7 +3,8 @@ import type { ImportJob } from '../../shared/ledger.js';
 import { LedgerImport, stepOf } from '../../client/components/reports/ledger-import.svelte.js';
 import { errorsByRow, initialMapping, mappingBody, missingFields, sameMapping, type LedgerImportApi } from '../../client/lib/ledger-import-api.js';
 import { localDate, quarterOf, reportPeriod, reportProblem, stepPeriod } from '../../client/lib/report-dates.js';
-import { archiveHash, archiveListUrl, leaderPicks, archivedReportUrl, dispositionName, errorMessage, ledgerExportUrl, reportUrl } from '../../client/lib/reports-api.js';
+import { archiveHash, archiveListUrl, leaderPicks, archivedReportUrl, dispositionName, ledgerExportUrl, reportUrl } from '../../client/lib/reports-api.js';
+import { errorMessage } from '../../client/lib/api-transport.js';
 
 describe('report periods and queries', () => {
   it('takes the district date, not the PC’s', () => {
