@@ -4,6 +4,7 @@
  * (server/reports/compute.ts), never from a hand-kept copy; archived reports keep the figures as they were issued.
  */
 import { z } from 'zod';
+import type { MetricsRow } from './api.js';
 import type { AlertLevel, CaseKind, Localized, Outcome, Tier } from './vocabulary.js';
 import type { AssignmentRole, Stage } from './dispatch.js';
 
@@ -82,26 +83,11 @@ export interface CountRow {
   previous: number;
 }
 
-/** Per-department figures for the whistles blown in the period (the same definitions as GET /api/metrics). */
-export interface DepartmentRow {
-  deptId: string;
-  name: Localized;
-  assigned: number;
-  reportedIn: number;
-  onTimeReportIn: number;
-  /** On-time report-ins / report-ins; null with none. */
-  onTimeRate: number | null;
-  meanReportMinutes: number | null;
-  led: number;
-  resolved: number;
-  resolutionRate: number | null;
-  /** Mean hours from the whistle to the lead's resolution, over the resolved ones. */
-  meanResolveHours: number | null;
-  overdue: number;
-  supervised: number;
-  escalated: number;
-  returned: number;
-}
+/** Per-department figures for the whistles blown in the period: GET /api/metrics' own rows, by department. */
+export type DepartmentRow = Pick<
+  MetricsRow,
+  'assigned' | 'reportedIn' | 'onTimeReportIn' | 'onTimeRate' | 'meanReportMinutes' | 'led' | 'resolved' | 'resolutionRate' | 'meanResolveHours' | 'overdue' | 'supervised' | 'escalated' | 'returned'
+> & { deptId: string; name: Localized };
 
 export interface Hotspot {
   code: string;
