@@ -173,6 +173,11 @@ export interface ReportData {
     byCommunity: CountRow[];
     /** New cases per local day of the period, oldest first. */
     daily: Array<{ date: string; count: number }>;
+    /**
+     * New cases per local day of `previous` as it stands in the report (only its same stretch while the period is
+     * running, so it may be shorter than `daily`), oldest first. Optional for reports archived before it.
+     */
+    previousDaily?: Array<{ date: string; count: number }>;
   };
   resolution: {
     /** Cases resolved in the period (by resolvedAt), wherever they were reported. */

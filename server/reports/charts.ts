@@ -17,6 +17,8 @@ export const HALF_WIDTH = 330;
 const PALETTE = ['#2f6fb0', '#e07b39', '#3a9a6b', '#c8494b', '#7c5bb6', '#c9a227', '#3aa0b5', '#8c6d4f', '#d46aa7', '#6b7a8f', '#9bb33b', '#4a4a4a'];
 const TIER_COLOURS = ['#3a9a6b', '#2f6fb0', '#c8494b'];
 const MUTED = '#9aa5b1';
+/** The previous period's line in the daily chart. */
+const PREVIOUS_GREY = '#8a96a3';
 
 type Option = Record<string, unknown>;
 
@@ -49,21 +51,44 @@ function emptyNote(lang: ReportLang, width: number, height: number): Option[] {
 /** Short axis labels: "12-02" for a date. */
 const shortDate = (date: string) => date.slice(5);
 
-/** New cases per local day: bars for a month or less, a line beyond. */
-export function dailyChart(daily: ReportData['cases']['daily'], lang: ReportLang, width = FULL_WIDTH, height = 200): string {
+/**
+ * New cases per local day: bars for a month or less, a line beyond. With `previousDaily` (reports archived before it
+ * have none), the previous period as a thin grey line, day by day against the period: its first day under the
+ * period's first day, whatever its dates (the axis keeps the period's). It stops early when it is shorter (the same
+ * stretch of a running period, a shorter month) and its days beyond the period's last are not drawn.
+ */
+export function dailyChart(daily: ReportData['cases']['daily'], lang: ReportLang, previousDaily?: ReportData['cases']['previousDaily'], width = FULL_WIDTH, height = 200): string {
   const w = reportWords[lang];
   const bars = daily.length <= 31;
+  const counts = daily.map((d) => d.count);
+  const barLabel = { show: daily.length <= 14, position: 'top', fontSize: 10 };
+  const current = bars
+    ? { type: 'bar', name: w.chart.thisPeriod, data: counts, barMaxWidth: 28, label: previousDaily ? { show: false } : barLabel }
+    : { type: 'line', name: w.chart.thisPeriod, data: counts, showSymbol: false, lineStyle: { width: 2 }, areaStyle: { opacity: 0.12 } };
+  // With the previous period's line over the bars, the bars' figures go above it (ECharts draws a series' labels with
+  // the series, so the line would strike through them): an unnamed series of invisible points carries them.
+  const figures = previousDaily && bars && barLabel.show
+    ? { type: 'scatter', data: counts, symbolSize: 0, silent: true, z: 3, label: { ...barLabel, formatter: '{c}', distance: 5, color: '#222', textBorderColor: '#fff', textBorderWidth: 2 } }
+    : undefined;
+  const previous = previousDaily && {
+    type: 'line',
+    name: w.chart.previousPeriod,
+    data: previousDaily.slice(0, daily.length).map((d) => d.count),
+    // A point per day for a month or less; a one-day report has no line, so its one point is a dash across the bar.
+    showSymbol: bars,
+    symbol: daily.length === 1 ? 'rect' : 'circle',
+    symbolSize: daily.length === 1 ? [36, 2] : 4,
+    itemStyle: { color: PREVIOUS_GREY },
+    lineStyle: { width: 1.2, color: PREVIOUS_GREY },
+  };
   return renderSvg(
     {
       title: title(w.chart.daily),
+      ...(previous && { legend: { data: [w.chart.thisPeriod, w.chart.previousPeriod], top: 0, right: 0, itemWidth: 14, itemHeight: 8, textStyle: { fontFamily: CHART_FONT, fontSize: 10 } } }),
       grid: { left: 40, right: 16, top: 36, bottom: 28 },
       xAxis: { type: 'category', data: daily.map((d) => shortDate(d.date)), axisLabel: { fontSize: 10, hideOverlap: true }, axisTick: { alignWithLabel: true } },
       yAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: '#e5e9ee' } } },
-      series: [
-        bars
-          ? { type: 'bar', name: w.chart.thisPeriod, data: daily.map((d) => d.count), barMaxWidth: 28, label: { show: daily.length <= 14, position: 'top', fontSize: 10 } }
-          : { type: 'line', name: w.chart.thisPeriod, data: daily.map((d) => d.count), showSymbol: false, lineStyle: { width: 2 }, areaStyle: { opacity: 0.12 } },
-      ],
+      series: [current, ...(previous ? [previous] : []), ...(figures ? [figures] : [])],
     },
     width,
     height,
@@ -148,7 +173,7 @@ export interface ReportCharts {
 /** Every chart of the report page. */
 export function reportCharts(report: ReportData, lang: ReportLang): ReportCharts {
   return {
-    daily: dailyChart(report.cases.daily, lang),
+    daily: dailyChart(report.cases.daily, lang, report.cases.previousDaily),
     categories: categoryChart(report.cases.byCategory, lang),
     sources: sourceChart(report.cases.bySource, lang),
     streets: streetChart(report.cases.byStreet, lang),

@@ -8,7 +8,8 @@
  * - cases.*: cases whose own `reportedAt` lies in [period.startMs, period.endMs); `previous` the same over the previous
  *   period. byCategory / bySource: every key with a case in either period; byStreet: every street of the scope;
  *   byCommunity: every community with a case in either period. Rows most first (count, then previous, then key).
- *   daily: new cases per local day of the period, oldest first.
+ *   daily: new cases per local day of the period, oldest first; previousDaily the same over the local days of
+ *   `previous` as the report has it (so only its same stretch while the period is running), zeros included.
  * - resolution.resolved: cases of the scope whose `resolvedAt` lies in the period and that are closed now (resolved,
  *   confirmed, followedUp or archived), wherever they were reported. A case reopened after a follow-up keeps its old
  *   `resolvedAt` but is open, so it does not count until it is resolved again (then with the new `resolvedAt`): the
@@ -182,6 +183,8 @@ export function computeReport(
   const communityStreet = new Map<string, string>();
   const byKind = Object.fromEntries(caseKinds.map((k) => [k, 0])) as Record<CaseKind, number>;
   const daily = new Array<number>(P.days).fill(0);
+  // The local days Q touches: its whole days, or those of its same stretch (at least its first day).
+  const previousDaily = new Array<number>(Math.max(1, Math.ceil((Q.endMs - Q.startMs) / DAY_MS))).fill(0);
   const outcomeCounts = Object.fromEntries(outcomes.map((o) => [o, 0])) as Record<Outcome, number>;
   let total = 0;
   let previousTotal = 0;
@@ -214,6 +217,7 @@ export function computeReport(
     } else if (inside(reportedAt, Q)) {
       which = 1;
       previousTotal += 1;
+      previousDaily[Math.floor((reportedAt - Q.startMs) / DAY_MS)]! += 1;
       if (closed && resolvedAt < previousCutoff) previousResolvedOfNew += 1;
     }
     if (which >= 0) {
@@ -396,6 +400,7 @@ export function computeReport(
       byStreet: rows(streets, streetCodes, streetName),
       byCommunity: communityRows,
       daily: daily.map((count, i) => ({ date: localDateOf(P.startMs + i * DAY_MS, tz), count })),
+      previousDaily: previousDaily.map((count, i) => ({ date: localDateOf(Q.startMs + i * DAY_MS, tz), count })),
     },
     resolution: {
       resolved,

@@ -263,7 +263,7 @@ const en: ReportWords = {
     alerts: 'Risk alerts',
     outcomes: 'Outcomes',
   },
-  chart: { daily: 'New cases per day', thisPeriod: 'This period', previousPeriod: 'Previous', byCategory: 'Categories (this vs previous period)', bySource: 'Sources', byStreet: 'New cases by street', tiers: 'Resolved by tier' },
+  chart: { daily: 'New cases per day', thisPeriod: 'This period', previousPeriod: 'Previous period', byCategory: 'Categories (this vs previous period)', bySource: 'Sources', byStreet: 'New cases by street', tiers: 'Resolved by tier' },
   col: {
     name: 'Name',
     count: 'This period',

@@ -235,6 +235,17 @@ describe('computeReport on a crafted log', () => {
       { date: '2026-11-28', count: 1 },
       { date: '2026-11-29', count: 1 },
     ]);
+    // The previous week day by day, zeros included: q1 17th, q2 18th, q5 19th, q4 20th, q3 at 23:59 on the 22nd.
+    expect(c.previousDaily).toEqual([
+      { date: '2026-11-16', count: 0 },
+      { date: '2026-11-17', count: 1 },
+      { date: '2026-11-18', count: 1 },
+      { date: '2026-11-19', count: 1 },
+      { date: '2026-11-20', count: 1 },
+      { date: '2026-11-21', count: 0 },
+      { date: '2026-11-22', count: 1 },
+    ]);
+    expect(c.previousDaily!.reduce((n, d) => n + d.count, 0)).toBe(c.previous);
   });
 
   it('counts resolutions by resolvedAt, leaves out the reopened case, and compares new-case resolution at the same lag', () => {
@@ -661,6 +672,9 @@ describe('computeReport properties', () => {
         expect(sum(r.cases.bySource)).toBe(r.cases.total);
         expect(sum(r.cases.byStreet)).toBe(r.cases.total);
         expect(sum(r.cases.daily)).toBe(r.cases.total);
+        expect(sum(r.cases.previousDaily!)).toBe(r.cases.previous);
+        expect(r.cases.previousDaily!.map((d) => d.date)).toEqual(r.cases.previousDaily!.map((_, i) => new Date(Date.parse(`${r.previous.from}T00:00:00Z`) + i * DAY).toISOString().slice(0, 10)));
+        expect(r.cases.previousDaily!.at(-1)!.date).toBe(r.previous.to);
         expect(r.cases.byKind.dispute + r.cases.byKind.petition).toBe(r.cases.total);
         expect(r.resolution.openNow).toBe(cases.filter((c) => Date.parse(c.reportedAt) < p.period.endMs).length);
         const byStreet = streets.map((code) => computeReport(src, { kind, street: code, ...p }, NOW).cases.total);
@@ -733,6 +747,8 @@ describe('a period still running', () => {
     expect(r.previous).toMatchObject({ from: '2026-12-01', to: '2026-12-01', startMs: local('2026-12-01'), endMs: local('2026-12-01', '10:00') });
     // Yesterday by 10:00: one case, resolved by then; the one at 15:00 is not in the comparison.
     expect(r.cases).toMatchObject({ total: 1, previous: 1 });
+    // The previous day so far, one entry: the case at 15:00 is not in it.
+    expect(r.cases.previousDaily).toEqual([{ date: '2026-12-01', count: 1 }]);
     expect(r.resolution).toMatchObject({ previous: 1, previousResolutionRate: 1 });
     expect(r.summary.zh[0]).toContain('与上期同期持平');
     expect(r.summary.en.join(' ')).toContain('the same stretch of the previous period');
@@ -743,6 +759,7 @@ describe('a period still running', () => {
     expect(r.ongoing).toBeUndefined();
     expect(r.previous).toMatchObject({ startMs: local('2026-12-01'), endMs: local('2026-12-02'), days: 1 });
     expect(r.cases).toMatchObject({ total: 1, previous: 2 });
+    expect(r.cases.previousDaily).toEqual([{ date: '2026-12-01', count: 2 }]);
     expect(r.summary.zh.join('')).not.toContain('同期');
   });
 });

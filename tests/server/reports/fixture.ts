@@ -109,6 +109,7 @@ export function reportFixture(): ReportData {
       ],
       byCommunity: [row('440307013001', '岗头社区', 'Gangtou', 6, 2), row('440307003002', HOSTILE_COMMUNITY, 'Liang’antian', 4, 4)],
       daily: [{ date: '2026-12-02', count: 37 }],
+      previousDaily: [{ date: '2026-12-01', count: 29 }],
     },
     resolution: {
       resolved: 31,

@@ -99,6 +99,43 @@ describe('report page (HTML)', () => {
     expect(old).not.toContain('本期无超期');
   });
 
+  it('draws the previous period in the daily chart as a grey line with a legend, and as before without it', () => {
+    const svgOf = (page: string) => page.match(/<section class="trend">[\s\S]*?(<svg[\s\S]*?<\/svg>)/)![1]!;
+    const paths = (svg: string) => svg.match(/<path/g)!.length;
+    const greyLine = /<path d="M[^"]*" fill="none"[^>]*stroke="#8a96a3"/;
+    const archived = reportFixture();
+    delete archived.cases.previousDaily;
+    const before = svgOf(renderReportHtml(archived, 'zh'));
+    const after = svgOf(zh);
+    expect(after).toContain('>本期</text>');
+    expect(after).toContain('>上期</text>');
+    expect(svgOf(en)).toContain('>Previous period</text>');
+    expect(before).not.toContain('上期');
+    expect(before).not.toMatch(/stroke="#8a96a3"/);
+    // One day: the previous period is a grey dash across the bar, the bar's figure still printed.
+    expect(paths(after)).toBeGreaterThan(paths(before));
+    expect(after).toContain('>37</text>');
+
+    // A week against the previous one, day by day: one more series, a grey line of 7 points, the axis the period's dates.
+    const week = Array.from({ length: 7 }, (_, i) => ({ date: `2026-11-${23 + i}`, count: 10 + i }));
+    const lastWeek = Array.from({ length: 7 }, (_, i) => ({ date: `2026-11-${16 + i}`, count: 12 - i }));
+    const plain = dailyChart(week, 'zh');
+    const trend = dailyChart(week, 'zh', lastWeek);
+    // The series drawn (the figures' carrier is silent and has no size).
+    const series = (svg: string) => new Set([...svg.matchAll(/<path[^>]*ecmeta_series_index="(\d+)"[^>]*>/g)].filter((m) => !m[0].includes('ecmeta_silent')).map((m) => m[1])).size;
+    expect(series(trend)).toBe(series(plain) + 1);
+    const line = trend.match(greyLine)![0];
+    expect(line.match(/[ML]\d/g)).toHaveLength(7);
+    expect(plain).not.toMatch(greyLine);
+    expect(trend).toContain('>11-23</text>');
+    expect(trend).not.toContain('>11-16</text>');
+    for (const d of week) expect(trend).toContain(`>${d.count}</text>`);
+    // A running period's same stretch is shorter: the line stops; a longer previous month is cut at the period's end.
+    expect(dailyChart(week, 'zh', lastWeek.slice(0, 3)).match(greyLine)![0].match(/[ML]\d/g)).toHaveLength(3);
+    expect(dailyChart(week.slice(0, 5), 'zh', lastWeek).match(greyLine)![0].match(/[ML]\d/g)).toHaveLength(5);
+    expect(dailyChart([], 'zh', [])).toMatch(/^<svg/);
+  });
+
   it('charts an empty period without failing', () => {
     const empty = reportFixture();
     empty.cases.daily = [];
