@@ -1,6 +1,6 @@
 /**
- * Builds data/districts/<id>/{geo,district,departments}.json from the raw geography in ../shared/data/geo
- * (see SOURCES.md there). Deterministic: running it twice gives byte-identical files.
+ * Builds data/districts/<id>/{geo,district,departments}.json from the raw geography in data/geo-sources
+ * (see README.md there). Deterministic: running it twice gives byte-identical files.
  *
  *   npx tsx scripts/build-geo.ts      (or npm run build:geo)
  *   GEO_SOURCE_DIR=… GEO_OUT_DIR=…    override input / output directories
@@ -167,7 +167,7 @@ function buildDepartments(def: DistrictDef, streets: StreetInfo[]): DepartmentIn
 
 export function buildAll(
   outDir = process.env.GEO_OUT_DIR ?? path.join(repoRoot, 'data/districts'),
-  srcDir = process.env.GEO_SOURCE_DIR ?? path.resolve(repoRoot, '../shared/data/geo'),
+  srcDir = process.env.GEO_SOURCE_DIR ?? path.join(repoRoot, 'data/geo-sources'),
 ): string[] {
   const written: string[] = [];
   for (const def of DISTRICTS) {
