@@ -23,6 +23,14 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * The one answer for an object the caller may not see, whether it exists or not: the same bytes for "missing" and
+ * "not yours", no id echoed back, so the answer tells nothing about other people's objects (README, Access control).
+ */
+export function noSuch(what: 'case' | 'alert' | 'archived report' | 'import (imports are kept for an hour)'): HttpError {
+  return new HttpError(404, 'not_found', `no such ${what}`);
+}
+
 export function invalid(details: FieldError[]): HttpError {
   return new HttpError(400, 'invalid_request', `${details.length} invalid field${details.length === 1 ? '' : 's'}`, details);
 }
