@@ -7,7 +7,7 @@ import type { ApiError } from '../../shared/api.js';
 import type { FieldError } from '../../shared/intake.js';
 import type { Logger } from '../log.js';
 import { StoreUnavailableError } from '../store/event-store.js';
-import { IntakeRejected } from '../ingest.js';
+import { IntakeRejected, SourceRefConflict } from '../ingest.js';
 import { AuditUnavailableError } from '../audit/errors.js';
 
 export class HttpError extends Error {
@@ -62,6 +62,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (err instanceof IntakeRejected) {
       const http = invalid(err.errors);
       res.status(http.status).json(body(http.code, http.message, http.details));
+      return;
+    }
+    if (err instanceof SourceRefConflict) {
+      const n = err.errors.length;
+      const message = `${n} field${n === 1 ? '' : 's'} differ from the event first sent with this source and sourceRef; nothing was stored (send a new sourceRef for a new event)`;
+      res.status(409).json(body('source_ref_conflict', message, err.errors));
       return;
     }
     if (err instanceof AuditUnavailableError) {
