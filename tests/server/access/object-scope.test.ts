@@ -256,6 +256,26 @@ describe('cases: scope before state', () => {
       );
       for (const c of Object.values(cases)) expect((await as('duty', 'GET', `/api/cases/${c.id}`)).body.case.version).toBe(versions.get(c.id));
     }, 180_000);
+
+    it('gives one id sent at once by two callers to whichever came first, and the other none of it', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.shuffledSubarray(['duty', 'duty', 'duty', 'leader', 'leader', 'leader'] as Role[], { minLength: 2 }), async (senders) => {
+          if (new Set(senders).size < 2) return;
+          const { caseId, version } = await whistledCase(server, { lead: DEPT_B });
+          const commandId = randomUUID();
+          const answers = await Promise.all(senders.map((role) => as(role, 'POST', `/api/cases/${caseId}/commands`, { type: 'supervise', deptId: DEPT_B, expectedVersion: version, commandId })));
+          const created = answers.filter((a) => a.status === 201);
+          expect(created).toHaveLength(1);
+          const winner = senders[answers.indexOf(created[0]!)]!;
+          senders.forEach((role, i) => {
+            const answer = answers[i]!;
+            if (role === winner) expect(answer.body.event).toEqual(created[0]!.body.event);
+            else expect({ status: answer.status, body: answer.body }).toEqual({ status: 409, body: { error: { code: 'command_id_reused', message: expect.any(String) } } });
+          });
+        }),
+        { numRuns: 10 },
+      );
+    }, 120_000);
   });
 });
 
