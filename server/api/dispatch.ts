@@ -148,10 +148,10 @@ export function dispatchRouter(deps: {
   });
 
   router.post('/api/cases/:id/unmask', async (req, res) => {
+    const record = visibleCase(res, req.params.id);
     if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
     const parsed = unmaskSchema.safeParse(req.body);
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
-    const record = visibleCase(res, req.params.id);
     // Recorded before anything is shown: no record, no personal data.
     await deps.auditor.record(req, sessionOf(res), { action: 'case.unmasked', outcome: 'ok', target: record.id, details: { reason: parsed.data.reason } });
     res.json(await detailOf(record, false));
