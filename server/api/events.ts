@@ -55,8 +55,9 @@ export function eventsRouter(ingestor: Ingestor): Router {
   router.post('/api/events', async (req, res) => {
     requireJson(req);
     const { events, batch } = parseIntakeBody(req.body);
-    checkScope(keyOf(res), events, batch);
     const key = keyOf(res);
+    checkScope(key, events, batch);
+    // A resolution may name only a case within the key's scope; any other is refused as an unknown case.
     const outcome = await ingestor.ingest(events, (i) => (batch ? `events[${i}]` : ''), (record) => caseInScope(key.sources, record));
     res.status(outcome.created ? 201 : 200).json({ results: outcome.results });
   });
