@@ -7,9 +7,12 @@
  * between the check and the write. So the append carries a precondition the store checks under its append lock: no
  * event about the alert after its version (the seq of the latest one this node applied). When one got in first, the
  * command gets 409, once this node has applied that event.
+ *
+ * A command id answers its stored result only to the caller who first used it, on that alert; anyone else, or the
+ * same id on another alert (or a case), gets `command_id_reused` and nothing of the first command.
  */
 import type { Actor } from '../shared/dispatch.js';
-import type { EventDraft } from '../shared/events.js';
+import { isAlertEvent, type EventDraft } from '../shared/events.js';
 import { decideAlert, type AlertCommand, type AlertRecord } from '../shared/risk.js';
 import type { AlertRegistry } from './domain/risk/alerts.js';
 import { AppendConflictError, type AppendOutcome, type EventStore } from './store/event-store.js';
@@ -24,7 +27,7 @@ export interface AlertCommandResult {
 
 export type AlertCommandOutcome =
   | { ok: true; result: AlertCommandResult }
-  | { ok: false; code: 'not_found' | 'forbidden' | 'invalid_transition' | 'version_conflict'; message: string; current?: AlertRecord };
+  | { ok: false; code: 'not_found' | 'forbidden' | 'invalid_transition' | 'version_conflict' | 'command_id_reused'; message: string; current?: AlertRecord };
 
 /** How many answered commands are remembered for retries. */
 const RECENT = 10_000;
@@ -36,7 +39,7 @@ const CATCH_UP_POLL_MS = 5;
 
 export class AlertCommands {
   #chain: Promise<unknown> = Promise.resolve();
-  readonly #answered = new Map<string, AlertCommandResult>();
+  readonly #answered = new Map<string, { actorId: string; result: AlertCommandResult }>();
 
   constructor(private readonly deps: { store: EventStore; alerts: () => AlertRegistry | null; clock: () => number; newId: () => string }) {}
 
@@ -49,9 +52,10 @@ export class AlertCommands {
   async #execute(alertId: string, command: AlertCommand, actor: Actor): Promise<AlertCommandOutcome> {
     const key = `cmd:${command.commandId}`;
     const answered = this.#answered.get(key);
-    if (answered) return { ok: true, result: { ...answered, duplicate: true } };
+    if (answered && (answered.result.alertId !== alertId || answered.actorId !== actor.id)) return reused();
+    if (answered) return { ok: true, result: { ...answered.result, duplicate: true } };
     const alert = this.deps.alerts()?.get(alertId);
-    if (!alert) return { ok: false, code: 'not_found', message: `no alert ${alertId}` };
+    if (!alert) return { ok: false, code: 'not_found', message: 'no such alert' };
     if (command.expectedVersion !== alert.version) return versionConflict(command.expectedVersion, alert);
     const decision = decideAlert(alert, command, actor, this.deps.clock());
     if (!decision.ok) return { ok: false, code: decision.reason, message: decision.message, current: alert };
@@ -68,9 +72,12 @@ export class AlertCommands {
       return versionConflict(command.expectedVersion, this.deps.alerts()?.get(alertId) ?? alert);
     }
     const event = outcome!.event;
+    // An id this node did not answer (another node's, or one older than it remembers) is found by the store: its
+    // event must be this caller's, on this alert (a case command's id lands here too).
+    if (outcome!.duplicate && (!isAlertEvent(event) || event.data.alertId !== alertId || (event.data as { actor?: Actor }).actor?.id !== actor.id)) return reused();
     const after = this.deps.alerts()?.get(alertId) ?? alert;
     const result: AlertCommandResult = { alertId, version: after.version, status: after.status, event: { seq: event.seq, id: event.id, type: event.type }, duplicate: outcome!.duplicate };
-    this.#answered.set(key, result);
+    this.#answered.set(key, { actorId: actor.id, result });
     if (this.#answered.size > RECENT) this.#answered.delete(this.#answered.keys().next().value!);
     return { ok: true, result };
   }
@@ -91,4 +98,8 @@ function versionConflict(expectedVersion: number, current: AlertRecord): AlertCo
     message: `the alert changed since version ${expectedVersion}: it is now at version ${current.version} (${current.status})`,
     current,
   };
+}
+
+function reused(): AlertCommandOutcome {
+  return { ok: false, code: 'command_id_reused', message: 'this commandId was already used for another command; send each command with a new id' };
 }

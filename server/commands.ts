@@ -8,13 +8,15 @@
  * carries a precondition, checked by the store under its append lock: no event about the case after the seq the
  * projections had applied when the command was decided. When another node's event got in first, the command is
  * refused like a stale expectedVersion (409), once this node has applied that event, so `current` shows it.
+ *
+ * A command id belongs to the caller who first used it, on that case: the same caller on the same case gets the
+ * stored result again; anyone else, or the same id on another case (or on an alert), gets `command_id_reused` and
+ * nothing of it. Whether the caller may see the case at all is the route's business and comes first (api/dispatch.ts).
  */
-import type { CaseSummary } from '../shared/api.js';
 import type { Actor, Command, CommandResult, SystemCommand } from '../shared/dispatch.js';
 import type { CaseContext, EventDraft } from '../shared/events.js';
 import { decide, evolve, type RefusalCode } from '../shared/lifecycle.js';
-import type { CaseIndex, CaseRecord } from './domain/case-index.js';
-import { toSummary } from './domain/case-index.js';
+import { actorIdOf, type CaseIndex, type CaseRecord } from './domain/case-index.js';
 import { slaDeadlines, type DispatchPolicy } from './domain/dispatch-rules.js';
 import type { DistrictData } from './district-data.js';
 import type { CaseWorkspace } from './in-flight.js';
@@ -22,10 +24,11 @@ import { AppendConflictError, type EventStore } from './store/event-store.js';
 
 export type CommandFailure = {
   ok: false;
-  code: RefusalCode | 'not_found' | 'version_conflict';
+  code: RefusalCode | 'not_found' | 'version_conflict' | 'command_id_reused';
   message: string;
   path?: string;
-  current?: CaseSummary;
+  /** The case as it is now: the route shows it only to a caller who may read the case, as that caller's desk does. */
+  current?: CaseRecord;
 };
 export type CommandOutcome = { ok: true; result: CommandResult } | CommandFailure;
 
@@ -43,7 +46,7 @@ export function timerKey(command: SystemCommand): string {
 
 export class CommandService {
   /** Commands decided but not yet committed, by key: a retry arriving meanwhile waits for the same answer. */
-  readonly #running = new Map<string, Promise<CommandOutcome>>();
+  readonly #running = new Map<string, { caseId: string; actorId: string; outcome: Promise<CommandOutcome> }>();
   readonly #departments: Set<string>;
 
   constructor(
@@ -65,14 +68,18 @@ export class CommandService {
   execute(caseId: string, command: Command | SystemCommand, actor: Actor): Promise<CommandOutcome> {
     const key = 'commandId' in command ? `cmd:${command.commandId}` : timerKey(command);
     const running = this.#running.get(key);
-    if (running) return running.then((outcome) => (outcome.ok ? { ok: true, result: { ...outcome.result, duplicate: true } } : outcome));
-    const promise = this.#execute(caseId, command, actor, key).finally(() => this.#running.delete(key));
-    this.#running.set(key, promise);
-    return promise;
+    if (running) {
+      if (running.caseId !== caseId || running.actorId !== actor.id) return Promise.resolve(reused());
+      return running.outcome.then((outcome) => (outcome.ok ? { ok: true, result: { ...outcome.result, duplicate: true } } : outcome));
+    }
+    const outcome = this.#execute(caseId, command, actor, key).finally(() => this.#running.delete(key));
+    this.#running.set(key, { caseId, actorId: actor.id, outcome });
+    return outcome;
   }
 
   async #execute(caseId: string, command: Command | SystemCommand, actor: Actor, key: string): Promise<CommandOutcome> {
     const done = this.deps.index.command(key);
+    if (done && (done.caseId !== caseId || done.actorId !== actor.id)) return reused();
     if (done) {
       const record = this.deps.cases.byId(done.caseId)!;
       return { ok: true, result: { caseId: done.caseId, version: record.version, status: record.status, event: { seq: done.seq, id: done.id, type: done.type }, duplicate: true } };
@@ -80,7 +87,7 @@ export class CommandService {
     // Decide on committed state only (in-flight.ts says why); nothing below awaits before the hold.
     for (let writing = this.deps.cases.settled(caseId); writing; writing = this.deps.cases.settled(caseId)) await writing;
     const record = this.deps.cases.byId(caseId);
-    if (!record) return { ok: false, code: 'not_found', message: `no case ${caseId}` };
+    if (!record) return { ok: false, code: 'not_found', message: 'no such case' };
     const afterSeq = this.deps.index.seq;
     if ('expectedVersion' in command && command.expectedVersion !== record.version) return versionConflict(command.expectedVersion, record);
     if (command.type === 'whistle' && command.alertId && !this.deps.alertExists?.(command.alertId)) {
@@ -93,7 +100,7 @@ export class CommandService {
       department: (id) => this.#departments.has(id),
       deadlines: (urgency, role, category, start) => slaDeadlines(this.deps.policy, urgency, role, category, start),
     });
-    if (!decision.ok) return { ok: false, code: decision.code, message: decision.reason, ...(decision.path && { path: decision.path }), current: toSummary(record) };
+    if (!decision.ok) return { ok: false, code: decision.code, message: decision.reason, ...(decision.path && { path: decision.path }), current: record };
 
     const next = structuredClone(record);
     evolve(next, decision.draft);
@@ -102,6 +109,8 @@ export class CommandService {
       const draft = { id: this.deps.newId(), sourceKey: key, ...decision.draft } as EventDraft;
       const [outcome] = await this.deps.store.append([draft], { precondition: { subject: { kind: 'case', id: caseId }, afterSeq } });
       const event = outcome!.event;
+      // An id older than the index remembers is found by the store: its event must be this caller's, on this case.
+      if (outcome!.duplicate && ((event.data as { case?: { caseId?: string } }).case?.caseId !== caseId || actorIdOf(event) !== actor.id)) return reused();
       const committed = this.deps.cases.byId(caseId) ?? next;
       return { ok: true, result: { caseId, version: committed.version, status: committed.status, event: { seq: event.seq, id: event.id, type: event.type }, duplicate: outcome!.duplicate } };
     } catch (error) {
@@ -128,6 +137,11 @@ function versionConflict(expectedVersion: number, current: CaseRecord): CommandF
     ok: false,
     code: 'version_conflict',
     message: `the case changed since version ${expectedVersion}: it is now at version ${current.version} (${current.status})`,
-    current: toSummary(current),
+    current,
   };
+}
+
+/** Nothing of the first command: not its case, its event or its result. */
+function reused(): CommandFailure {
+  return { ok: false, code: 'command_id_reused', message: 'this commandId was already used for another command; send each command with a new id' };
 }

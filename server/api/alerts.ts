@@ -15,7 +15,7 @@ import type { DistrictData } from '../district-data.js';
 import type { Projections } from '../projections.js';
 import { actorOf } from './actor.js';
 import { areaOf } from './area.js';
-import { HttpError, invalid } from './errors.js';
+import { HttpError, invalid, noSuch } from './errors.js';
 import type { AlertRecord } from '../../shared/risk.js';
 import { maskText } from '../../shared/masking.js';
 import type { Auditor } from '../auth/auditor.js';
@@ -52,7 +52,7 @@ export function alertsRouter(deps: { projections: Projections; district: Distric
 
   router.get('/api/alerts/:id', (req, res) => {
     const alert = registry()?.get(req.params.id);
-    if (!alert) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
+    if (!alert) throw noSuch('alert');
     const cases: CaseSummary[] = alert.caseIds.flatMap((id) => {
       const record = projections.cases.get(id);
       return record ? [toSummary(record)] : [];
@@ -76,8 +76,10 @@ export function alertsRouter(deps: { projections: Projections; district: Distric
       res.status(outcome.result.duplicate ? 200 : 201).json(outcome.result);
       return;
     }
-    const status = { not_found: 404, forbidden: 403, invalid_transition: 409, version_conflict: 409 }[outcome.code];
-    throw new HttpError(status, outcome.code, outcome.message, undefined, outcome.current && outcome.code !== 'forbidden' ? { current: outcome.current } : undefined);
+    if (outcome.code === 'not_found') throw noSuch('alert');
+    const status = { forbidden: 403, invalid_transition: 409, version_conflict: 409, command_id_reused: 409 }[outcome.code];
+    // The alert as the desk's alert view shows it (masked), never the record as stored.
+    throw new HttpError(status, outcome.code, outcome.message, undefined, outcome.current && outcome.code !== 'forbidden' ? { current: masked(outcome.current) } : undefined);
   });
 
   router.get('/api/areas/:code/risk', (req, res) => {

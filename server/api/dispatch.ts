@@ -12,7 +12,7 @@ import { zodFieldErrors } from '../../shared/intake.js';
 import { activeWhistle } from '../../shared/lifecycle.js';
 import { openStatuses } from '../../shared/vocabulary.js';
 import type { CommandService } from '../commands.js';
-import { toSummary, type CaseRecord } from '../domain/case-index.js';
+import { summaryWith, toSummary, type CaseRecord } from '../domain/case-index.js';
 import { suggestDispatch, type DispatchPolicy } from '../domain/dispatch-rules.js';
 import { dispatchMetrics } from '../domain/metrics.js';
 import type { DistrictData } from '../district-data.js';
@@ -23,7 +23,7 @@ import { unmaskSchema } from '../../shared/auth.js';
 import { maskNamesIn, maskParty, maskText } from '../../shared/masking.js';
 import type { Auditor } from '../auth/auditor.js';
 import { sessionOf } from '../auth/guard.js';
-import { HttpError, invalid } from './errors.js';
+import { HttpError, invalid, noSuch } from './errors.js';
 
 const DAY = 86_400_000;
 const isoTime = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
@@ -59,7 +59,7 @@ function deptHasPart(record: CaseRecord, deptId: string | undefined): boolean {
   return [...(record.previousWhistles ?? []), ...(record.whistle ? [record.whistle] : [])].some((w) => w.assignments.some((a) => a.deptId === deptId));
 }
 
-const refusalStatus = { forbidden: 403, invalid_transition: 409, version_conflict: 409, not_found: 404, invalid: 400 } as const;
+const refusalStatus = { forbidden: 403, invalid_transition: 409, version_conflict: 409, command_id_reused: 409, not_found: 404, invalid: 400 } as const;
 
 export function dispatchRouter(deps: {
   projections: Projections;
@@ -94,10 +94,10 @@ export function dispatchRouter(deps: {
     const d = await report(record);
     return { case: toSummary(record), title: maskNamesIn(maskText(d.title), d.parties.map((p) => p.name)) };
   };
-  const caseOr404 = (id: string): CaseRecord => {
-    const record = cases.get(id);
-    if (!record) throw new HttpError(404, 'not_found', `no case ${id}`);
-    return record;
+  /** Masks text the way the case's desk view does: phone and ID numbers, and the names of its parties. */
+  const deskText = async (record: CaseRecord): Promise<(s: string) => string> => {
+    const names = (await report(record)).parties.map((p) => p.name);
+    return (s: string) => maskNamesIn(maskText(s), names);
   };
 
   router.get('/api/queue', async (req, res) => {
@@ -119,10 +119,9 @@ export function dispatchRouter(deps: {
   /** Parties' names, phone and ID numbers are masked unless an officer or leader unmasked this one case, with a reason. */
   const detailOf = async (record: CaseRecord, masked: boolean): Promise<CaseDetail> => {
     const d = await report(record);
-    const names = d.parties.map((p) => p.name);
-    const text = masked ? (s: string) => maskNamesIn(maskText(s), names) : (s: string) => s;
+    const text = masked ? await deskText(record) : (s: string) => s;
     return {
-      case: toSummary(record),
+      case: masked ? summaryWith(record, text) : toSummary(record),
       title: text(d.title),
       parties: masked ? d.parties.map(maskParty) : d.parties,
       masked,
@@ -133,10 +132,14 @@ export function dispatchRouter(deps: {
       ...(d.petitionForm && { petitionForm: d.petitionForm }),
     };
   };
+  /**
+   * The case, if the caller may read it: the duty officer and the leader any, a department one it has (or had) a part
+   * in. Asked before anything else about the case, and a case the caller may not read answers exactly as a missing one.
+   */
   const visibleCase = (res: Response, id: string): CaseRecord => {
     const actor = actorOf(res);
-    const record = caseOr404(id);
-    if (actor.role === 'dept' && !deptHasPart(record, actor.deptId)) throw new HttpError(404, 'not_found', `no case ${id}`);
+    const record = cases.get(id);
+    if (!record || (actor.role === 'dept' && !deptHasPart(record, actor.deptId))) throw noSuch('case');
     return record;
   };
 
@@ -145,23 +148,30 @@ export function dispatchRouter(deps: {
   });
 
   router.post('/api/cases/:id/unmask', async (req, res) => {
+    const record = visibleCase(res, req.params.id);
     if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
     const parsed = unmaskSchema.safeParse(req.body);
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
-    const record = visibleCase(res, req.params.id);
     // Recorded before anything is shown: no record, no personal data.
     await deps.auditor.record(req, sessionOf(res), { action: 'case.unmasked', outcome: 'ok', target: record.id, details: { reason: parsed.data.reason } });
     res.json(await detailOf(record, false));
   });
 
   router.get('/api/cases/:id/suggestions', (req, res) => {
-    const record = caseOr404(req.params.id);
+    const record = visibleCase(res, req.params.id);
     const known = new Set(district.departments.map((d) => d.id));
     res.json(suggestDispatch(deps.policy, record, district.category(record.category)?.departments, (id) => known.has(id), clock()));
   });
 
   router.post('/api/cases/:id/commands', async (req, res) => {
     const actor = actorOf(res);
+    try {
+      visibleCase(res, req.params.id);
+    } catch (error) {
+      // The caller hears "no such case" either way; the audit log keeps which it was.
+      deps.auditor.note(req, sessionOf(res), { action: 'command', outcome: cases.get(req.params.id) ? 'denied' : 'failed', target: req.params.id.slice(0, 200), details: { refused: 'not_found' } });
+      throw error;
+    }
     if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
     const parsed = commandSchema.safeParse(req.body);
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
@@ -177,8 +187,9 @@ export function dispatchRouter(deps: {
       return;
     }
     if (outcome.code === 'invalid') throw invalid([{ path: outcome.path ?? '(body)', message: outcome.message }]);
-    // A department must not learn about a case it has no part in, not even that it exists.
-    const current = outcome.current && !(actor.role === 'dept' && outcome.code === 'forbidden') ? { current: outcome.current } : undefined;
+    if (outcome.code === 'not_found') throw noSuch('case');
+    // The caller may read the case (visibleCase above): it gets the state as its own desk shows it.
+    const current = outcome.current && { current: summaryWith(outcome.current, await deskText(outcome.current)) };
     throw new HttpError(refusalStatus[outcome.code], outcome.code, outcome.message, undefined, current);
   });
 

@@ -7,7 +7,7 @@ import type { ApiError } from '../../shared/api.js';
 import type { FieldError } from '../../shared/intake.js';
 import type { Logger } from '../log.js';
 import { StoreUnavailableError } from '../store/event-store.js';
-import { IntakeRejected } from '../ingest.js';
+import { IntakeRejected, SourceRefConflict } from '../ingest.js';
 import { AuditUnavailableError } from '../audit/errors.js';
 
 export class HttpError extends Error {
@@ -21,6 +21,14 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The one answer for an object the caller may not see, whether it exists or not: the same bytes for "missing" and
+ * "not yours", no id echoed back, so the answer tells nothing about other people's objects (README, Access control).
+ */
+export function noSuch(what: 'case' | 'alert' | 'archived report' | 'import (imports are kept for an hour)'): HttpError {
+  return new HttpError(404, 'not_found', `no such ${what}`);
 }
 
 export function invalid(details: FieldError[]): HttpError {
@@ -54,6 +62,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (err instanceof IntakeRejected) {
       const http = invalid(err.errors);
       res.status(http.status).json(body(http.code, http.message, http.details));
+      return;
+    }
+    if (err instanceof SourceRefConflict) {
+      const n = err.errors.length;
+      const message = `${n} field${n === 1 ? '' : 's'} differ from the event first sent with this source and sourceRef; nothing was stored (send a new sourceRef for a new event)`;
+      res.status(409).json(body('source_ref_conflict', message, err.errors));
       return;
     }
     if (err instanceof AuditUnavailableError) {

@@ -6,6 +6,7 @@ import type { Ingestor } from '../ingest.js';
 import { HttpError, invalid } from './errors.js';
 import type { KeyPrincipal } from '../auth/authenticator.js';
 import { keyOf } from '../auth/guard.js';
+import { caseInScope } from '../domain/intake.js';
 
 /** Validates every event of the body and reports every bad field, so an integrator fixes a batch in one go. */
 export function parseIntakeBody(body: unknown): { events: IntakeEvent[]; batch: boolean } {
@@ -54,8 +55,10 @@ export function eventsRouter(ingestor: Ingestor): Router {
   router.post('/api/events', async (req, res) => {
     requireJson(req);
     const { events, batch } = parseIntakeBody(req.body);
-    checkScope(keyOf(res), events, batch);
-    const outcome = await ingestor.ingest(events, (i) => (batch ? `events[${i}]` : ''));
+    const key = keyOf(res);
+    checkScope(key, events, batch);
+    // A resolution may name only a case within the key's scope; any other is refused as an unknown case.
+    const outcome = await ingestor.ingest(events, (i) => (batch ? `events[${i}]` : ''), (record) => caseInScope(key.sources, record));
     res.status(outcome.created ? 201 : 200).json({ results: outcome.results });
   });
   return router;

@@ -42,11 +42,11 @@ export function riskPaths(parts: { actor: Fragment[]; json: (schema: object) => 
         requestBody: json(z.toJSONSchema(alertCommandSchema, { io: 'input', unrepresentable: 'any' })),
         responses: {
           201: { description: 'The event appended and the alert’s new version' },
-          200: { description: 'A retry of a command id already done: the original result' },
+          200: { description: 'A retry of a command id already done by the same caller on the same alert: the original result' },
           400: err('Invalid command: error.details per field'),
           403: err('Not duty or leader'),
           404: err('Unknown alert'),
-          409: err('version_conflict or invalid_transition; error.current holds the alert now'),
+          409: err('version_conflict or invalid_transition, error.current holding the alert now as the alert list shows it (masked); or command_id_reused: the commandId was used by another caller or on another alert or case'),
           503: err('The event log is unavailable; nothing stored; retry'),
         },
       },

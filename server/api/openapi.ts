@@ -36,7 +36,8 @@ export function openApiDocument(version: string): object {
           responses: {
             201: { description: 'Stored durably (some events new)', ...json({ $ref: '#/components/schemas/IntakeResponse' }) },
             200: { description: 'Every event was a repeat: the original results, nothing appended', ...json({ $ref: '#/components/schemas/IntakeResponse' }) },
-            400: err('Invalid events: one entry per bad field in error.details (path, message); nothing stored'),
+            400: err('Invalid events: one entry per bad field in error.details (path, message); nothing stored. A case.resolved naming a case outside the key’s scope (not reported by its sources nor whistled to a department of that name) is refused exactly as an unknown case'),
+            409: err('source_ref_conflict: a (source, sourceRef) sent again with another payload; error.details names each differing field (never its stored value); nothing stored'),
             413: err('Body or batch over the limit'),
             415: err('Body is not application/json'),
             503: err('The event log is unavailable; nothing stored; retry'),
@@ -62,10 +63,10 @@ export function openApiDocument(version: string): object {
         get: { summary: 'The duty intake queue: received, triaged, returned and reopened cases with titles', parameters: actor, responses: { 200: { description: '{ items: QueueRow[] }' }, 403: err('Not duty or leader') } },
       },
       '/api/cases/{id}': {
-        get: { summary: 'One case: facts, title, parties, lifecycle state and timeline', parameters: [idParam, ...actor], responses: { 200: { description: 'CaseDetail' }, 404: err('Unknown case, or one the department has no part in') } },
+        get: { summary: 'One case: facts, title, parties, lifecycle state and timeline', parameters: [idParam, ...actor], responses: { 200: { description: 'CaseDetail' }, 404: err('Unknown case, or one the department has no part in: the same body') } },
       },
       '/api/cases/{id}/suggestions': {
-        get: { summary: 'Departments the routing rules suggest for a whistle, with reasons and deadlines per urgency', parameters: [idParam, ...actor], responses: { 200: { description: 'DispatchSuggestion' }, 403: err('Not duty') } },
+        get: { summary: 'Departments the routing rules suggest for a whistle, with reasons and deadlines per urgency', parameters: [idParam, ...actor], responses: { 200: { description: 'DispatchSuggestion' }, 403: err('Not duty'), 404: err('Unknown case') } },
       },
       '/api/cases/{id}/commands': {
         post: {
@@ -74,11 +75,11 @@ export function openApiDocument(version: string): object {
           requestBody: json({ $ref: '#/components/schemas/Command' }),
           responses: {
             201: { description: 'CommandResult: the event appended and the new version' },
-            200: { description: 'A retry of a command id already done: the original result, nothing appended' },
+            200: { description: 'A retry of a command id already done by the same caller on the same case: the original result, nothing appended' },
             400: err('Invalid command: error.details per field'),
-            403: err('The actor may not do this (role, or not its department’s part)'),
-            404: err('Unknown case'),
-            409: err('version_conflict (stale expectedVersion) or invalid_transition; error.current holds the case now'),
+            403: err('The actor may not do this (role, or not its department’s part); error.current holds the case as the caller’s desk shows it'),
+            404: err('Unknown case, or one the caller may not read (a department’s without a part in it): the same body, answered before anything else'),
+            409: err('version_conflict (stale expectedVersion) or invalid_transition, error.current holding the case as the caller’s desk shows it; or command_id_reused: the commandId was used by another caller or on another case or alert (nothing of that command is told)'),
             503: err('The event log is unavailable; nothing stored; retry'),
           },
         },

@@ -19,7 +19,7 @@ import { nameIn, reportWords } from '../reports/i18n.js';
 import { resolvePeriod } from '../reports/period.js';
 import { PdfBusyError, PdfUnavailableError, type PdfRenderer } from '../reports/pdf.js';
 import { reportSourcesOf, type ReportProjections } from '../reports/scheduler.js';
-import { HttpError, invalid } from './errors.js';
+import { HttpError, invalid, noSuch } from './errors.js';
 
 export interface ReportsDeps {
   projections: ReportProjections;
@@ -129,7 +129,7 @@ export function reportsRouter(deps: ReportsDeps): Router {
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
     const id = String(req.params.id);
     const report = id.length <= 200 ? await fromArchive((a) => a.get(id), undefined) : undefined;
-    if (!report) throw new HttpError(404, 'not_found', `no archived report ${id.slice(0, 200)}`);
+    if (!report) throw noSuch('archived report');
     await send(req, res, report, parsed.data.lang, parsed.data.format);
   });
 

@@ -1,8 +1,9 @@
 /**
  * Who may call what: every HTTP route and socket event with the roles allowed, in one table. The guard enforces the
- * table for every request before any handler runs; handlers add object scope (a department's own cases). The
- * route inventory test compares this table with the routes the app really registers and with the access-matrix
- * tests, so a route added without a rule or without a test fails the suite.
+ * table for every request before any handler runs; handlers add object scope (a department's own cases) before any
+ * state, an object out of scope answering exactly as a missing one. The route inventory test compares this table with
+ * the routes the app really registers and with the access-matrix tests, so a route added without a rule or without a
+ * test fails the suite.
  */
 import type { AccessRole } from '../../shared/auth.js';
 

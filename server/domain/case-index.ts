@@ -38,6 +38,8 @@ export const RECENT_COMMANDS = 50_000;
 
 export interface CommandRecord {
   caseId: string;
+  /** Who gave the command (a user id, or `timer`): a command id answers its stored result to that caller only. */
+  actorId: string;
   seq: number;
   id: string;
   type: string;
@@ -100,7 +102,7 @@ export class CaseIndex {
     if (activeWhistle(record)) this.#whistled.add(record);
     else this.#whistled.delete(record);
     if (event.type === 'case.resolved' && event.sourceKey) record.resolvedBy = event.sourceKey;
-    if (event.sourceKey?.startsWith('cmd:')) this.#rememberCommand(event.sourceKey, { caseId: record.id, seq: event.seq, id: event.id, type: event.type });
+    if (event.sourceKey?.startsWith('cmd:')) this.#rememberCommand(event.sourceKey, { caseId: record.id, actorId: actorIdOf(event), seq: event.seq, id: event.id, type: event.type });
     const steps = this.#steps.get(record.id);
     if (steps) steps.push(event.seq);
     else this.#steps.set(record.id, [event.seq]);
@@ -202,6 +204,12 @@ export class CaseIndex {
   }
 }
 
+/** The id of whoever caused a stored event (a user, `timer`, an integration's source), or '' when it names nobody. */
+export function actorIdOf(event: StoredEvent): string {
+  const actor = (event.data as { actor?: { id?: unknown } }).actor;
+  return typeof actor?.id === 'string' ? actor.id : '';
+}
+
 function matchesFilter(c: CaseRecord, f: CaseFilter): boolean {
   if (f.streetCode && c.streetCode !== f.streetCode) return false;
   if (f.kind && c.kind !== f.kind) return false;
@@ -219,8 +227,13 @@ function matchesFilter(c: CaseRecord, f: CaseFilter): boolean {
 
 /** A case for the desks: its state, with the free text of returns (reasons) masked like any free text. */
 export function toSummary(record: CaseRecord): CaseSummary {
+  return summaryWith(record, maskText);
+}
+
+/** A case for the desks with the free text of returns passed through `text` (the desk's masking of this case). */
+export function summaryWith(record: CaseRecord, text: (s: string) => string): CaseSummary {
   const { sourceKey: _key, resolvedBy: _by, ...summary } = record;
-  return mapReasons(summary, maskText);
+  return mapReasons(summary, text);
 }
 
 /**

@@ -3,7 +3,8 @@
  * known so far, and fixes every derived value (ids, weights, timestamps) so the stored event is the whole fact.
  * Pure: the clock, id source and case lookup are injected.
  */
-import type { CaseContext, CaseReportedData, EventDraft } from '../../shared/events.js';
+import { isDeepStrictEqual } from 'node:util';
+import type { CaseContext, CaseReportedData, EventDraft, StoredEvent } from '../../shared/events.js';
 import type { FieldError, IntakeEvent } from '../../shared/intake.js';
 import { lifecycle } from '../../shared/lifecycle.js';
 import { caseSources, type CaseSource } from '../../shared/vocabulary.js';
@@ -23,6 +24,18 @@ export interface IntakeContext {
   cases: CaseLookup;
   now: number;
   newId: () => string;
+  /** Whether the sender may touch this case (an integration key's scope, `caseInScope`); absent: any case. */
+  mayTouch?: (record: CaseRecord) => boolean;
+}
+
+/**
+ * An integration key's cases: those its sources reported, and those whistled (now or before) to a department of the
+ * same name as one of its sources — the court system reports the outcome of a case the centre whistled to the court.
+ */
+export function caseInScope(sources: readonly string[], record: CaseRecord): boolean {
+  if (sources.includes(record.source)) return true;
+  const whistles = [...(record.previousWhistles ?? []), ...(record.whistle ? [record.whistle] : [])];
+  return whistles.some((w) => w.assignments.some((a) => sources.includes(a.deptId)));
 }
 
 /** On success, `cases` holds every case the drafts create or change, as they will be once committed. */
@@ -123,7 +136,10 @@ export function decideIntake(events: readonly IntakeEvent[], ctx: IntakeContext,
         const target =
           event.caseId !== undefined ? lookup.byId(event.caseId) : lookup.bySourceKey(sourceKeyOf(event.source, event.caseSourceRef!));
         const field = event.caseId !== undefined ? 'caseId' : 'caseSourceRef';
-        if (!target) return fail(field, `no case ${event.caseId ?? event.caseSourceRef} is known${event.caseId ? '' : ` from source ${event.source}`}`);
+        // A case outside the sender's scope is refused exactly as one that does not exist, before anything about its state.
+        if (!target || (ctx.mayTouch && !ctx.mayTouch(target))) {
+          return fail(field, event.caseId !== undefined ? 'no case with this caseId is known' : `no case ${event.caseSourceRef} is known from source ${event.source}`);
+        }
         // A retry of the resolution that already happened is not a conflict: the store returns the original.
         if (target.resolvedBy !== key && !lifecycle.resolveExternal.includes(target.status)) {
           return fail(field, `case ${target.id} is ${target.status} and cannot be resolved again`);
@@ -172,4 +188,43 @@ export function decideIntake(events: readonly IntakeEvent[], ctx: IntakeContext,
     }
   });
   return errors.length ? { ok: false, errors } : { ok: true, drafts, cases: [...batchById.values()] };
+}
+
+/** When a retry may leave a field out: the server filled it from its clock the first time, so the sender cannot restate it. */
+const clockFilled = new Set(['reportedAt', 'resolvedAt', 'raisedAt']);
+const reportFields = ['kind', 'petitionForm', 'petitionLevel', 'category', 'title', 'description', 'streetCode', 'communityCode', 'location', 'severity', 'peopleInvolved', 'occurredAt', 'reportedAt', 'parties'] as const;
+const alertFields = ['level', 'title', 'description', 'streetCode', 'communityCode', 'raisedAt'] as const;
+const times = new Set(['occurredAt', 'reportedAt', 'resolvedAt', 'raisedAt']);
+
+/** JSON as stored: undefined members dropped, so a parsed event and its stored data compare field by field. */
+const asStored = (value: unknown): unknown => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
+
+function same(field: string, sent: unknown, stored: unknown): boolean {
+  if (times.has(field) && typeof sent === 'string' && typeof stored === 'string') return Date.parse(sent) === Date.parse(stored);
+  return isDeepStrictEqual(asStored(sent), asStored(stored));
+}
+
+/**
+ * The fields in which an intake event differs from the event its (source, sourceRef) first stood for — `first` is the
+ * stored event, or an earlier draft of the same batch — as the sender would name them; empty when it is the same
+ * event again. `draft` is what the event was decided into (its target case, for a resolution). Values are never
+ * returned, only field names: the stored event may hold what the sender has no business reading.
+ */
+export function differingFields(event: IntakeEvent, draft: EventDraft, first: Pick<StoredEvent, 'type' | 'data'>): string[] {
+  if (first.type !== event.type) return ['type'];
+  const sent = event as unknown as Record<string, unknown>;
+  const compare = (fields: readonly string[], stored: Record<string, unknown>) =>
+    fields.filter((f) => !(clockFilled.has(f) && sent[f] === undefined) && !same(f, sent[f], stored[f]));
+  switch (event.type) {
+    case 'case.reported':
+      return compare(reportFields, first.data as unknown as Record<string, unknown>);
+    case 'alert.raised':
+      return compare(alertFields, first.data as unknown as Record<string, unknown>);
+    case 'case.resolved': {
+      const stored = first.data as unknown as { case: { caseId: string } } & Record<string, unknown>;
+      const target = (draft.data as { case: { caseId: string } }).case.caseId;
+      const differing = target === stored.case.caseId ? [] : [event.caseId !== undefined ? 'caseId' : 'caseSourceRef'];
+      return [...differing, ...compare(['outcome', 'note', 'resolvedAt'], stored)];
+    }
+  }
 }

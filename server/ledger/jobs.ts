@@ -21,7 +21,7 @@ import type { DistrictData } from '../district-data.js';
 import type { CaseLookup } from '../domain/intake.js';
 import { IntakeRejected, type Ingestor } from '../ingest.js';
 import { StoreUnavailableError } from '../store/event-store.js';
-import { HttpError, invalid } from '../api/errors.js';
+import { HttpError, invalid, noSuch } from '../api/errors.js';
 import { suggestMapping, vocabulary, type Vocabulary } from './columns.js';
 import { cellsOf, detectFormat, LedgerFileError, parseCsv, parseXlsx, sheetOf, type RowTable } from './parse.js';
 import { planRow, quoteZh, type RowContext } from './rows.js';
@@ -131,7 +131,8 @@ export class ImportJobs {
     const now = this.deps.clock();
     this.#sweep(now);
     const job = this.#jobs.get(id);
-    if (!job || job.owner !== owner) throw new HttpError(404, 'not_found', `no import ${id} (imports are kept for an hour)`);
+    // Another user's job answers exactly as a missing one.
+    if (!job || job.owner !== owner) throw noSuch('import (imports are kept for an hour)');
     job.touched = now;
     return job;
   }

@@ -19,6 +19,11 @@ export interface EventStore {
    * writing nothing, when the log already holds an event the caller did not see (see AppendPrecondition).
    */
   append(drafts: readonly EventDraft[], options?: AppendOptions): Promise<AppendOutcome[]>;
+  /**
+   * The stored events with these sourceKeys (any order; keys with none are left out), so intake can compare a retry
+   * with what its sourceRef first stood for before writing anything.
+   */
+  bySourceKeys(keys: readonly string[]): Promise<StoredEvent[]>;
   /** Events with seq > afterSeq, in seq order, at most `limit` of them. */
   readAfter(afterSeq: number, limit: number): Promise<StoredEvent[]>;
   lastSeq(): Promise<number>;

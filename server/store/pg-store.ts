@@ -378,6 +378,12 @@ export class PgEventStore implements EventStore {
     return rows.map(toEvent);
   }
 
+  async bySourceKeys(keys: readonly string[]): Promise<StoredEvent[]> {
+    if (keys.length === 0) return [];
+    const { rows } = await this.#read<PgRow>(`SELECT ${COLUMNS} FROM ${this.#tables.events} WHERE source_key = ANY($1::text[])`, [[...new Set(keys)]]);
+    return rows.map(toEvent);
+  }
+
   async lastSeq(): Promise<number> {
     const { rows } = await this.#read<{ last: string }>(`SELECT coalesce(max(seq), 0) AS last FROM ${this.#tables.events}`, []);
     return Number(rows[0]!.last);

@@ -79,6 +79,7 @@ export class SqliteEventStore implements EventStore {
   readonly #writer: Worker;
   readonly #clock: () => number;
   readonly #after: Database.Statement<[number, number], StoredRow>;
+  readonly #byKey: Database.Statement<[string, number], StoredRow>;
   readonly #listeners = new Set<CommitListener>();
   #queue: Pending[] = [];
   #inFlight: { id: number; batch: Pending[]; at: string } | undefined;
@@ -97,6 +98,7 @@ export class SqliteEventStore implements EventStore {
     this.#db.exec(SCHEMA);
     this.#checkDistrict(options.district);
     this.#after = this.#db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.#byKey = this.#db.prepare('SELECT * FROM events WHERE source_key = ? AND seq <= ?');
     this.#lastSeq = (this.#db.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
     this.#writer = startWriter(file);
     this.#writer.on('message', (reply: CommitReply) => this.#settle(reply));
@@ -192,6 +194,14 @@ export class SqliteEventStore implements EventStore {
     // Only what the commit listeners have seen: a reader never gets ahead of the projections.
     const upTo = Math.min(limit, Math.max(0, this.#lastSeq - afterSeq));
     return upTo === 0 ? [] : this.#after.all(afterSeq, upTo).map(toEvent);
+  }
+
+  async bySourceKeys(keys: readonly string[]): Promise<StoredEvent[]> {
+    if (this.#closed) throw new StoreUnavailableError('the event store is closed');
+    return [...new Set(keys)].flatMap((key) => {
+      const row = this.#byKey.get(key, this.#lastSeq);
+      return row ? [toEvent(row)] : [];
+    });
   }
 
   async lastSeq(): Promise<number> {

@@ -171,9 +171,10 @@ describe('bad input and scope', () => {
     expect((await get(server, `/api/departments/housing/whistles`, police)).status).toBe(403);
     expect((await get(server, `/api/queue`, police)).status).toBe(403);
     expect((await get(server, `/api/whistles`, police)).status).toBe(403);
-    const forbidden = await command(server, caseId, police, { type: 'reportIn', expectedVersion: 3 });
-    expect(forbidden.status).toBe(403);
-    expect(forbidden.body.error.current).toBeUndefined();
+    // Another department's case answers as a missing one: not even its existence is told.
+    const theirs = await command(server, caseId, police, { type: 'reportIn', expectedVersion: 3 });
+    expect(theirs).toEqual(await command(server, '0190a0c0-0000-7000-8000-000000000000', police, { type: 'reportIn', expectedVersion: 3 }));
+    expect(theirs.body).toEqual({ error: { code: 'not_found', message: 'no such case' } });
     const mine = await get(server, `/api/departments/housing/whistles`, asDept('housing'));
     expect(mine.body.items.map((r: { case: { id: string } }) => r.case.id)).toContain(caseId);
     expect(mine.body.items[0].title).toBeTruthy();

@@ -32,9 +32,14 @@ describe('POST /api/events', () => {
   it('is idempotent on (source, sourceRef): a repeat returns the original and appends nothing', async () => {
     const event = caseReported();
     const first = await post(server, event);
-    const again = await post(server, { ...event, title: '改过的标题' });
+    const again = await post(server, event);
     expect(again.status).toBe(200);
     expect(again.body.results[0]).toEqual({ ...first.body.results[0], duplicate: true });
+    // Another payload under the same sourceRef is not a repeat: it is refused, and the stored title is not told.
+    const changed = await post(server, { ...event, title: '改过的标题' });
+    expect(changed.status).toBe(409);
+    expect(changed.body.error).toEqual({ code: 'source_ref_conflict', message: expect.any(String), details: [{ path: 'title', message: expect.any(String) }] });
+    expect(JSON.stringify(changed.body)).not.toContain(event.title);
     const sameRefOtherSource = await post(server, { ...event, source: 'grid' });
     expect(sameRefOtherSource.status).toBe(201);
   });

@@ -20,6 +20,9 @@ class ArrayLog implements EventStore {
   remote: RemoteCommitListener | undefined;
   reads = 0;
   append = () => Promise.reject(new Error('not used'));
+  bySourceKeys(keys: readonly string[]) {
+    return Promise.resolve(this.events.filter((e) => e.sourceKey !== undefined && keys.includes(e.sourceKey)));
+  }
   readAfter(afterSeq: number, limit: number) {
     this.reads++;
     return Promise.resolve(this.events.filter((e) => e.seq > afterSeq).slice(0, limit));

@@ -81,6 +81,14 @@ export function runEventStoreContract(engine: string, factory: StoreFactory): vo
       expect(await store.lastSeq()).toBe(3);
     });
 
+    it('finds stored events by sourceKey, leaving out keys it does not hold', async () => {
+      const { store } = await openStore();
+      expect(await store.bySourceKeys([])).toEqual([]);
+      const [a, , c] = await store.append([alertDraft('key:a', '甲'), alertDraft(undefined), alertDraft('key:c', '丙')]);
+      const found = await store.bySourceKeys(['key:c', 'key:none', 'key:a', 'key:a']);
+      expect(found.sort((x, y) => x.seq - y.seq)).toEqual([a!.event, c!.event]);
+    });
+
     it('is all-or-nothing per append, and a failed append does not sink a concurrent one', async () => {
       const { store } = await openStore();
       const [stored] = await store.append([alertDraft()]);

@@ -14,7 +14,7 @@ import { command, whistledCase } from '../../helpers/dispatch.js';
 import { startServer, type TestSocket } from '../../helpers/server.js';
 import { Principals, send } from './principals.js';
 import { admitted as socketAdmitted, closeSockets, openSocket } from './sockets.js';
-import { admitted, audiences, isWrite, MATRIX_DEPT, refusal, ruleKey, routeSamples, sessionAudiences, socketSamples, type MatrixAudience } from './samples.js';
+import { admitted, audiences, isWrite, MATRIX_DEPT, NO_SUCH_ID, refusal, ruleKey, routeSamples, sessionAudiences, socketSamples, type MatrixAudience } from './samples.js';
 
 let server: RunningServer;
 let principals: Principals;
@@ -127,7 +127,7 @@ describe('object scope', () => {
     expect(theirs.text).not.toMatch(/court|labour|440307013|whistle/);
     // Indistinguishable from a case that does not exist.
     const none = await send(server, 'GET', `/api/cases/${'0'.repeat(8)}-0000-7000-8000-${'0'.repeat(12)}`, { headers: dept });
-    expect(theirs.body.error.message.replace(other, 'ID')).toBe(none.body.error.message.replace(/[0-9a-f-]{36}/, 'ID'));
+    expect(theirs.text).toBe(none.text);
   });
 
   it("refuses a department another department's whistle list (403) and gives it its own", async () => {
@@ -144,9 +144,11 @@ describe('object scope', () => {
   it("refuses a department a command on another department's case without telling it the case's state", async () => {
     const dept = await principals.headers('dept');
     const answer = await send(server, 'POST', `/api/cases/${other}/commands`, { headers: dept, body: { type: 'reportIn', expectedVersion: 3, commandId: randomUUID() } });
-    expect(answer.status).toBeOneOf([403, 404]);
-    expect(answer.body.error.current).toBeUndefined();
+    expect(answer.status).toBe(404);
     expect(answer.text).not.toMatch(personal);
+    // Not even that it exists: the bytes of a case that does not (object-scope.test.ts asks this of every role and route).
+    const none = await send(server, 'POST', `/api/cases/${NO_SUCH_ID}/commands`, { headers: dept, body: { type: 'reportIn', expectedVersion: 3, commandId: randomUUID() } });
+    expect(answer.text).toBe(none.text);
   });
 
   it('gives the wall case summaries and aggregates without titles or parties', async () => {

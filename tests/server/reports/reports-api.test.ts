@@ -203,7 +203,7 @@ describe('report routes', () => {
 
     const missing = await json<{ error: { message: string } }>(`/api/reports/archive/${encodeURIComponent('daily:440307:2026-11-01')}`);
     expect(missing.status).toBe(404);
-    expect(missing.body.error.message).toContain('no archived report');
+    expect(missing.body.error.message).toBe('no such archived report');
     expect((await get(`/api/reports/archive/${id}?format=xml`)).status).toBe(400);
   });
 });
