@@ -107,7 +107,7 @@ export const address: fc.Arbitrary<Planted> = fc
     fc.tuple(placeName, num(1, 30), num(1, 200)).map(([n, lane, h]) => [`${n}村`, `${lane}巷${h}号`]),
     fc.tuple(placeName, fc.constantFrom('小区', '花园', '家园'), num(1, 40), num(1, 6), num(101, 3208)).map(([n, w, b, u, r]) => [`${n}${w}`, `${b}栋${u}单元${r}室`]),
   )
-  .chain(([place, house]) => widen(house).map((h) => ({ kind: 'address' as const, text: place + h, secret: house })));
+  .chain(([place, house]) => widen(house!).map((h) => ({ kind: 'address' as const, text: place! + h, secret: house! })));
 
 const surnames = ['欧阳', '张', '李', '王', '陈', '司马', '黄', '林'];
 export const name: fc.Arbitrary<Planted> = fc
