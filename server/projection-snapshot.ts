@@ -14,7 +14,7 @@ import { Projections, type ProjectionSettings } from './projections.js';
 import type { EventStore } from './store/event-store.js';
 
 /** Bump when the shape of a projection changes: old snapshots are then rebuilt from the log. */
-export const SNAPSHOT_VERSION = 5;
+export const SNAPSHOT_VERSION = 6;
 const FILE = 'projections.snapshot.json';
 
 interface SnapshotFile {

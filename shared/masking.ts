@@ -134,54 +134,69 @@ function joinedBySeparators(text: string, from: number, to: number): boolean {
 const LANDLINE = /^0(?:[12]\d|[3-9]\d{2})[2-9]\d{6,7}$/;
 
 /** What a run of digit groups is, as people write each kind; null when it is none of them. */
-function classify(groups: Group[], text: string): { kind: PersonalDataKind; mask: string } | null {
+function classify(groups: Group[], text: string): { kind: PersonalDataKind; mask: string; local: boolean } | null {
   const digits = groups.map((g) => g.digits).join('');
   const x = digits.endsWith('X');
   const body = x ? digits.slice(0, -1) : digits;
   if (!x) {
     const national = body.replace(/^(?:0086|86)(?=\d{10,11}$)/, '');
     const hasCountry = national !== body;
-    if (/^1[3-9]\d{9}$/.test(national)) return { kind: 'mobile', mask: maskPhone(national) };
+    if (/^1[3-9]\d{9}$/.test(national)) return { kind: 'mobile', mask: maskPhone(national), local: false };
     const trunk = hasCountry && !national.startsWith('0') ? `0${national}` : national;
-    if (LANDLINE.test(trunk)) return { kind: 'landline', mask: `${trunk.slice(0, trunk.length - 8 < 3 ? 3 : trunk.length - 8)}-****${trunk.slice(-4)}` };
+    if (LANDLINE.test(trunk)) return { kind: 'landline', mask: `${trunk.slice(0, trunk.length - 8 < 3 ? 3 : trunk.length - 8)}-****${trunk.slice(-4)}`, local: false };
   }
-  // An ID number in one piece, or spread over groups with a birth date where it belongs (never a date and a count).
+  // An ID number in one piece, or spread over groups from its 6-digit region on or in fours, with a birth date where
+  // it belongs (never a date and a count).
   const id = /^\d{17}[\dX]$/.test(digits) ? digits.slice(6, 14) : /^\d{15}$/.test(digits) ? `19${digits.slice(6, 12)}` : null;
-  if (id !== null && (groups.length === 1 || /^(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$/.test(id))) return { kind: 'idNumber', mask: maskIdNumber(digits) };
-  if (!x && /^\d{16,19}$/.test(body)) {
+  const idShape = groups.length === 1 || groups[0]!.digits.length === 6 || groups.slice(0, -1).every((g) => g.digits.length === 4);
+  if (id !== null && idShape && (groups.length === 1 || /^(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$/.test(id))) return { kind: 'idNumber', mask: maskIdNumber(digits), local: false };
+  if (!x && /^[3-69]\d{15,18}$/.test(body)) {
     // A card as printed (groups of four, the last shorter) or in one piece; a date beside a number is neither.
     const asCard = groups.length === 1 || groups.every((g, i) => (i < groups.length - 1 ? g.digits.length === 4 : g.digits.length <= 4 || groups.length === 2));
-    if (asCard) return { kind: 'bankCard', mask: `${'*'.repeat(body.length - 4)}${body.slice(-4)}` };
+    if (asCard) return { kind: 'bankCard', mask: `${'*'.repeat(body.length - 4)}${body.slice(-4)}`, local: false };
   }
   const localShape = groups.length === 1 || (groups.length === 2 && groups[0]!.digits.length >= 3 && groups[1]!.digits.length === 4);
   if (!x && localShape && /^[2-9]\d{6,7}$/.test(body) && PHONE_KEYWORD.test(text.slice(Math.max(0, groups[0]!.start - 12), groups[0]!.start))) {
-    return { kind: 'landline', mask: `****${body.slice(-4)}` };
+    return { kind: 'landline', mask: `****${body.slice(-4)}`, local: true };
   }
   return null;
 }
 
-/** Numbers: each run of digit groups is tried window by window (shortest first), never splitting a group. */
+/**
+ * Numbers: each run of digit groups is tried window by window, never splitting a group. Every group inside a window
+ * that is a number of some kind is masked (overlapping windows together), so a misread window cannot leave part of a
+ * number behind; a bare local number after a word like 电话 counts only where no other window does.
+ */
 function numberSpans(text: string): Array<Omit<PersonalDataSpan, 'start' | 'end'> & { s: number; e: number }> {
   const out: Array<Omit<PersonalDataSpan, 'start' | 'end'> & { s: number; e: number }> = [];
   for (const run of digitGroups(text)) {
-    let i = 0;
-    while (i < run.length) {
-      let found = 0;
+    const windows: Array<{ i: number; j: number; kind: PersonalDataKind; mask: string; local: boolean }> = [];
+    for (let i = 0; i < run.length; i++) {
       let count = 0;
       for (let j = i; j < run.length; j++) {
         count += run[j]!.digits.length;
         if (count > MAX_WINDOW_DIGITS + 4) break;
+        if (count < 7) continue;
         const hit = classify(run.slice(i, j + 1), text);
-        if (hit) {
-          let s = run[i]!.start;
-          // The + of +86 and the ( of (0755) belong to the number.
-          while (s > 0 && (text[s - 1] === '+' || text[s - 1] === '(')) s--;
-          out.push({ ...hit, s, e: run[j]!.end });
-          found = j - i + 1;
-          break;
-        }
+        if (hit) windows.push({ i, j, ...hit });
       }
-      i += found || 1;
+    }
+    const covered = new Array<boolean>(run.length).fill(false);
+    for (const w of windows) if (!w.local) for (let k = w.i; k <= w.j; k++) covered[k] = true;
+    const chosen = windows.filter((w) => !w.local || !run.slice(w.i, w.j + 1).some((_, k) => covered[w.i + k]));
+    chosen.sort((a, b) => a.i - b.i || b.j - a.j);
+    for (let c = 0; c < chosen.length; ) {
+      const first = chosen[c]!;
+      let j = first.j;
+      let n = c + 1;
+      while (n < chosen.length && chosen[n]!.i <= j) j = Math.max(j, chosen[n++]!.j);
+      const digits = run.slice(first.i, j + 1).map((g) => g.digits).join('');
+      const mask = j === first.j ? first.mask : `${'*'.repeat(digits.length - 4)}${digits.slice(-4)}`;
+      let s = run[first.i]!.start;
+      // The + of +86 and the ( of (0755) belong to the number.
+      while (s > 0 && (text[s - 1] === '+' || text[s - 1] === '(')) s--;
+      out.push({ kind: first.kind, mask, s, e: run[j]!.end });
+      c = n;
     }
   }
   return out;
@@ -314,4 +329,18 @@ const SOURCE_ZH: Record<EventSource, string> = { grid: '网格员', hotline: '12
 export function wallAlertTitle(alert: { source: EventSource; rule?: string; title: string }): string {
   if (alert.rule !== undefined && alert.source === 'system') return alert.title;
   return `外部预警 · ${SOURCE_ZH[alert.source] ?? '外部系统'}报送`;
+}
+
+/**
+ * An alert for the desks and the leader: its outside system's title and description, and the officers' acknowledge
+ * and close notes, through the detector (an alert knows no party names).
+ */
+export function maskAlert<A extends { title: string; description?: string; acknowledged?: { note?: string }; closed?: { note: string } }>(alert: A): A {
+  return {
+    ...alert,
+    title: maskText(alert.title),
+    ...(alert.description !== undefined && { description: maskText(alert.description) }),
+    ...(alert.acknowledged && { acknowledged: { ...alert.acknowledged, ...(alert.acknowledged.note !== undefined && { note: maskText(alert.acknowledged.note) }) } }),
+    ...(alert.closed && { closed: { ...alert.closed, note: maskText(alert.closed.note) } }),
+  };
 }

@@ -217,10 +217,18 @@ function matchesFilter(c: CaseRecord, f: CaseFilter): boolean {
   return true;
 }
 
-/** A case for the desks: its state, with the free text of returns (reasons) masked like any free text. */
-export function toSummary(record: CaseRecord): CaseSummary {
+/**
+ * A case for the desks: its state, with the free text of returns (reasons) masked by `text` — the case's own masker
+ * (its party names and the detector: server/api/case-text.ts) where the caller has read them, the detector alone else.
+ */
+export function toSummary(record: CaseRecord, text: (s: string) => string = (s) => maskText(s)): CaseSummary {
   const { sourceKey: _key, resolvedBy: _by, ...summary } = record;
-  return mapReasons(summary, maskText);
+  return mapReasons(summary, text);
+}
+
+/** A summary's free text masked again by `text` (a refusal's `current`, masked before the names were read). */
+export function maskSummary(summary: CaseSummary, text: (s: string) => string): CaseSummary {
+  return mapReasons(summary, text);
 }
 
 /**

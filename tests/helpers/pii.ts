@@ -20,16 +20,17 @@ const FULL = '０１２３４５６７８９';
 const widen = (digits: string) => fc.array(fc.boolean(), { minLength: digits.length, maxLength: digits.length }).map((flags) => [...digits].map((d, i) => (flags[i] && /\d/.test(d) ? FULL[Number(d)] : d)).join(''));
 const digitsOf = (n: number) => fc.stringMatching(new RegExp(`^\\d{${n}}$`));
 const sep = fc.constantFrom('', ' ', '-', '.', '·', '－', '　', ' - ', '—');
+const idSep = fc.constantFrom(' ', '-', '　', '－');
 
 /** Cut `digits` at `cuts` and join the pieces with generated separators. */
-function spell(digits: string, cuts: number[]): fc.Arbitrary<string> {
+function spell(digits: string, cuts: number[], separators: fc.Arbitrary<string> = sep): fc.Arbitrary<string> {
   const pieces: string[] = [];
   let at = 0;
   for (const c of [...cuts, digits.length]) {
     pieces.push(digits.slice(at, c));
     at = c;
   }
-  return fc.array(sep, { minLength: pieces.length - 1, maxLength: pieces.length - 1 }).chain((seps) => widen(pieces.map((p, i) => p + (seps[i] ?? '')).join('')));
+  return fc.array(separators, { minLength: pieces.length - 1, maxLength: pieces.length - 1 }).chain((seps) => widen(pieces.map((p, i) => p + (seps[i] ?? '')).join('')));
 }
 
 const mobileDigits = fc.tuple(fc.constantFrom(...'3456789'), digitsOf(9)).map(([s, rest]) => `1${s}${rest}`);
@@ -54,11 +55,12 @@ export const landline: fc.Arbitrary<Planted> = fc
 const birth = fc.date({ min: new Date('1940-01-01T00:00:00Z'), max: new Date('2010-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10).replace(/-/g, ''));
 const region = fc.tuple(fc.constantFrom(...'123456789'), digitsOf(5)).map(([a, b]) => a + b);
 export const id18: fc.Arbitrary<Planted> = fc
-  .tuple(region, birth, digitsOf(3), fc.constantFrom(...'0123456789Xx'), fc.constantFrom<number[]>([], [6, 14], [6, 10, 14]))
-  .chain(([r, b, s, c, cuts]) => spell(r + b + s + c, cuts).map((text) => ({ kind: 'id18' as const, text, secret: (r + b + s + c).toUpperCase() })));
+  .tuple(region, birth, digitsOf(3), fc.constantFrom(...'0123456789Xx'), fc.constantFrom<number[]>([], [6, 14], [6, 10, 14], [4, 8, 12, 16]))
+  // An ID number is written whole or spaced from its region code (440305 19900101 1234) or in fours.
+  .chain(([r, b, s, c, cuts]) => spell(r + b + s + c, cuts, idSep).map((text) => ({ kind: 'id18' as const, text, secret: (r + b + s + c).toUpperCase() })));
 export const id15: fc.Arbitrary<Planted> = fc
   .tuple(region, birth, digitsOf(3), fc.constantFrom<number[]>([], [6, 12]))
-  .chain(([r, b, s, cuts]) => spell(r + b.slice(2) + s, cuts).map((text) => ({ kind: 'id15' as const, text, secret: r + b.slice(2) + s })));
+  .chain(([r, b, s, cuts]) => spell(r + b.slice(2) + s, cuts, idSep).map((text) => ({ kind: 'id15' as const, text, secret: r + b.slice(2) + s })));
 
 export const bankCard: fc.Arbitrary<Planted> = fc
   .tuple(fc.constantFrom('6222', '6217', '6228', '4367', '5187', '6013'), fc.integer({ min: 12, max: 15 }), fc.constantFrom('none', 'space', 'dash', 'fullspace'))
