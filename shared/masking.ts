@@ -71,7 +71,9 @@ function normalise(original: string): Normalised {
   const to: number[] = [];
   let i = 0;
   for (const ch of original) {
-    const n = ch.normalize('NFKC');
+    const c = ch.charCodeAt(0);
+    // ASCII and the common CJK ideographs are their own NFKC form: skip the call for them.
+    const n = c < 0x80 || (c >= 0x4e00 && c <= 0x9fff) ? ch : ch.normalize('NFKC');
     text += n;
     for (let k = 0; k < n.length; k++) {
       from.push(i);
@@ -133,9 +135,19 @@ function joinedBySeparators(text: string, from: number, to: number): boolean {
 
 const LANDLINE = /^0(?:[12]\d|[3-9]\d{2})[2-9]\d{6,7}$/;
 
-/** What a run of digit groups is, as people write each kind; null when it is none of them. */
-function classify(groups: Group[], text: string): { kind: PersonalDataKind; mask: string; local: boolean } | null {
-  const digits = groups.map((g) => g.digits).join('');
+/** Whether `digits` can be a number of any kind at all: most windows of a long run are not, and are left at that. */
+function plausible(digits: string): boolean {
+  const len = digits.length;
+  const first = digits[0]!;
+  if (len >= 15) return true;
+  if (len <= 8) return first >= '2';
+  return first === '0' || first === '8' || (first === '1' && len === 11);
+}
+
+/** What groups i..j of a run (their digits joined) are, as people write each kind; null when none of them. */
+function classify(run: Group[], i: number, j: number, digits: string, text: string): { kind: PersonalDataKind; mask: string; local: boolean } | null {
+  if (!plausible(digits)) return null;
+  const groups = run.slice(i, j + 1);
   const x = digits.endsWith('X');
   const body = x ? digits.slice(0, -1) : digits;
   if (!x) {
@@ -170,14 +182,16 @@ function classify(groups: Group[], text: string): { kind: PersonalDataKind; mask
 function numberSpans(text: string): Array<Omit<PersonalDataSpan, 'start' | 'end'> & { s: number; e: number }> {
   const out: Array<Omit<PersonalDataSpan, 'start' | 'end'> & { s: number; e: number }> = [];
   for (const run of digitGroups(text)) {
+    // A date, an amount or a count: too few digits for any kind of number.
+    if (run.reduce((n, g) => n + g.digits.length, 0) < 7) continue;
     const windows: Array<{ i: number; j: number; kind: PersonalDataKind; mask: string; local: boolean }> = [];
     for (let i = 0; i < run.length; i++) {
-      let count = 0;
+      let digits = '';
       for (let j = i; j < run.length; j++) {
-        count += run[j]!.digits.length;
-        if (count > MAX_WINDOW_DIGITS + 4) break;
-        if (count < 7) continue;
-        const hit = classify(run.slice(i, j + 1), text);
+        digits += run[j]!.digits;
+        if (digits.length > MAX_WINDOW_DIGITS + 4) break;
+        if (digits.length < 7) continue;
+        const hit = classify(run, i, j, digits, text);
         if (hit) windows.push({ i, j, ...hit });
       }
     }
