@@ -226,7 +226,7 @@ const QQ = /(?:QQ|扣扣)(?:号码?|号)?\s{0,3}[:：=]?\s{0,3}(\d{5,11})(?!\d)/
 const EMAIL = /[A-Za-z\d._%+-]{1,64}@[A-Za-z\d-]{1,63}(?:\.[A-Za-z\d-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z\d-])/g;
 /**
  * House numbers below the street: after a road, lane, village, estate or building word, the run of numbered units
- * (12号, 3栋, 2单元, 501室, 3巷, 5组) is masked and the words kept: 风门路**号*栋***室.
+ * (12号, 3栋, 2单元, 501室, 3巷, 5组) is masked and the words kept: 风门路**号**栋**室.
  */
 const PLACE_WORD = '(?:大道|街道|路|街|巷|弄|里|胡同|村|屯|庄|寨|组|社区|小区|花园|家园|新村|公寓|大厦|广场|苑|园|庭|府|湾|城|宿舍|工业区|厂区|大院)';
 const UNIT = '(?:号楼|号院|号|栋|幢|座|单元|室|楼|层|户|弄|巷|排|房|组)';
