@@ -213,7 +213,7 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.use(eventsRouter(ingestor));
   app.use(readRouter({ projections, district, catchUp, clientConfig: options.clientConfig, clock }));
   app.use(dispatchRouter({ projections, store, district, policy, commands, clock, auditor }));
-  app.use(alertsRouter({ projections, district, commands: alertCommands, risk, clock, auditor }));
+  app.use(alertsRouter({ projections, store, district, commands: alertCommands, risk, clock, auditor }));
   app.use(leaderRouter({ projections, district, risk, clock }));
   app.use(reportsRouter({ projections, district, clock, auditor, log, ...deps.reports }));
   app.use(ledgerRouter({ projections, district, ingestor, store, clock, auditor }));

@@ -4,7 +4,7 @@
  */
 import type { Assignment, AssignmentRole, DispatchResolution, LifecycleEventDataMap, LifecycleEventType, Stage } from './dispatch.js';
 import { isAccessType, type AccessEventDataMap, type AccessEventType } from './access-events.js';
-import { maskText } from './masking.js';
+import { wallAlertTitle } from './masking.js';
 import type { AlertChangeType, AlertEventDataMap, RiskRuleId, RuleAlertFields } from './risk.js';
 import type { AlertLevel, CaseKind, CaseSource, EventSource, Outcome, PetitionForm, PetitionLevel, PartyRole, Tier, Urgency } from './vocabulary.js';
 
@@ -100,7 +100,6 @@ export interface PublicCaseReported {
   case: CaseContext;
   source: CaseSource;
   petitionForm?: PetitionForm;
-  location?: { lat: number; lng: number };
 }
 
 export interface PublicCaseResolved {
@@ -197,7 +196,7 @@ export function toPublicEvent(event: StoredEvent): PublicEvent {
       const d = event.data;
       const pub: PublicCaseReported = { seq, id, at, type: event.type, case: caseContext(d), source: d.source };
       if (d.petitionForm) pub.petitionForm = d.petitionForm;
-      if (d.location) pub.location = { lat: d.location.lat, lng: d.location.lng };
+      // No coordinates: a case's point can locate a household; the wall places it at its community's label point.
       return pub;
     }
     case 'case.resolved': {
@@ -211,8 +210,8 @@ export function toPublicEvent(event: StoredEvent): PublicEvent {
     }
     case 'alert.raised': {
       const d = event.data;
-      // An outside system's title may carry a phone or ID number; the wall must never show one.
-      const pub: PublicAlertRaised = { seq, id, at, type: event.type, alertId: d.alertId, level: d.level, title: maskText(d.title), streetCode: d.streetCode, raisedAt: d.raisedAt };
+      // An outside system's title is typed text that may name a person: the wall gets a label instead (masking.ts).
+      const pub: PublicAlertRaised = { seq, id, at, type: event.type, alertId: d.alertId, level: d.level, title: wallAlertTitle(d), streetCode: d.streetCode, raisedAt: d.raisedAt };
       if (d.communityCode) pub.communityCode = d.communityCode;
       if (d.rule) pub.rule = d.rule;
       if (d.category) pub.category = d.category;

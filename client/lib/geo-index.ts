@@ -30,9 +30,8 @@ export function eventArea(event: PlacedEvent): { streetCode: string; communityCo
   return isAlertEvent(event) ? { streetCode: event.streetCode, communityCode: event.communityCode } : event.case;
 }
 
-/** Where an event happened: its own coordinates, else its community's label point, else its street's. */
+/** Where an event happened: its community's label point, else its street's (the wall never gets a case's own point). */
 export function eventPoint(event: PlacedEvent, index: GeoIndex): LngLat | null {
-  if (event.type === 'case.reported' && event.location) return [event.location.lng, event.location.lat];
   const area = eventArea(event);
   const community = area.communityCode ? index.communities.get(area.communityCode) : undefined;
   return community?.labelPoint ?? index.streets.get(area.streetCode)?.labelPoint ?? null;

@@ -19,6 +19,10 @@ import { hashPassword } from '../auth/passwords.js';
 import { keyView, kioskView, userView, type Directory, type UserRecord } from '../domain/directory.js';
 import type { DistrictData } from '../district-data.js';
 import { HttpError, invalid } from './errors.js';
+import { maskText } from '../../shared/masking.js';
+
+/** Typed text an audit entry may hold (an unmask's stated reason, an import's file name): the admin is not entitled to a case's personal data. */
+const AUDIT_FREE_TEXT = ['reason', 'filename'];
 
 export interface AdminDeps {
   directory: Directory;
@@ -160,7 +164,14 @@ export function adminRouter(deps: AdminDeps): Router {
   router.get('/api/admin/audit', async (req, res) => {
     const parsed = auditQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
-    res.json({ items: await deps.audit.list(parsed.data) });
+    const items = await deps.audit.list(parsed.data);
+    res.json({
+      items: items.map((item) => {
+        const details = item.details as Record<string, unknown> | undefined;
+        if (!details || !AUDIT_FREE_TEXT.some((k) => typeof details[k] === 'string')) return item;
+        return { ...item, details: Object.fromEntries(Object.entries(details).map(([k, v]) => [k, AUDIT_FREE_TEXT.includes(k) && typeof v === 'string' ? maskText(v) : v])) };
+      }),
+    });
   });
 
   router.get('/api/admin/audit/verify', async (_req, res) => {

@@ -10,14 +10,15 @@ import { alertCommandSchema, alertStatuses, riskRuleIds, type AlertPage, type Ri
 import { alertLevels } from '../../shared/vocabulary.js';
 import type { AlertCommands } from '../alert-commands.js';
 import { toSummary } from '../domain/case-index.js';
+import type { EventStore } from '../store/event-store.js';
+import { caseMasker } from './case-text.js';
 import { explainRisk } from '../domain/risk-explain.js';
 import type { DistrictData } from '../district-data.js';
 import type { Projections } from '../projections.js';
 import { actorOf } from './actor.js';
 import { areaOf } from './area.js';
 import { HttpError, invalid, noSuch } from './errors.js';
-import type { AlertRecord } from '../../shared/risk.js';
-import { maskText } from '../../shared/masking.js';
+import { maskAlert } from '../../shared/masking.js';
 import type { Auditor } from '../auth/auditor.js';
 import { sessionOf } from '../auth/guard.js';
 
@@ -30,14 +31,10 @@ const alertQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-/** Outside systems write alert titles and descriptions: phone or ID numbers in them are masked like a case's. */
-function masked(alert: AlertRecord): AlertRecord {
-  return { ...alert, title: maskText(alert.title), ...(alert.description !== undefined && { description: maskText(alert.description) }) };
-}
 
 const noCounts = () => Object.fromEntries(alertLevels.map((l) => [l, 0])) as AlertPage['openByLevel'];
 
-export function alertsRouter(deps: { projections: Projections; district: DistrictData; commands: AlertCommands; risk: RiskClientSettings; clock: () => number; auditor: Auditor }): Router {
+export function alertsRouter(deps: { projections: Projections; store: EventStore; district: DistrictData; commands: AlertCommands; risk: RiskClientSettings; clock: () => number; auditor: Auditor }): Router {
   const { projections, district, commands } = deps;
   const router = Router();
   const registry = () => projections.risk?.alerts ?? null;
@@ -46,18 +43,19 @@ export function alertsRouter(deps: { projections: Projections; district: Distric
     const parsed = alertQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
     const alerts = registry();
-    const page: AlertPage = { alerts: (alerts?.list(parsed.data) ?? []).map(masked), openByLevel: alerts?.openByLevel() ?? noCounts() };
+    const page: AlertPage = { alerts: (alerts?.list(parsed.data) ?? []).map(maskAlert), openByLevel: alerts?.openByLevel() ?? noCounts() };
     res.json(page);
   });
 
-  router.get('/api/alerts/:id', (req, res) => {
+  router.get('/api/alerts/:id', async (req, res) => {
     const alert = registry()?.get(req.params.id);
     if (!alert) throw noSuch('alert');
-    const cases: CaseSummary[] = alert.caseIds.flatMap((id) => {
+    const cases: CaseSummary[] = [];
+    for (const id of alert.caseIds) {
       const record = projections.cases.get(id);
-      return record ? [toSummary(record)] : [];
-    });
-    res.json({ alert: masked(alert), cases });
+      if (record) cases.push(toSummary(record, await caseMasker(deps.store, record)));
+    }
+    res.json({ alert: maskAlert(alert), cases });
   });
 
   router.post('/api/alerts/:id/commands', async (req, res) => {
@@ -79,7 +77,7 @@ export function alertsRouter(deps: { projections: Projections; district: Distric
     if (outcome.code === 'not_found') throw noSuch('alert');
     const status = { forbidden: 403, invalid_transition: 409, version_conflict: 409, command_id_reused: 409 }[outcome.code];
     // The alert as the desk's alert view shows it (masked), never the record as stored.
-    throw new HttpError(status, outcome.code, outcome.message, undefined, outcome.current && outcome.code !== 'forbidden' ? { current: masked(outcome.current) } : undefined);
+    throw new HttpError(status, outcome.code, outcome.message, undefined, outcome.current && outcome.code !== 'forbidden' ? { current: maskAlert(outcome.current) } : undefined);
   });
 
   router.get('/api/areas/:code/risk', (req, res) => {

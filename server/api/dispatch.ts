@@ -7,12 +7,12 @@ import { z } from 'zod';
 import type { CaseDetail, DeptWhistleRow, QueueRow, TimelineEntry, WhistleRow } from '../../shared/api.js';
 import { metricGroups } from '../../shared/api.js';
 import { commandSchema } from '../../shared/dispatch.js';
-import { isAccessEvent, isAlertEvent, type CaseReportedData } from '../../shared/events.js';
+import { isAccessEvent, isAlertEvent } from '../../shared/events.js';
 import { zodFieldErrors } from '../../shared/intake.js';
 import { activeWhistle } from '../../shared/lifecycle.js';
 import { openStatuses } from '../../shared/vocabulary.js';
 import type { CommandService } from '../commands.js';
-import { summaryWith, toSummary, type CaseRecord } from '../domain/case-index.js';
+import { toSummary, type CaseRecord } from '../domain/case-index.js';
 import { suggestDispatch, type DispatchPolicy } from '../domain/dispatch-rules.js';
 import { dispatchMetrics } from '../domain/metrics.js';
 import type { DistrictData } from '../district-data.js';
@@ -20,7 +20,8 @@ import type { Projections } from '../projections.js';
 import type { EventStore } from '../store/event-store.js';
 import { actorOf } from './actor.js';
 import { unmaskSchema } from '../../shared/auth.js';
-import { maskNamesIn, maskParty, maskText } from '../../shared/masking.js';
+import { caseTextMasker, maskParty } from '../../shared/masking.js';
+import { caseMasker, reportOf } from './case-text.js';
 import type { Auditor } from '../auth/auditor.js';
 import { sessionOf } from '../auth/guard.js';
 import { HttpError, invalid, noSuch } from './errors.js';
@@ -44,11 +45,15 @@ const metricsQuery = z.strictObject({
   deptId: z.string().max(40).optional(),
 });
 
+/** The fields of a step that people type (shared/dispatch.ts): the rest are ids, codes and times. */
+const FREE_TEXT_KEYS = new Set(['note', 'reason', 'title', 'description']);
+
 /** Free text (notes, reasons) anywhere in a step's detail, masked the way the case's own text is. */
 function mapStrings<T>(value: T, text: (s: string) => string): T {
-  if (typeof value === 'string') return text(value) as T;
   if (Array.isArray(value)) return value.map((v: unknown) => mapStrings(v, text)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, text)])) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? (FREE_TEXT_KEYS.has(k) ? text(v) : v) : mapStrings(v, text)])) as T;
+  }
   return value;
 }
 
@@ -74,11 +79,7 @@ export function dispatchRouter(deps: {
   const cases = projections.cases;
   const router = Router();
 
-  const report = async (record: CaseRecord): Promise<CaseReportedData> => {
-    const [event] = await store.readAfter(record.seq - 1, 1);
-    if (!event || event.type !== 'case.reported') throw new Error(`case ${record.id}: no report at seq ${record.seq}`);
-    return event.data;
-  };
+  const report = (record: CaseRecord) => reportOf(store, record);
   const timeline = async (record: CaseRecord, text: (s: string) => string): Promise<TimelineEntry[]> => {
     const entries: TimelineEntry[] = [];
     for (const seq of cases.steps(record.id)) {
@@ -89,15 +90,11 @@ export function dispatchRouter(deps: {
     }
     return entries;
   };
-  // Lists show titles masked: a phone or ID number, or a party's name, typed into a title is personal data too.
+  // Lists show titles and return reasons masked: personal data or a party's name typed into them is personal data too.
   const row = async (record: CaseRecord): Promise<QueueRow> => {
     const d = await report(record);
-    return { case: toSummary(record), title: maskNamesIn(maskText(d.title), d.parties.map((p) => p.name)) };
-  };
-  /** Masks text the way the case's desk view does: phone and ID numbers, and the names of its parties. */
-  const deskText = async (record: CaseRecord): Promise<(s: string) => string> => {
-    const names = (await report(record)).parties.map((p) => p.name);
-    return (s: string) => maskNamesIn(maskText(s), names);
+    const text = caseTextMasker(d.parties);
+    return { case: toSummary(record, text), title: text(d.title) };
   };
 
   router.get('/api/queue', async (req, res) => {
@@ -119,9 +116,9 @@ export function dispatchRouter(deps: {
   /** Parties' names, phone and ID numbers are masked unless an officer or leader unmasked this one case, with a reason. */
   const detailOf = async (record: CaseRecord, masked: boolean): Promise<CaseDetail> => {
     const d = await report(record);
-    const text = masked ? await deskText(record) : (s: string) => s;
+    const text = masked ? caseTextMasker(d.parties) : (s: string) => s;
     return {
-      case: masked ? summaryWith(record, text) : toSummary(record),
+      case: toSummary(record, text),
       title: text(d.title),
       parties: masked ? d.parties.map(maskParty) : d.parties,
       masked,
@@ -189,13 +186,16 @@ export function dispatchRouter(deps: {
     if (outcome.code === 'invalid') throw invalid([{ path: outcome.path ?? '(body)', message: outcome.message }]);
     if (outcome.code === 'not_found') throw noSuch('case');
     // The caller may read the case (visibleCase above): it gets the state as its own desk shows it.
-    const current = outcome.current && { current: summaryWith(outcome.current, await deskText(outcome.current)) };
+    const current = outcome.current && { current: toSummary(outcome.current, await caseMasker(store, outcome.current)) };
     throw new HttpError(refusalStatus[outcome.code], outcome.code, outcome.message, undefined, current);
   });
 
   router.get('/api/whistles', async (req, res) => {
     const rows: WhistleRow[] = [];
-    for (const record of cases.whistled()) rows.push({ ...(await row(record)), whistle: activeWhistle(record)! });
+    for (const record of cases.whistled()) {
+      const r = await row(record);
+      rows.push({ ...r, whistle: r.case.whistle! });
+    }
     res.json({ items: rows.reverse() });
   });
 
@@ -206,9 +206,13 @@ export function dispatchRouter(deps: {
     if (actor.role === 'dept' && actor.deptId !== deptId) throw new HttpError(403, 'forbidden', 'a department sees only its own whistles');
     const rows: DeptWhistleRow[] = [];
     for (const record of cases.whistled()) {
-      const whistle = activeWhistle(record)!;
-      const assignment = whistle.assignments.find((a) => a.deptId === deptId && (a.status === 'pending' || a.status === 'reported'));
-      if (assignment) rows.push({ ...(await row(record)), whistle, assignment });
+      const mine = activeWhistle(record)!.assignments.some((a) => a.deptId === deptId && (a.status === 'pending' || a.status === 'reported'));
+      if (!mine) continue;
+      // The row's own whistle, its return reasons masked.
+      const r = await row(record);
+      const whistle = r.case.whistle!;
+      const assignment = whistle.assignments.find((a) => a.deptId === deptId && (a.status === 'pending' || a.status === 'reported'))!;
+      rows.push({ ...r, whistle, assignment });
     }
     res.json({ items: rows.reverse() });
   });

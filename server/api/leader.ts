@@ -3,7 +3,7 @@
  * fields and hours, open alerts, today's sensitive periods — and the hourly heat history for the time slider.
  * Everything is read from the in-memory projections; nothing here carries personal data.
  */
-import { maskText } from '../../shared/masking.js';
+import { maskAlert } from '../../shared/masking.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { zodFieldErrors } from '../../shared/intake.js';
@@ -79,8 +79,8 @@ export function leaderOverview(sources: LeaderSources, areas: LeaderAreas, setti
     categoryWeeks: leader.categoryWeeks(now, 12),
     hourOfWeek: leader.hourOfWeek(now, 4),
     alerts: {
-      // Outside systems write alert titles: phone or ID numbers in them are masked as everywhere else.
-      alerts: risk ? risk.alerts.list({ status: 'open', limit: OVERVIEW_ALERTS }).map((a) => ({ ...a, title: maskText(a.title), ...(a.description !== undefined && { description: maskText(a.description) }) })) : [],
+      // Outside systems write alert titles, officers notes: masked by the one policy as everywhere else.
+      alerts: risk ? risk.alerts.list({ status: 'open', limit: OVERVIEW_ALERTS }).map(maskAlert) : [],
       openByLevel: risk ? risk.alerts.openByLevel() : noAlerts(),
     },
     periods: activePeriods(settings.periods, now, wall.tzOffsetMinutes),

@@ -13,7 +13,7 @@ import { principalOf } from '../auth/guard.js';
 import type { DistrictData } from '../district-data.js';
 import type { Logger } from '../log.js';
 import { ReportArchiveUnavailableError, reportId, type ReportArchive } from '../reports/archive.js';
-import { computeReport, ReportScopeError } from '../reports/compute.js';
+import { computeReport, maskReport, ReportScopeError } from '../reports/compute.js';
 import { renderReportHtml } from '../reports/html.js';
 import { nameIn, reportWords } from '../reports/i18n.js';
 import { resolvePeriod } from '../reports/period.js';
@@ -70,7 +70,8 @@ export function reportsRouter(deps: ReportsDeps): Router {
 
   const unknownStreet = (street: string) => new HttpError(404, 'not_found', `no street ${street} in ${district.info.name.zh} (${district.info.code}); streets are the 9-digit codes of GET /api/geo`);
 
-  async function send(req: Request, res: Response, report: ReportData, lang: ReportLang, format: ReportFormat): Promise<void> {
+  async function send(req: Request, res: Response, unmasked: ReportData, lang: ReportLang, format: ReportFormat): Promise<void> {
+    const report = maskReport(unmasked);
     if (format === 'json') {
       res.json(report);
       return;

@@ -225,13 +225,11 @@ function matchesFilter(c: CaseRecord, f: CaseFilter): boolean {
   return true;
 }
 
-/** A case for the desks: its state, with the free text of returns (reasons) masked like any free text. */
-export function toSummary(record: CaseRecord): CaseSummary {
-  return summaryWith(record, maskText);
-}
-
-/** A case for the desks with the free text of returns passed through `text` (the desk's masking of this case). */
-export function summaryWith(record: CaseRecord, text: (s: string) => string): CaseSummary {
+/**
+ * A case for the desks: its state, with the free text of returns (reasons) masked by `text` — the case's own masker
+ * (its party names and the detector: server/api/case-text.ts) where the caller has read them, the detector alone else.
+ */
+export function toSummary(record: CaseRecord, text: (s: string) => string = (s) => maskText(s)): CaseSummary {
   const { sourceKey: _key, resolvedBy: _by, ...summary } = record;
   return mapReasons(summary, text);
 }

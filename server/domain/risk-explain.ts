@@ -5,7 +5,7 @@ import type { WallState } from '../../shared/wall-state.js';
 import { dailyCounts, overdueParts, periodMultipliers, riskViews, type RiskArea } from '../../shared/wall-risk.js';
 import { toPublicSummary, type CaseIndex } from './case-index.js';
 import type { AlertRegistry } from './risk/alerts.js';
-import { maskText } from '../../shared/masking.js';
+import { wallAlertTitle } from '../../shared/masking.js';
 
 export function explainRisk(
   state: WallState,
@@ -27,8 +27,9 @@ export function explainRisk(
   const inArea = new Set(area.communityCodes);
   const open = (alerts?.list({ status: 'open', ...(area.level === 'street' ? { streetCode: area.code } : { communityCode: area.code }) }) ?? [])
     .sort((a, b) => alertLevels.indexOf(a.level) - alertLevels.indexOf(b.level) || b.seq - a.seq)
-    // The explanation is shown on the wall: free text (an outside system's description, an officer's note) stays out.
-    .map(({ description: _d, acknowledged, ...alert }) => ({ ...alert, title: maskText(alert.title), ...(acknowledged && { acknowledged: { actor: { role: acknowledged.actor.role, id: acknowledged.actor.role }, at: acknowledged.at } }) }));
+    // The explanation is shown on the wall: no typed text at all (an outside system's title or description, an
+    // officer's note); an outside system's alert is labelled by its source (masking.ts wallAlertTitle).
+    .map(({ description: _d, acknowledged, closed: _c, ...alert }) => ({ ...alert, title: wallAlertTitle(alert), ...(acknowledged && { acknowledged: { actor: { role: acknowledged.actor.role, id: acknowledged.actor.role }, at: acknowledged.at } }) }));
   const overdue: RiskExplanation['overdue'] = [];
   for (const w of Object.values(state.dispatch.whistles)) {
     if (!inArea.has(w.communityCode)) continue;

@@ -4,8 +4,8 @@
  * workbook). A totals sheet (汇总) first, then one sheet per calendar month of the period, rows by reporting time.
  *
  * Lifecycle facts come from the case index; the title and the parties are only in the log, read from the store in
- * pages (never one query per case). Personal data is masked as the desks show it: party names 张*丰, the title with
- * phone and ID numbers and the parties' own names masked; an export must never be a bulk unmasking.
+ * pages (never one query per case). Personal data is masked as the desks show it: party names 张*丰, the title through
+ * the one masking policy (shared/masking.ts) with the parties' own names; an export must never be a bulk unmasking.
  */
 import type { Writable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
@@ -13,7 +13,7 @@ import ExcelJS from 'exceljs';
 import type { CaseReportedData } from '../../shared/events.js';
 import type { FieldError } from '../../shared/intake.js';
 import type { LedgerExportQuery } from '../../shared/ledger.js';
-import { maskName, maskNamesIn, maskText } from '../../shared/masking.js';
+import { caseTextMasker, maskName } from '../../shared/masking.js';
 import { isOpenStatus, outcomes, type Outcome } from '../../shared/vocabulary.js';
 import type { CaseRecord } from '../domain/case-index.js';
 import type { DistrictData } from '../district-data.js';
@@ -116,9 +116,8 @@ export async function readReports(store: EventStore, seqs: readonly number[]): P
 }
 
 function masked(report: CaseReportedData): MaskedReport {
-  const names = report.parties.map((p) => p.name);
   const of = (role: string) => report.parties.filter((p) => p.role === role).map((p) => maskName(p.name)).join('、');
-  return { title: maskNamesIn(maskText(report.title), names), applicant: of('applicant'), respondent: of('respondent') };
+  return { title: caseTextMasker(report.parties)(report.title), applicant: of('applicant'), respondent: of('respondent') };
 }
 
 export interface LedgerExport {

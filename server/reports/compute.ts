@@ -56,6 +56,7 @@ import { alertLevels, caseKinds, outcomes, tiers, type AlertLevel, type CaseKind
 import { ruleLabels, sourceLabels } from '../labels.js';
 import { localDateOf } from './period.js';
 import { summarize } from './summary.js';
+import { maskText } from '../../shared/masking.js';
 
 export interface ReportSources {
   cases: Iterable<CaseRecord>;
@@ -155,6 +156,15 @@ function tierNow(c: CaseRecord, w: WhistleState): Tier {
   if (w === c.whistle) return c.tier ?? w.tier;
   const escalations = w.assignments.reduce((n, a) => n + a.escalated.length, 0);
   return tiers[Math.min(tiers.indexOf(w.tier) + escalations, tiers.length - 1)]!;
+}
+
+/**
+ * A report's free text masked by the one policy (shared/masking.ts), for every format it leaves in: computed reports
+ * are masked already, reports archived before the policy covered them are masked on the way out.
+ */
+export function maskReport(report: ReportData): ReportData {
+  const red = report.alerts.red;
+  return red ? { ...report, alerts: { ...report.alerts, red: red.map((a) => ({ ...a, title: maskText(a.title) })) } } : report;
 }
 
 export function computeReport(
@@ -318,7 +328,8 @@ export function computeReport(
       if (a.level === 'red') {
         red.push({
           id: a.id,
-          title: a.title,
+          // An outside system's typed title, masked by the one policy: the report is printed and archived as is.
+          title: maskText(a.title),
           rule,
           ruleName: { ...ruleLabels[rule] },
           streetCode: a.streetCode,

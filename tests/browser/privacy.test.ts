@@ -4,8 +4,11 @@
  * notes of a whistle. The wall — signed in through its kiosk link — never has any of it: not in its text, not in any
  * attribute, not in a socket frame, not in an API answer. The duty desk shows a case masked (已脱敏) until the officer
  * gives a reason for 查看完整信息, which the audit log records; masking returns when the case is closed or the page
- * reloaded. A department sees its case masked with no way to unmask.
+ * reloaded. A department sees its case masked with no way to unmask. A generated corpus (tests/helpers/pii.ts: every
+ * class of personal data in every spelling, names in an outside system's alert title) is scanned for in the wall's
+ * DOM text, every attribute, every socket frame and every API answer too.
  */
+import fc from 'fast-check';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -13,9 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MapProbe } from '../../client/lib/probe.js';
 import type { RunningServer } from '../../server/boot.js';
 import { asAdmin, asDept, DUTY } from '../helpers/auth.js';
-import { alertRaised, BANTIAN, GANGTOU } from '../helpers/factories.js';
+import { alertRaised, BANTIAN, caseReported, GANGTOU } from '../helpers/factories.js';
 import { FIXTURE_NAMES, FIXTURE_PARTIES, FIXTURE_SECRETS, privateCases } from '../helpers/parties.js';
 import { startServer } from '../helpers/server.js';
+import { anyPlanted, leaks, name as nameArb, sentence, type Planted } from '../helpers/pii.js';
 import { kioskCode, recordSocketFrames, signInContext } from './auth-harness.js';
 import { command } from './console-harness.js';
 import { ARTIFACTS, CHROMIUM, chromiumAvailable, ensureClientBuilt, installProbe, launchChromium, postEvents, waitForWallDrawn, watchErrors } from './harness.js';
@@ -31,6 +35,52 @@ const VIEWPORT = { width: 1920, height: 1080 };
 const PHONE = /(?<![\d.])1[3-9]\d{9}(?!\d)/;
 const ID_NUMBER = /(?<![\d.])\d{17}[\dXx](?![\dXx\d])/;
 const REASON = '回访当事人，核对联系电话';
+const SEED = Number(process.env.PII_SEED ?? Date.now() % 1_000_000);
+
+/** Generated personal data: planted in cases and outside alerts, none of it may reach the wall. */
+const corpus: Planted[] = [];
+function plantedText(offset: number, names: Planted[] = []): string {
+  const [s] = fc.sample(sentence(anyPlanted, 3), { seed: SEED + offset, numRuns: 1 });
+  corpus.push(...s!.planted, ...names);
+  return (names.map((n) => `${n.text}、`).join('') + s!.text).slice(0, 200);
+}
+function corpusCases(offset: number) {
+  return [0, 1].map((i) => {
+    const names = fc.sample(nameArb, { seed: SEED + offset + i, numRuns: 2 }).filter((n) => n.text.length >= 3);
+    return caseReported({
+      communityCode: GANGTOU,
+      title: plantedText(offset + 10 + i, names),
+      description: plantedText(offset + 20 + i, names),
+      location: { lat: 22.6531274, lng: 114.0612389 },
+      parties: names.map((n) => ({ role: 'applicant' as const, name: n.text })),
+    });
+  });
+}
+function corpusAlert(offset: number) {
+  const names = fc.sample(nameArb, { seed: SEED + offset, numRuns: 2 }).filter((n) => n.text.length >= 3);
+  return alertRaised({ source: 'hotline', level: 'orange', title: plantedText(offset + 1, names), description: plantedText(offset + 2), streetCode: BANTIAN, communityCode: GANGTOU });
+}
+
+/** Each text, frame or answer scanned on its own (so digits of different numbers never join into a planted one). */
+function corpusLeaks(where: string, texts: readonly string[]): string[] {
+  return texts.flatMap((t) => leaks(t, corpus).map((p) => `${where}: ${p.kind} ${p.text} in ${t.slice(0, 200)}`));
+}
+
+/** The strings of a JSON text (a socket.io frame's payload after its packet type, an API answer), else the text. */
+function jsonStrings(raw: string): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(k), walk(x);
+  };
+  try {
+    walk(JSON.parse(raw.replace(/^\d+(?:\/[^,]*,)?\d*/, '')));
+    return out.filter((x) => !/^\d{4}-\d{2}-\d{2}T/.test(x) && !/^[\da-f]{8}-[\da-f]{4}-/.test(x));
+  } catch {
+    return [raw];
+  }
+}
 
 /** What in `text` would be personal data of the fixtures: a phone or ID number, a party's name or any raw secret. */
 function personalData(text: string): string[] {
@@ -67,6 +117,7 @@ describe.skipIf(!available)('personal data in Chromium', () => {
     cases = results.map((r) => r.caseId!);
     const [a, b] = FIXTURE_PARTIES;
     await postEvents(server.url, [alertRaised({ level: 'orange', title: `网格员来电${a!.phone}：工业园聚集讨薪，为首者身份证${a!.idNumber}`, streetCode: BANTIAN, communityCode: GANGTOU })]);
+    await postEvents(server.url, [...corpusCases(100), corpusAlert(200)]);
     // The dispatch steps carry notes with personal data too; the wall gets the steps, never the notes.
     const first = cases[0]!;
     await command(server.url, first, { role: 'duty' }, { type: 'triage', tier: 'community', channel: 'people', note: `已电话联系${a!.name}（${a!.phone}）` });
@@ -94,7 +145,7 @@ describe.skipIf(!available)('personal data in Chromium', () => {
     await waitForWallDrawn(page);
 
     // Live, while the wall watches: more cases with personal data, and a whistle with a note.
-    const live = await postEvents(server.url, privateCases({ communityCode: GANGTOU }));
+    const live = await postEvents(server.url, [...privateCases({ communityCode: GANGTOU }), ...corpusCases(300), corpusAlert(400)]);
     const whistled = await command(server.url, live[0]!.caseId!, { role: 'duty' }, { type: 'triage', tier: 'street', channel: 'administrative', note: `回拨${FIXTURE_PARTIES[4]!.phone}` });
     await expect.poll(async () => Number(await page.getByTestId('wall').getAttribute('data-seq')), { timeout: 10_000 }).toBeGreaterThanOrEqual(whistled.event.seq);
 
@@ -126,6 +177,30 @@ describe.skipIf(!available)('personal data in Chromium', () => {
       api: api.flatMap((a) => personalData(a.body).map((p) => `${new URL(a.url).pathname}: ${p}`)),
     };
     expect(found).toEqual({ text: [], html: [], frames: [], api: [] });
+
+    // The generated corpus: in no text node, no attribute (map geometry aside), no frame and no answer.
+    const nodes = await page.evaluate(() => {
+      const out: string[] = [];
+      const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+      for (let n: Node | null = walker.currentNode; n; n = walker.nextNode()) {
+        if (n.nodeType === Node.TEXT_NODE) out.push(n.nodeValue ?? '');
+        else for (const attr of Array.from((n as Element).attributes)) if (!['d', 'points', 'viewBox', 'transform', 'style'].includes(attr.name)) out.push(attr.value);
+      }
+      return out;
+    });
+    expect(corpus.length).toBeGreaterThan(15);
+    expect(nodes.length).toBeGreaterThan(100);
+    expect(frames.length).toBeGreaterThan(0);
+    const generated = [
+      ...corpusLeaks('text', [text]),
+      ...corpusLeaks('dom', nodes),
+      ...frames.flatMap((f) => corpusLeaks('frame', jsonStrings(f))),
+      ...api.flatMap((a) => corpusLeaks(new URL(a.url).pathname, jsonStrings(a.body))),
+    ];
+    expect(generated.slice(0, 20).join('\n')).toBe('');
+    // The outside alerts are on the wall, by their label; no case's own point is anywhere.
+    expect(text).toContain('外部预警 · 12345热线报送');
+    expect([html, ...frames, ...api.map((a) => a.body)].some((t) => t.includes('22.6531274') || t.includes('114.0612389'))).toBe(false);
   });
 
   it('the duty desk shows a case masked, and in full after a reason for 查看完整信息, which is audited', async () => {
