@@ -29,7 +29,8 @@ function client(url: string, options?: { lastSeq?: number; as?: Who }) {
 const seqs = (c: RecordingClient) => c.events.map((e) => e.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-describe('realtime stream', () => {
+// Real servers and sockets; on a machine busy with the rest of the suite a test can take over 30 s.
+describe('realtime stream', { timeout: 120_000 }, () => {
   it('gives a new client a snapshot, then every committed event in seq order, once', async () => {
     const server = await serve();
     const { base } = server;

@@ -122,7 +122,7 @@ async function churn(server: Awaited<ReturnType<typeof serve>>, label: string) {
   }
 }
 
-describe('the stream through faults, on SQLite', () => {
+describe('the stream through faults, on SQLite', { timeout: 120_000 }, () => {
   it('delivers every event once to walls dropped again and again under load, with events waiting in the coalescing window', async () => {
     await churn(await serve({ STREAM_BATCH_MS: 200 }), 'sqlite churn');
   });
