@@ -119,7 +119,7 @@ describe.skipIf(skip)('the stream on three nodes, through cut links and Redis re
       await expectExact(schema, nodes, walls);
       console.info(`[cluster, drop in a quiet period] every wall exact ${(performance.now() - t1).toFixed(0)} ms after the walls came back`);
     },
-    240_000,
+    420_000,
   );
 
   it(
@@ -141,6 +141,6 @@ describe.skipIf(skip)('the stream on three nodes, through cut links and Redis re
       for (const n of nodes) expect((await post(n, caseReported())).status).toBe(201);
       await expectExact(schema, nodes, walls);
     },
-    180_000,
+    300_000,
   );
 });
