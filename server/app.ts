@@ -51,6 +51,7 @@ import { LoginLockout, type LockoutSettings } from './auth/lockout.js';
 import { securityHeaders } from './auth/security-headers.js';
 import { createLimiter, limitRequests, type RateLimitRule } from './rate-limit.js';
 import { CoalescingPublisher } from './realtime/publisher.js';
+import { StreamHeartbeat } from './realtime/stream-health.js';
 import type { EventStore } from './store/event-store.js';
 
 /** Sockets whose session ran out are dropped this often (changes of access drop them at once). */
@@ -73,6 +74,8 @@ function originAllowed(origin: string | undefined, host: string | undefined, all
 
 /** While Redis carries other nodes' commits, a NOTIFY waits this long for their batch before the log is read. */
 const REMOTE_GRACE_MS = 200;
+/** This node's fold behind the log's head for longer than this is a stall: logged and counted (stream-health.ts). */
+const STREAM_STALL_MS = 5000;
 
 export interface AppDeps {
   store: EventStore;
@@ -102,7 +105,8 @@ export interface AppOptions {
   clientConfig: ClientConfig;
   /** Folder of the built client (vite build); the wall is served from it when present. */
   clientDir?: string;
-  connectionStateRecovery: boolean;
+  /** How often every client hears the log's head seq (0: never). */
+  heartbeatMs: number;
   version: string;
   /** How often the overdue timers look for due work. */
   timerSweepMs: number;
@@ -130,9 +134,10 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
     // A frame past this closes only the socket that sent it.
     maxHttpBufferSize: 64 * 1024,
     allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)),
-    ...(options.connectionStateRecovery && { connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true } }),
-    // The streams adapter resumes its stream after a Redis outage and supports connection-state recovery; the
-    // pub/sub adapter does neither (README, "Several nodes").
+    // No connection-state recovery: every connection gets the server's own catch-up from the log (connection.ts),
+    // which recovery skipped while restoring sessions without the live room, and recovery sent every direct emit
+    // through the adapter, behind Redis (issue 17). The streams adapter resumes its stream after a Redis outage; the
+    // pub/sub adapter does not (README, "Several nodes").
     ...(redis && {
       adapter: createAdapter(forAdapter(redis.client), {
         streamName: `${redis.prefix}:sio`,
@@ -148,6 +153,7 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   // Every node streams its own clients from its own ordered fold: `local`, or the adapter would repeat each batch
   // on every node's clients once per node.
   const publisher = new CoalescingPublisher((batch) => io.local.to(rooms.wall).emit('events', batch), { windowMs: options.streamBatchMs });
+  const heartbeat = new StreamHeartbeat({ io, store, appliedSeq: () => projections.seq, log, clock }, { intervalMs: options.heartbeatMs, stallMs: STREAM_STALL_MS });
   const riskService = new RiskService({ store, projections, clock, log, ...(lease && { lease }) }, { sweepMs: options.riskSweepMs });
   // Every committed event once, in seq order, from this node or another (log-follower.ts).
   const follower = new LogFollower(
@@ -157,9 +163,15 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
       appliedSeq: () => projections.seq,
       apply: (events) => {
         publisher.publish(projections.apply(events));
-        for (const [room, notices] of caseNotices(events, projections.cases)) io.local.to(room).emit('case:changed', notices);
+        for (const [room, notices] of caseNotices(events, projections.cases)) {
+          io.local.to(room).emit('case:changed', notices);
+          heartbeat.noticed(room, notices[notices.length - 1]!.seq);
+        }
         const alerts = alertNotices(events);
-        if (alerts.length) io.local.to([rooms.role('duty'), rooms.role('leader')]).emit('alert:changed', alerts);
+        if (alerts.length) {
+          io.local.to([rooms.role('duty'), rooms.role('leader')]).emit('alert:changed', alerts);
+          for (const room of [rooms.role('duty'), rooms.role('leader')]) heartbeat.noticed(room, alerts[alerts.length - 1]!.seq);
+        }
         riskService.afterCommit();
       },
     },
@@ -169,7 +181,8 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   // Told before this node applies its own commits (listeners run in order), so the others start a moment sooner.
   const stopAnnouncing = fanOut && store.onCommit((events) => fanOut.announce(events));
   follower.start();
-  attachConnectionHandlers(io, { catchUp, log, authenticator });
+  heartbeat.start();
+  attachConnectionHandlers(io, { catchUp, flushLive: () => publisher.flush(), log, authenticator });
   // Every node applies every access change: each drops its own sockets of a user disabled, moved or signed out.
   projections.directory.onRevoked = (id) => io.local.in(rooms.principal(id)).disconnectSockets(true);
   projections.directory.onSessionEnded = (sid) => io.local.in(rooms.session(sid)).disconnectSockets(true);
@@ -254,6 +267,7 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
       stopAnnouncing?.();
       clearInterval(staleSockets);
       follower.close();
+      heartbeat.stop();
       publisher.close();
       await io.close();
     },

@@ -64,7 +64,6 @@ export interface BootOptions {
   env?: NodeJS.ProcessEnv;
   argv?: readonly string[];
   clock?: () => number;
-  connectionStateRecovery?: boolean;
 }
 
 export async function bootServer(overrides: ConfigInput = {}, options: BootOptions = {}): Promise<RunningServer> {
@@ -137,6 +136,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
     {
       bodyLimit: config.BODY_LIMIT,
       streamBatchMs: config.STREAM_BATCH_MS,
+      heartbeatMs: config.STREAM_HEARTBEAT_MS,
       replayLimit: config.REPLAY_LIMIT,
       clientConfig: {
         tourSeconds: config.TOUR_SECONDS,
@@ -146,7 +146,6 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
         risk: riskSettings,
       },
       clientDir: path.join(root, 'dist', 'client'),
-      connectionStateRecovery: options.connectionStateRecovery ?? true,
       version,
       timerSweepMs: config.TIMER_SWEEP_MS,
       riskSweepMs: config.RISK_SWEEP_MS,

@@ -56,8 +56,10 @@ const schema = z.object({
   HEAT_HALF_LIFE_HOURS: z.coerce.number().positive().default(24),
   /** Local time zone of the district as minutes east of UTC (China Standard Time, no DST). */
   TZ_OFFSET_MINUTES: z.coerce.number().int().min(-720).max(840).default(480),
-  /** Longest a committed event waits to be coalesced into a stream batch. */
+  /** Longest a committed event waits to be coalesced into a stream batch (only under load: a quiet stream sends at once). */
   STREAM_BATCH_MS: z.coerce.number().int().min(0).max(1000).default(25),
+  /** How often the server tells every client the log's head seq, so a client that fell behind notices (0: never). */
+  STREAM_HEARTBEAT_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** A reconnecting client further behind than this gets a fresh snapshot instead of a replay. */
   REPLAY_LIMIT: z.coerce.number().int().min(0).default(5000),
   TIMER_SWEEP_MS: z.coerce.number().int().min(50).max(60_000).default(1000),

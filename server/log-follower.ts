@@ -11,8 +11,14 @@
 import type { StoredEvent } from '../shared/events.js';
 import type { Logger } from './log.js';
 import type { EventStore } from './store/event-store.js';
+import { streamCounters } from './realtime/stream-health.js';
 
 const PAGE = 1000;
+/**
+ * Most events held back while a catch-up runs. Past it the newest are let go (counted in streamCounters): they are in
+ * the log, and the catch-up, which reads up to the highest seq it has heard of, reads them back instead.
+ */
+export const MAX_HELD = 50_000;
 /** After a failed read (the log unreachable) the next try waits this long, unless the poll comes first. */
 const RETRY_MS = 1000;
 
@@ -50,6 +56,8 @@ export class LogFollower {
        * node can send the batch), so the log is read only for what Redis lost. 0 (default): read at once.
        */
       remoteGraceMs?: () => number;
+      /** Bound on events held back during a catch-up (default MAX_HELD). */
+      maxHeld?: number;
     },
   ) {}
 
@@ -103,12 +111,18 @@ export class LogFollower {
   #hold(events: readonly StoredEvent[]): void {
     const last = this.#held[this.#held.length - 1];
     if (!last || events[0]!.seq > last.seq) {
-      this.#held.push(...events);
-      return;
+      for (const event of events) this.#held.push(event);
+    } else {
+      const bySeq = new Map(this.#held.map((e) => [e.seq, e]));
+      for (const event of events) bySeq.set(event.seq, event);
+      this.#held = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
     }
-    const bySeq = new Map(this.#held.map((e) => [e.seq, e]));
-    for (const event of events) bySeq.set(event.seq, event);
-    this.#held = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+    if (this.#held.length > (this.options.maxHeld ?? MAX_HELD)) {
+      const dropped = this.#held.length - (this.options.maxHeld ?? MAX_HELD);
+      this.#held.length = this.options.maxHeld ?? MAX_HELD;
+      streamCounters.followerHeldDropped += dropped;
+      this.deps.log.warn({ dropped, applied: this.deps.appliedSeq(), target: this.#target }, 'log follower: too many events held during a catch-up; the newest will be read back from the log');
+    }
   }
 
   /** The log holds events up to `lastSeq`: catch up if the projections lack some. */

@@ -62,9 +62,20 @@ export interface ServerToClientEvents {
   /** Lifecycle changes for the duty room, each department's own room, and (escalations) the leader room. */
   'case:changed': (notices: CaseNotice[]) => void;
   'alert:changed': (notices: AlertNotice[]) => void;
+  /** The heartbeat (every STREAM_HEARTBEAT_MS): how far the log goes, so a client can tell it has fallen behind. */
+  head: (head: StreamHead) => void;
+}
+
+/** The log's head as this node knows it; for a console room also the seq of the last notice sent to that room. */
+export interface StreamHead {
+  seq: number;
+  notice?: number;
 }
 
 export interface ClientToServerEvents {
-  /** Ask for what followed `lastSeq` (e.g. after seeing a gap): a replay, or a snapshot when too far behind. */
-  sync: (request: { lastSeq: number }, ack: (response: Response<SyncResult>) => void) => void;
+  /**
+   * Ask for what followed `lastSeq` (e.g. after seeing a gap): a replay, or a snapshot when too far behind.
+   * `stalled`: the client has stayed behind the heartbeat's head (the server logs and counts it).
+   */
+  sync: (request: { lastSeq: number; stalled?: boolean }, ack: (response: Response<SyncResult>) => void) => void;
 }

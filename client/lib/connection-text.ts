@@ -8,6 +8,8 @@ export function connectionText(state: ConnectionState, since: string): string {
       return locale.t('conn.connecting');
     case 'live':
       return locale.t('conn.live');
+    case 'catching-up':
+      return locale.t('conn.catchingUp');
     case 'reconnecting':
       return locale.t('conn.reconnecting', { time: since });
     case 'offline':

@@ -17,7 +17,8 @@ export interface DeltaTarget {
 
 export interface DeltaQueueDeps {
   target: DeltaTarget;
-  sync(lastSeq: number): Promise<Response<SyncResult>>;
+  /** `stalled`: asked because the client stayed behind the server's heartbeat (the server counts those). */
+  sync(lastSeq: number, stalled?: boolean): Promise<Response<SyncResult>>;
   /** Runs `flush` before the next paint: requestAnimationFrame in the browser. */
   scheduleFrame(flush: () => void): void;
   /** Runs `retry` later: setTimeout in the browser. */
@@ -92,9 +93,9 @@ export class DeltaQueue {
     if (this.#pending.size > 0) this.#requestSync();
   }
 
-  /** Asks for what followed the applied seq even without a visible gap (e.g. a watchdog after a long silence). */
-  resync(): void {
-    this.#requestSync();
+  /** Asks for what followed the applied seq even without a visible gap (the stall watch: behind the log's head). */
+  resync(stalled = false): void {
+    this.#requestSync(stalled);
   }
 
   /** Events at or below this are already reflected (or will be, by the snapshot waiting for the next frame). */
@@ -108,7 +109,7 @@ export class DeltaQueue {
     this.#deps.scheduleFrame(() => this.flush());
   }
 
-  #requestSync(): void {
+  #requestSync(stalled = false): void {
     const lastSeq = this.#deps.target.seq();
     if (this.#syncing || this.#retryPending || lastSeq === null) return;
     this.#syncing = true;
@@ -129,7 +130,7 @@ export class DeltaQueue {
       }
       this.#requestFrame();
     };
-    this.#deps.sync(lastSeq).then(settle, () => settle({ ok: false, error: { code: 'unavailable', message: 'sync failed' } }));
+    (stalled ? this.#deps.sync(lastSeq, true) : this.#deps.sync(lastSeq)).then(settle, () => settle({ ok: false, error: { code: 'unavailable', message: 'sync failed' } }));
   }
 
   #retryLater(): void {

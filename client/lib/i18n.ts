@@ -31,6 +31,7 @@ const zhCore = {
 
   'conn.connecting': '正在连接',
   'conn.live': '实时',
+  'conn.catchingUp': '追赶中',
   'conn.reconnecting': '重连中 · 自 {time}',
   'conn.offline': '离线 · 自 {time}',
   'conn.asOf': '数据截至 {time}',
@@ -137,6 +138,7 @@ const enCore: Record<keyof typeof zhCore, string> = {
 
   'conn.connecting': 'Connecting',
   'conn.live': 'Live',
+  'conn.catchingUp': 'Catching up',
   'conn.reconnecting': 'Reconnecting · since {time}',
   'conn.offline': 'Offline · since {time}',
   'conn.asOf': 'Data as of {time}',

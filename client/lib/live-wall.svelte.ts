@@ -46,7 +46,7 @@ export class LiveWall {
         replace: (snapshot) => this.#replace(snapshot),
         apply: (events) => this.#apply(events),
       },
-      sync: (lastSeq) => this.#connection?.sync(lastSeq) ?? Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'not connected' } }),
+      sync: (lastSeq, stalled) => this.#connection?.sync(lastSeq, stalled) ?? Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'not connected' } }),
       scheduleFrame: deps.scheduleFrame ?? frame,
       scheduleRetry: deps.scheduleRetry ?? ((retry, ms) => void setTimeout(retry, ms)),
     });
@@ -72,7 +72,7 @@ export class LiveWall {
     return this.#fresh;
   }
 
-  /** Server time up to which the figures are known to be complete: now while live, else when the link was lost. */
+  /** Server time up to which the figures are known to be complete: now while live, else when the link was lost or the stream stalled. */
   get asOf(): number | null {
     if (this.state === null) return null;
     return this.#status.state === 'live' ? this.clock.now : this.#lastLiveAt;
@@ -90,6 +90,7 @@ export class LiveWall {
         if (this.#status.state === 'live' && status.state !== 'live') this.#lastLiveAt = this.clock.toServer(status.since);
         this.#status = status;
       }),
+      connection.onStall(() => this.#queue.resync(true)),
       connection.on('snapshot', (snapshot) => this.receiveSnapshot(snapshot)),
       connection.on('events', (batch) => this.receiveEvents(batch)),
     ];
@@ -121,11 +122,13 @@ export class LiveWall {
     this.#state = snapshot.state;
     this.#fresh = [];
     this.#version += 1;
+    this.#connection?.progress();
   }
 
   #apply(events: PublicEvent[]): void {
     const state = this.#state!;
     const applied = events.filter((event) => applyEvent(state, event));
+    this.#connection?.progress();
     if (applied.length === 0) return;
     this.#fresh = applied;
     this.#version += 1;

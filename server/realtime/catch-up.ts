@@ -13,6 +13,11 @@ export class CatchUp {
 
   constructor(private readonly deps: { store: EventStore; projections: Projections; replayLimit: number; clock: () => number }) {}
 
+  /** The seq this node's projections have applied. */
+  get appliedSeq(): number {
+    return this.deps.projections.seq;
+  }
+
   snapshot(): WallSnapshot {
     const { projections, clock } = this.deps;
     // One serialisation per seq, however many clients connect in between.
@@ -25,12 +30,18 @@ export class CatchUp {
 
   /**
    * Resolves with events up to the projections' current seq. Reads loop until no event committed during the
-   * last read is left out, so a caller that joins the live room right after (same tick) misses nothing.
+   * last read is left out. `current` is called with the result in the very tick it is complete up to the
+   * projections' seq, before any other commit can be applied: a caller that joins the live room there misses
+   * nothing and gets nothing twice (server/realtime/connection.ts).
    */
-  async since(lastSeq: number | undefined): Promise<SyncResult> {
+  async since(lastSeq: number | undefined, current?: (result: SyncResult) => void): Promise<SyncResult> {
     const { projections, store, replayLimit } = this.deps;
+    const done = (result: SyncResult) => {
+      current?.(result);
+      return result;
+    };
     if (lastSeq === undefined || lastSeq > projections.seq || projections.seq - lastSeq > replayLimit) {
-      return { mode: 'snapshot', snapshot: this.snapshot() };
+      return done({ mode: 'snapshot', snapshot: this.snapshot() });
     }
     const events: PublicEvent[] = [];
     let cursor = lastSeq;
@@ -39,8 +50,8 @@ export class CatchUp {
       if (page.length === 0) break;
       for (const e of page) events.push(toPublicEvent(e));
       cursor = page[page.length - 1]!.seq;
-      if (events.length > replayLimit) return { mode: 'snapshot', snapshot: this.snapshot() };
+      if (events.length > replayLimit) return done({ mode: 'snapshot', snapshot: this.snapshot() });
     }
-    return { mode: 'replay', events };
+    return done({ mode: 'replay', events });
   }
 }

@@ -1,9 +1,11 @@
 /**
  * Socket handlers. A socket is admitted only with a session that stands (the same cookie as HTTP, checked in the
  * handshake) and a role that may connect (auth/access.ts); the server, never the client, chooses its rooms from
- * that session. The wall and the leader view then get a snapshot, or the replay of what they missed since the seq
- * named in the handshake, and live batches. Socket.io's own connection-state recovery may have re-delivered the
- * missed packets already; the seq protocol does not depend on it.
+ * that session. On every connection the wall and the leader view get the server's own catch-up — a snapshot, or the
+ * replay of what they missed since the seq named in the handshake — sent to that socket alone, and join the live room
+ * in the same tick, after the publisher has sent what it held: nothing missed, nothing twice (issue 17). Socket.io's
+ * connection-state recovery is off (app.ts): it restored sessions without the live room and routed every direct emit
+ * through the cluster adapter, behind Redis.
  */
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
@@ -14,6 +16,7 @@ import type { Authenticator, SessionPrincipal } from '../auth/authenticator.js';
 import { readCookie, SESSION_COOKIE } from '../auth/session-token.js';
 import type { Logger } from '../log.js';
 import type { CatchUp } from './catch-up.js';
+import { clientStalled, streamCounters } from './stream-health.js';
 
 /** Between server nodes, through the Redis adapter (commit-fan-out.ts): committed events, as JSON text. */
 export interface InterServerEvents {
@@ -27,21 +30,45 @@ interface SocketData {
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-/** The seq the client has applied, and the two keys Socket.io's client adds when it tries to recover its session. */
+/**
+ * The seq the client has applied, and the two keys Socket.io's client adds when it tries to recover a session (a page
+ * loaded while recovery was on may still send them; they are ignored).
+ */
 const handshakeSchema = z.strictObject({ lastSeq: z.number().int().min(0).optional(), pid: z.string().max(64).optional(), offset: z.string().max(64).optional() });
-const syncRequest = z.strictObject({ lastSeq: z.number().int().min(0) });
+const syncRequest = z.strictObject({ lastSeq: z.number().int().min(0), stalled: z.boolean().optional() });
 
 /** Per socket: at most this many `sync` requests a minute; a socket far past it is disconnected. */
 const SYNCS_PER_MINUTE = 30;
 const DISCONNECT_AFTER = 3 * SYNCS_PER_MINUTE;
 
-async function catchUpAndJoin(socket: IoSocket, catchUp: CatchUp, lastSeq: number | undefined): Promise<void> {
-  const result = await catchUp.since(lastSeq);
-  if (!socket.connected) return;
-  if (result.mode === 'snapshot') socket.emit('snapshot', result.snapshot);
-  else if (result.events.length) socket.emit('events', result.events);
-  // Same tick as the last read: every later commit reaches this socket through the room.
-  void socket.join(rooms.wall);
+export interface StreamDeps {
+  catchUp: CatchUp;
+  /** Sends at once what the publisher holds (to the sockets already in the live room). */
+  flushLive: () => void;
+}
+
+/**
+ * The catch-up and the join, as one step: in the tick the read is complete up to the projections' seq, the publisher
+ * sends what it held to the room (this socket not in it yet: those events are in its catch-up), the catch-up goes to
+ * this socket alone (a direct emit, never through the cluster adapter), and the socket joins the room, so every later
+ * batch reaches it. A connection that ended meanwhile gets nothing; its client reconnects and gets a new catch-up.
+ */
+async function catchUpAndJoin(socket: IoSocket, stream: StreamDeps, lastSeq: number | undefined): Promise<void> {
+  await stream.catchUp.since(lastSeq, (result) => {
+    if (!socket.connected) {
+      streamCounters.catchUpsAbandoned++;
+      return;
+    }
+    stream.flushLive();
+    if (result.mode === 'snapshot') {
+      streamCounters.snapshots++;
+      socket.emit('snapshot', result.snapshot);
+    } else {
+      streamCounters.replays++;
+      if (result.events.length) socket.emit('events', result.events);
+    }
+    void socket.join(rooms.wall);
+  });
 }
 
 /** Rooms for a session: chosen by the server from who the session is, never from what the client asks. */
@@ -69,7 +96,7 @@ function admission(socket: IoSocket, authenticator: Authenticator): Admission {
   return { ok: true, principal: check.principal };
 }
 
-export function attachConnectionHandlers(io: IoServer, deps: { catchUp: CatchUp; log: Logger; authenticator: Authenticator }): void {
+export function attachConnectionHandlers(io: IoServer, deps: StreamDeps & { log: Logger; authenticator: Authenticator }): void {
   io.use((socket, next) => {
     const admitted = admission(socket, deps.authenticator);
     if (!admitted.ok) return next(admitted.refusal);
@@ -78,17 +105,6 @@ export function attachConnectionHandlers(io: IoServer, deps: { catchUp: CatchUp;
   });
 
   io.on('connection', (socket) => {
-    // A recovered socket skipped the middleware (connectionStateRecovery.skipMiddlewares) and got back the session it
-    // had when its transport dropped, but that session may have ended meanwhile (signed out, disabled, a new
-    // password) with no socket there to drop: it is admitted again on what it presents now, as the same session.
-    if (socket.recovered) {
-      const admitted = admission(socket, deps.authenticator);
-      if (!admitted.ok || admitted.principal.sessionId !== socket.data.principal.sessionId) {
-        socket.disconnect(true);
-        return;
-      }
-      socket.data.principal = admitted.principal;
-    }
     const principal = socket.data.principal;
     for (const room of roomsOf(principal)) void socket.join(room);
     const may = (event: keyof typeof socketRules.events) => (socketRules.events[event] as readonly string[]).includes(principal.role);
@@ -111,9 +127,10 @@ export function attachConnectionHandlers(io: IoServer, deps: { catchUp: CatchUp;
       }
       const parsed = syncRequest.safeParse(request);
       if (!parsed.success) {
-        ack({ ok: false, error: { code: 'invalid_payload', message: 'sync needs { lastSeq: integer ≥ 0 }' } });
+        ack({ ok: false, error: { code: 'invalid_payload', message: 'sync needs { lastSeq: integer ≥ 0, stalled?: boolean }' } });
         return;
       }
+      if (parsed.data.stalled) clientStalled(deps.log, { lastSeq: parsed.data.lastSeq, appliedSeq: deps.catchUp.appliedSeq, principal: principal.id, role: principal.role });
       deps.catchUp.since(parsed.data.lastSeq).then(
         (data) => ack({ ok: true, data }),
         (error: unknown) => {
@@ -124,9 +141,9 @@ export function attachConnectionHandlers(io: IoServer, deps: { catchUp: CatchUp;
     });
 
     // Consoles fetch over HTTP and listen for notices; only the wall and the leader view fold the public stream.
-    if (socket.recovered || !may('sync')) return;
+    if (!may('sync')) return;
     const auth = handshakeSchema.safeParse(socket.handshake.auth ?? {});
-    catchUpAndJoin(socket, deps.catchUp, auth.success ? auth.data.lastSeq : undefined).catch((error: unknown) => {
+    catchUpAndJoin(socket, deps, auth.success ? auth.data.lastSeq : undefined).catch((error: unknown) => {
       deps.log.warn({ err: error }, 'catch-up failed; disconnecting so the client retries');
       socket.disconnect(true);
     });

@@ -78,6 +78,21 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * Most events an engine holds waiting for their commit (its append queue; the group in flight aside). Past it an
+ * append is refused at once with StoreUnavailableError (the caller answers 503, nothing stored), so a log that cannot
+ * keep up never grows an unbounded queue in memory.
+ */
+export const MAX_QUEUED_DRAFTS = 100_000;
+
+/** The refusal for an append that would take the queue past MAX_QUEUED_DRAFTS, or undefined when it fits. */
+export function queueFull(queue: ReadonlyArray<{ drafts: readonly unknown[] }>, adding: number): StoreUnavailableError | undefined {
+  let queued = adding;
+  for (const pending of queue) queued += pending.drafts.length;
+  if (queued <= MAX_QUEUED_DRAFTS) return undefined;
+  return new StoreUnavailableError(`the event log is overloaded: more than ${MAX_QUEUED_DRAFTS} events are waiting to be written; retry shortly`);
+}
+
 /** The append's precondition failed: nothing was written for it (the rest of its group commit is unaffected). */
 export class AppendConflictError extends Error {
   override name = 'AppendConflictError';

@@ -30,6 +30,7 @@ import {
   type CommitListener,
   type EventStore,
   type RemoteCommitListener,
+  queueFull,
 } from './event-store.js';
 import { planAppend, planGroup, remember, type AppendPlan } from './pg-plan.js';
 import { COLUMNS, ensureSchema, pgTables, toEvent, type PgRow, type PgTables } from './pg-schema.js';
@@ -192,6 +193,8 @@ export class PgEventStore implements EventStore {
     const invalid = invalidPrecondition(options.precondition);
     if (invalid) return Promise.reject(new TypeError(invalid));
     if (drafts.length === 0) return Promise.resolve([]);
+    const full = queueFull(this.#queue, drafts.length);
+    if (full) return Promise.reject(full);
     return new Promise((resolve, reject) => {
       this.#queue.push({ drafts, precondition: options.precondition, resolve, reject });
       this.#pump();

@@ -15,6 +15,7 @@ import {
   AppendConflictError,
   StoreMismatchError,
   StoreUnavailableError,
+  queueFull,
   type AppendOptions,
   type AppendOutcome,
   type AppendPrecondition,
@@ -121,6 +122,8 @@ export class SqliteEventStore implements EventStore {
     const invalid = invalidPrecondition(options.precondition);
     if (invalid) return Promise.reject(new TypeError(invalid));
     if (drafts.length === 0) return Promise.resolve([]);
+    const full = queueFull(this.#queue, drafts.length);
+    if (full) return Promise.reject(full);
     return new Promise((resolve, reject) => {
       this.#queue.push({ drafts, precondition: options.precondition, resolve, reject });
       this.#send();

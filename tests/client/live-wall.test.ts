@@ -10,6 +10,9 @@ class FakeConnection implements WallConnection {
   handlers: { [E in keyof ServerToClientEvents]?: ServerToClientEvents[E] } = {};
   statusHandler: ((s: ConnectionStatus) => void) | null = null;
   syncRequests: number[] = [];
+  stalledSyncs = 0;
+  stallHandler: (() => void) | null = null;
+  progressed = 0;
   syncAnswer: (lastSeq: number) => Response<SyncResult> = () => ({ ok: true, data: { mode: 'replay', events: [] } });
   closed = false;
   constructor(readonly lastSeq: () => number | null) {}
@@ -21,9 +24,17 @@ class FakeConnection implements WallConnection {
     this.statusHandler = handler;
     return () => (this.statusHandler = null);
   }
-  async sync(lastSeq: number): Promise<Response<SyncResult>> {
+  async sync(lastSeq: number, stalled?: boolean): Promise<Response<SyncResult>> {
     this.syncRequests.push(lastSeq);
+    if (stalled) this.stalledSyncs++;
     return this.syncAnswer(lastSeq);
+  }
+  onStall(handler: () => void): () => void {
+    this.stallHandler = handler;
+    return () => (this.stallHandler = null);
+  }
+  progress(): void {
+    this.progressed++;
   }
   close(): void {
     this.closed = true;
@@ -82,6 +93,22 @@ describe('LiveWall', () => {
     scheduler.frame();
     expect(connection.syncRequests).toEqual([10]);
     expect(wall.state).toEqual(snapshotOf(all).state);
+  });
+
+  it('when its connection reports a stall, asks the server for what followed its seq as a stalled sync, and re-checks after every batch', async () => {
+    const { wall, connection, scheduler } = setup();
+    const all = reportedRange(1, 12);
+    connection.syncAnswer = (lastSeq) => ({ ok: true, data: { mode: 'replay', events: all.slice(lastSeq) } });
+    connection.handlers.snapshot!(snapshotOf(all.slice(0, 10)));
+    scheduler.frame();
+    const checks = connection.progressed;
+    connection.stallHandler!();
+    await settle();
+    scheduler.frame();
+    expect(connection.syncRequests).toEqual([10]);
+    expect(connection.stalledSyncs).toBe(1);
+    expect(wall.state!.seq).toBe(12);
+    expect(connection.progressed).toBeGreaterThan(checks);
   });
 
   it('corrects its clock to the server time of the snapshot', () => {

@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { connectConsole } from '../../client/lib/console-socket.js';
 import { connectWall, type ConnectionStatus } from '../../client/lib/socket.js';
 import type { HandshakeAuth } from '../../shared/socket.js';
 
 /** Just enough of a Socket.io client socket: lifecycle events, and the options it was created with. */
 class FakeSocket extends EventEmitter {
   closed = false;
+  reconnects = 0;
   constructor(readonly options: { auth: (cb: (auth: HandshakeAuth) => void) => void }) {
     super();
   }
@@ -14,6 +16,15 @@ class FakeSocket extends EventEmitter {
   }
   close(): void {
     this.closed = true;
+  }
+  disconnect(): this {
+    this.emit('disconnect', 'io client disconnect');
+    return this;
+  }
+  connect(): this {
+    this.reconnects++;
+    this.emit('connect');
+    return this;
   }
   timeout() {
     return { emitWithAck: () => Promise.reject(new Error('operation has timed out')) };
@@ -87,5 +98,74 @@ describe('connectWall', () => {
     expect(seen).toEqual([2]);
     connection.close();
     expect(socket().closed).toBe(true);
+  });
+
+  it('a live wall that stays behind the heartbeat head says "catching up", asks for what it lacks, and is live again once it holds that head', () => {
+    const { connection, socket, statuses, setNow, setSeq } = setup(100);
+    let stalls = 0;
+    connection.onStall(() => stalls++);
+    setNow(2_000);
+    socket().emit('connect');
+    socket().emit('head', { seq: 100 });
+    socket().emit('head', { seq: 120 });
+    setNow(6_999);
+    socket().emit('head', { seq: 130 });
+    expect([stalls, statuses.at(-1)!.state]).toEqual([0, 'live']);
+    setNow(7_000);
+    connection.progress();
+    expect(stalls).toBe(1);
+    expect(statuses.at(-1)).toEqual({ state: 'catching-up', since: 7_000 });
+    setSeq(130);
+    setNow(7_200);
+    connection.progress();
+    expect(statuses.at(-1)).toEqual({ state: 'live', since: 7_200 });
+    // A drop resets the watch: the new connection's catch-up brings the wall up to date.
+    socket().emit('head', { seq: 500 });
+    socket().emit('disconnect', 'transport close');
+    setNow(20_000);
+    socket().emit('connect');
+    connection.progress();
+    expect([stalls, statuses.at(-1)!.state]).toEqual([1, 'live']);
+  });
+
+  it('a wall connected with nothing to show (its snapshot never came) reconnects without a seq to get one', () => {
+    const { socket, setNow } = setup(null);
+    socket().emit('connect');
+    socket().emit('head', { seq: 10 });
+    setNow(10_000);
+    socket().emit('head', { seq: 10 });
+    expect(socket().reconnects).toBe(1);
+  });
+});
+
+describe('connectConsole', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('a console that has not heard a notice the heartbeat names says "catching up", then goes live again (which refetches)', () => {
+    let socket!: FakeSocket;
+    let now = 1_000;
+    const connection = connectConsole({ now: () => now, io: ((_url: string, options: never) => (socket = new FakeSocket(options))) as never });
+    const states: string[] = [];
+    connection.onStatus((s) => states.push(s.state));
+    socket.emit('connect');
+    // The first heartbeat after a connection is its baseline: what came before, the connection's refetch covers.
+    socket.emit('head', { seq: 90, notice: 40 });
+    socket.emit('case:changed', [{ seq: 45 }]);
+    socket.emit('head', { seq: 95, notice: 45 });
+    now = 10_000;
+    socket.emit('head', { seq: 99, notice: 45 });
+    expect(states).toEqual(['connecting', 'live']);
+    // A notice sent to its room that never arrived.
+    socket.emit('head', { seq: 120, notice: 52 });
+    now = 15_000;
+    socket.emit('head', { seq: 121, notice: 52 });
+    expect(states).toEqual(['connecting', 'live', 'catching-up']);
+    vi.advanceTimersByTime(1_000);
+    expect(states).toEqual(['connecting', 'live', 'catching-up', 'live']);
+    now = 30_000;
+    socket.emit('head', { seq: 125, notice: 52 });
+    expect(states.at(-1)).toBe('live');
+    expect(states).toHaveLength(4);
   });
 });

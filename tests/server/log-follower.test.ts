@@ -8,6 +8,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../shared/events.js';
 import { LogFollower } from '../../server/log-follower.js';
+import { streamCounters } from '../../server/realtime/stream-health.js';
 import type { CommitListener, EventStore, RemoteCommitListener } from '../../server/store/event-store.js';
 
 function event(seq: number): StoredEvent {
@@ -42,11 +43,11 @@ class ArrayLog implements EventStore {
   }
 }
 
-function follow(log: ArrayLog, remoteGraceMs = 0) {
+function follow(log: ArrayLog, remoteGraceMs = 0, maxHeld?: number) {
   const applied: number[] = [];
   const follower = new LogFollower(
     { store: log, log: pino({ level: 'silent' }), appliedSeq: () => applied.at(-1) ?? 0, apply: (events) => applied.push(...events.map((e) => e.seq)) },
-    { pollMs: 60_000, remoteGraceMs: () => remoteGraceMs },
+    { pollMs: 60_000, remoteGraceMs: () => remoteGraceMs, ...(maxHeld !== undefined && { maxHeld }) },
   );
   follower.start();
   return { applied, follower };
@@ -64,6 +65,19 @@ describe('log follower', () => {
     await settled();
     expect(applied).toEqual([1, 2, 3, 4, 5]);
     expect(log.reads).toBe(0);
+    follower.close();
+  });
+
+  it('holds at most maxHeld events during a catch-up, counts what it lets go, and reads those back from the log', async () => {
+    const log = new ArrayLog();
+    log.events.push(...Array.from({ length: 40 }, (_, i) => event(i + 1)));
+    const { applied, follower } = follow(log, 0, 5);
+    const before = streamCounters.followerHeldDropped;
+    // Heard ahead of a gap (1 is missing): held, but only 5 of them.
+    follower.receive(Array.from({ length: 39 }, (_, i) => event(i + 2)));
+    expect(streamCounters.followerHeldDropped).toBe(before + 34);
+    await expect.poll(() => applied.length).toBe(40);
+    expect(applied).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     follower.close();
   });
 

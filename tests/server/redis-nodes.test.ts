@@ -27,7 +27,8 @@ import { post } from '../helpers/server.js';
 
 const skip = (await requirePostgres('cluster tests (PostgreSQL + Redis)')) !== undefined || requireRedis('cluster tests (PostgreSQL + Redis)') !== undefined;
 
-describe.skipIf(skip)('a cluster on PostgreSQL and Redis', () => {
+// Three node processes start per test: on a machine busy with the rest of the suite that alone can take over 30 s.
+describe.skipIf(skip)('a cluster on PostgreSQL and Redis', { timeout: 420_000 }, () => {
   let redis: TestRedis;
   const schemas: string[] = [];
   const clients: CountingClient[] = [];

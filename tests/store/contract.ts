@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventDraft, StoredEvent } from '../../shared/events.js';
-import { StoreUnavailableError, type EventStore } from '../../server/store/event-store.js';
+import { MAX_QUEUED_DRAFTS, StoreUnavailableError, type EventStore } from '../../server/store/event-store.js';
 import { runPreconditionContract } from './precondition.js';
 
 export interface StoreFactory {
@@ -38,6 +38,15 @@ export function runEventStoreContract(engine: string, factory: StoreFactory): vo
       const { store } = await openStore();
       expect(await store.lastSeq()).toBe(0);
       expect(await store.readAfter(0, 10)).toEqual([]);
+    });
+
+    it(`refuses at once, storing nothing, an append that would hold more than ${MAX_QUEUED_DRAFTS} events waiting`, async () => {
+      const { store } = await openStore();
+      const draft = alertDraft();
+      const refused = store.append(Array.from({ length: MAX_QUEUED_DRAFTS + 1 }, () => draft));
+      await expect(refused).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(refused).rejects.toThrow(/overloaded: more than 100000 events are waiting/);
+      expect(await store.lastSeq()).toBe(0);
     });
 
     it('assigns gapless seqs in append order and reads the events back intact', async () => {
