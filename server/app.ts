@@ -35,6 +35,7 @@ import { OverdueTimers } from './timers.js';
 import type { Lease } from './lease.js';
 import { LogFollower } from './log-follower.js';
 import type { Logger } from './log.js';
+import type { Lifecycle } from './ops/lifecycle.js';
 import type { Projections } from './projections.js';
 import { CatchUp } from './realtime/catch-up.js';
 import { CommitFanOut } from './realtime/commit-fan-out.js';
@@ -117,6 +118,8 @@ export interface AppOptions {
   lockout: LockoutSettings;
   /** Origins besides the server's own whose pages may open the socket. */
   allowedOrigins: readonly string[];
+  /** Starting, ready or stopping (ops/lifecycle.ts); absent: always ready. */
+  lifecycle?: Lifecycle;
 }
 
 export function createApplication(httpServer: http.Server, deps: AppDeps, options: AppOptions) {
@@ -200,6 +203,11 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
+    const phase = options.lifecycle?.phase ?? 'ready';
+    if (phase !== 'ready') {
+      res.status(503).json({ status: phase, seq: projections.seq });
+      return;
+    }
     res.json({ status: 'ready', seq: projections.seq, ...(fanOut && { redis: { ready: fanOut.ready, ...fanOut.stats } }) });
   });
   const openapi = openApiDocument(options.version);

@@ -7,12 +7,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appRoot } from './app-root.js';
 import { createApplication } from './app.js';
 import { resolveConfig, type Config, type ConfigInput } from './config.js';
 import { calendarWarning, loadDispatchPolicy } from './dispatch-data.js';
 import { loadDistrictData } from './district-data.js';
 import { createLogger, type Logger } from './log.js';
+import { Lifecycle } from './ops/lifecycle.js';
 import { Projections, type ProjectionSettings } from './projections.js';
 import { identityKey, loadRiskSettings } from './risk-data.js';
 import { uuidv7 } from './domain/ids.js';
@@ -33,7 +34,7 @@ import { pgTables } from './store/pg-schema.js';
 import { PgEventStore } from './store/pg-store.js';
 import { SqliteEventStore } from './store/sqlite-store.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = appRoot;
 const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Replaying more than this many events at start-up writes a fresh snapshot. */
@@ -74,7 +75,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
     argv: options.argv ?? [],
     overrides: embedded
       ? // Tests and benchmarks drive one server hard from one address: limits only where a test sets them.
-        { PORT: 0, LOG_LEVEL: 'warn', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-')), RATE_LIMIT_INTAKE: 0, RATE_LIMIT_COMMANDS: 0, ...overrides }
+        { PORT: 0, LOG_LEVEL: 'warn', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-')), RATE_LIMIT_INTAKE: 0, RATE_LIMIT_COMMANDS: 0, SHUTDOWN_TIMEOUT_SECONDS: 5, ...overrides }
       : overrides,
   });
   const clock = options.clock ?? Date.now;
@@ -131,6 +132,8 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   const redis = config.REDIS_URL ? await connectRedis({ url: config.REDIS_URL, name: nodeName('redis'), log }) : undefined;
   if (config.REDIS_URL) log.info({ redis: redactedUrl(config.REDIS_URL) }, 'cluster fan-out through Redis');
   const httpServer = http.createServer();
+  const lifecycle = new Lifecycle();
+  lifecycle.track(httpServer);
   const application = createApplication(
     httpServer,
     { store, projections, district, policy, risk: riskSettings, log, clock, lease, audit, reports: { archive: reportArchive, pdf: reportPdf }, sessionKey, ...(redis && { redis: { client: redis, prefix: logPrefix(config) } }) },
@@ -155,6 +158,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
       sessions: { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: config.SESSION_MAX_HOURS * 3_600_000, kioskMaxMs: config.KIOSK_SESSION_DAYS * 86_400_000 },
       lockout: { maxFailures: config.LOGIN_MAX_FAILURES, ipMaxFailures: config.LOGIN_MAX_FAILURES * 10, windowSeconds: config.LOGIN_LOCK_MINUTES * 60 },
       allowedOrigins: config.ALLOWED_ORIGINS,
+      lifecycle,
     },
   );
   // The demo makes its own admin (sim/demo-access.ts) unless ADMIN_PASSWORD names one.
@@ -170,6 +174,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   log.info({ url, district: config.DISTRICT }, 'listening');
   application.timers.start();
   application.risk.start();
+  lifecycle.phase = 'ready';
 
   retention.start();
   reportSchedule.start();
@@ -229,11 +234,17 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
     routes: () => registeredRoutes(application.app),
     close: () =>
       (closing ??= (async () => {
+        // Not ready from now on; the demo's own clients stop before the server stops answering them.
+        lifecycle.phase = 'stopping';
         await Promise.all([stopFeed?.(), stopDispatch?.()]);
+        // No new connection; requests in flight finish (their commits with them), within the deadline.
+        const cut = await lifecycle.drain(httpServer, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
+        if (cut) log.warn({ requests: cut, seconds: config.SHUTDOWN_TIMEOUT_SECONDS }, 'requests still in flight at the shutdown deadline are cut');
         retention.stop();
         await reportSchedule.stop();
-        httpServer.closeAllConnections();
+        // Timers and sweeps stop, the last commits reach the stream, then the sockets are closed.
         await application.close();
+        httpServer.closeAllConnections();
         await audit.close().catch((error: unknown) => log.warn({ err: error }, 'could not close the audit log'));
         await reportPdf.close();
         await reportArchive.close().catch((error: unknown) => log.warn({ err: error }, 'could not close the report archive'));

@@ -67,6 +67,8 @@ const schema = z.object({
   RISK_SWEEP_MS: z.coerce.number().int().min(50).max(3_600_000).default(60_000),
   /** Secret of the keyed hash that recognises people across petitions; default: a key made once in the data dir. */
   RISK_IDENTITY_KEY: z.string().min(16).optional(),
+  /** On SIGTERM, requests in flight get this long to finish (then they are cut); the snapshot and closing follow. */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(20),
   BODY_LIMIT: z.string().default('2mb'),
   TOUR_SECONDS: z.coerce.number().int().min(3).default(20),
   TILE_URL: z.string().url().optional(),

@@ -3,6 +3,7 @@ import { ConfigError } from './config.js';
 import { bootServer } from './boot.js';
 import { DistrictDataError } from './district-data.js';
 import { StoreMismatchError } from './store/event-store.js';
+import { stopOnSignals } from './ops/signals.js';
 
 try {
   const server = await bootServer({}, { env: process.env, argv: process.argv.slice(2) });
@@ -22,18 +23,7 @@ try {
     );
   }
   console.log('');
-  const stop = (signal: string) => {
-    console.log(`${signal}: shutting down`);
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(server);
 } catch (error) {
   if (error instanceof ConfigError || error instanceof DistrictDataError || error instanceof StoreMismatchError) {
     console.error(`cannot start: ${error.message}`);
