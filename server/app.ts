@@ -36,6 +36,7 @@ import type { Lease } from './lease.js';
 import { LogFollower } from './log-follower.js';
 import type { Logger } from './log.js';
 import type { Lifecycle } from './ops/lifecycle.js';
+import { readiness } from './ops/health.js';
 import type { Projections } from './projections.js';
 import { CatchUp } from './realtime/catch-up.js';
 import { CommitFanOut } from './realtime/commit-fan-out.js';
@@ -120,6 +121,8 @@ export interface AppOptions {
   allowedOrigins: readonly string[];
   /** Starting, ready or stopping (ops/lifecycle.ts); absent: always ready. */
   lifecycle?: Lifecycle;
+  /** The node's data dir, checked by /readyz (writable, not full). */
+  dataDir?: string;
 }
 
 export function createApplication(httpServer: http.Server, deps: AppDeps, options: AppOptions) {
@@ -202,13 +205,16 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', (_req, res) => {
-    const phase = options.lifecycle?.phase ?? 'ready';
-    if (phase !== 'ready') {
-      res.status(503).json({ status: phase, seq: projections.seq });
-      return;
-    }
-    res.json({ status: 'ready', seq: projections.seq, ...(fanOut && { redis: { ready: fanOut.ready, ...fanOut.stats } }) });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await readiness({
+      store,
+      appliedSeq: () => projections.seq,
+      postgres: Boolean(store.onRemoteCommit),
+      ...(options.lifecycle && { lifecycle: options.lifecycle }),
+      ...(options.dataDir && { dataDir: options.dataDir }),
+      ...(fanOut && { redis: { ready: fanOut.ready, stats: fanOut.stats } }),
+    });
+    res.status(ready.status === 'ready' ? 200 : 503).set('Cache-Control', 'no-store').json(ready);
   });
   const openapi = openApiDocument(options.version);
   app.get('/api/openapi.json', (_req, res) => {

@@ -69,6 +69,10 @@ const schema = z.object({
   RISK_IDENTITY_KEY: z.string().min(16).optional(),
   /** On SIGTERM, requests in flight get this long to finish (then they are cut); the snapshot and closing follow. */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(20),
+  /** A projection snapshot is saved after this many committed events (0: never by count)… */
+  SNAPSHOT_EVERY_EVENTS: z.coerce.number().int().min(0).default(20_000),
+  /** … and this often when anything was committed since the last (0: never by time). */
+  SNAPSHOT_EVERY_MINUTES: z.coerce.number().min(0).max(24 * 60).default(10),
   BODY_LIMIT: z.string().default('2mb'),
   TOUR_SECONDS: z.coerce.number().int().min(3).default(20),
   TILE_URL: z.string().url().optional(),

@@ -5,8 +5,17 @@ import { DistrictDataError } from './district-data.js';
 import { StoreMismatchError } from './store/event-store.js';
 import { stopOnSignals } from './ops/signals.js';
 
+// Until start-up is done nothing has been acknowledged that a stop could cut: a signal then just exits.
+const exitWhileStarting = (signal: NodeJS.Signals) => {
+  console.log(`${signal} while starting: exiting`);
+  process.exit(0);
+};
+process.once('SIGINT', exitWhileStarting);
+process.once('SIGTERM', exitWhileStarting);
 try {
   const server = await bootServer({}, { env: process.env, argv: process.argv.slice(2) });
+  process.off('SIGINT', exitWhileStarting);
+  process.off('SIGTERM', exitWhileStarting);
   console.log(`\n  诉源治理指挥中心 · ${server.url}   API: ${server.url}/api/openapi.json   data: ${server.dataDir}`);
   if (server.demo) {
     const d = server.demo;

@@ -203,6 +203,12 @@ export class SqliteEventStore implements EventStore {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Why an append would fail now (closed, writer thread gone), or undefined (/readyz, server/ops/health.ts). */
+  problem(): string | undefined {
+    if (this.#closed) return 'closed';
+    return this.#failure?.message;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     // Appends already accepted commit before the handles go away.

@@ -1,7 +1,9 @@
 /**
- * A real server in its own process, for tests that kill it, signal it or read its logs: prints its URL as one JSON
- * line. SIGTERM and SIGINT stop it as they stop `npm start` (server/ops/signals.ts).
+ * A real server in its own process, for tests that kill it, signal it or read its logs: prints `{ listening }` as one
+ * JSON line when its port opens and `{ url }` when it is ready. With HOLD_START=1 it waits in `starting`, before
+ * replaying the log, for a line on stdin. SIGTERM and SIGINT stop it as they stop `npm start` (server/ops/signals.ts).
  */
+import readline from 'node:readline';
 import { bootServer } from '../../server/boot.js';
 import { stopOnSignals } from '../../server/ops/signals.js';
 import { TEST_ADMIN_PASSWORD, TEST_SESSION_SECRET } from './auth.js';
@@ -14,6 +16,13 @@ const server = await bootServer({
   ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
   SESSION_SECRET: TEST_SESSION_SECRET,
   ...(process.env.SHUTDOWN_TIMEOUT_SECONDS && { SHUTDOWN_TIMEOUT_SECONDS: process.env.SHUTDOWN_TIMEOUT_SECONDS }),
+  ...(process.env.SNAPSHOT_EVERY_EVENTS && { SNAPSHOT_EVERY_EVENTS: process.env.SNAPSHOT_EVERY_EVENTS }),
+}, {
+  onListening: (url) => process.stdout.write(`${JSON.stringify({ listening: url })}\n`),
+  beforeReplay: () =>
+    process.env.HOLD_START === '1'
+      ? new Promise<void>((resolve) => readline.createInterface({ input: process.stdin }).once('line', () => resolve()))
+      : Promise.resolve(),
 });
 stopOnSignals(server, (line) => process.stderr.write(`${line}\n`));
 process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
