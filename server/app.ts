@@ -37,6 +37,7 @@ import { LogFollower } from './log-follower.js';
 import type { Logger } from './log.js';
 import type { Lifecycle } from './ops/lifecycle.js';
 import { readiness } from './ops/health.js';
+import { registerAppGauges, requestLog, type Metrics, type MetricsAccess } from './ops/metrics.js';
 import type { Projections } from './projections.js';
 import { CatchUp } from './realtime/catch-up.js';
 import { CommitFanOut } from './realtime/commit-fan-out.js';
@@ -123,6 +124,10 @@ export interface AppOptions {
   lifecycle?: Lifecycle;
   /** The node's data dir, checked by /readyz (writable, not full). */
   dataDir?: string;
+  /** Prometheus metrics and who may scrape them (ops/metrics.ts); absent: no /metrics. */
+  metrics?: { metrics: Metrics; access: MetricsAccess };
+  /** JSON request logs (one line per request); off in the embedded test servers. */
+  requestLogs?: boolean;
 }
 
 export function createApplication(httpServer: http.Server, deps: AppDeps, options: AppOptions) {
@@ -192,6 +197,21 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('trust proxy', options.trustProxy);
+  if (options.requestLogs) app.use(requestLog(log));
+  if (options.metrics) {
+    const { metrics } = options.metrics;
+    app.use(metrics.middleware());
+    registerAppGauges(metrics, {
+      store,
+      appliedSeq: () => projections.seq,
+      socketRoles: function* () {
+        for (const socket of io.of('/').sockets.values()) yield (socket.data.principal as { role?: string; kind?: string } | undefined)?.role ?? 'none';
+      },
+      overdueTimers: () => timers.overdue(),
+      openAlertsByLevel: () => projections.risk?.alerts.openByLevel(),
+      ...(deps.reports && { pdfQueue: () => deps.reports!.pdf.queued }),
+    });
+  }
   app.use(securityHeaders(options.clientConfig.tileUrl));
   // Who is calling, and may they: before any body is parsed or handler runs (auth/access.ts holds the rules).
   app.use(guard({ authenticator, auditor }));
@@ -216,6 +236,7 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
     });
     res.status(ready.status === 'ready' ? 200 : 503).set('Cache-Control', 'no-store').json(ready);
   });
+  if (options.metrics) app.get('/metrics', options.metrics.metrics.route(options.metrics.access));
   const openapi = openApiDocument(options.version);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openapi);

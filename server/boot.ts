@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './log.js';
 import { Lifecycle } from './ops/lifecycle.js';
 import { startingHandler } from './ops/starting.js';
 import { SnapshotSchedule } from './ops/snapshots.js';
+import { Metrics } from './ops/metrics.js';
 import { Projections, type ProjectionSettings } from './projections.js';
 import { identityKey, loadRiskSettings } from './risk-data.js';
 import { uuidv7 } from './domain/ids.js';
@@ -95,6 +96,8 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   if (nextYear) log.info(nextYear);
   const dataDir = path.join(config.DATA_DIR, config.DISTRICT);
   const { store, lease } = openStore(config, dataDir, clock, log);
+  const metrics = new Metrics();
+  metrics.instrumentStore(store);
   const riskData = loadRiskSettings(district.categories.map((c) => c.code));
   const settings: ProjectionSettings = {
     tzOffsetMinutes: config.TZ_OFFSET_MINUTES,
@@ -196,6 +199,8 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
         allowedOrigins: config.ALLOWED_ORIGINS,
         lifecycle,
         dataDir,
+        metrics: { metrics, access: { ...(config.METRICS_TOKEN && { token: config.METRICS_TOKEN }), allow: config.METRICS_ALLOW } },
+        requestLogs: true,
       },
     );
     // The demo makes its own admin (sim/demo-access.ts) unless ADMIN_PASSWORD names one.

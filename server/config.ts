@@ -73,6 +73,13 @@ const schema = z.object({
   SNAPSHOT_EVERY_EVENTS: z.coerce.number().int().min(0).default(20_000),
   /** … and this often when anything was committed since the last (0: never by time). */
   SNAPSHOT_EVERY_MINUTES: z.coerce.number().min(0).max(24 * 60).default(10),
+  /** Bearer token for GET /metrics (Prometheus `authorization: credentials`); ≥ 16 characters. */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** Addresses that may scrape /metrics without the token (comma-separated, as the client address after TRUST_PROXY). */
+  METRICS_ALLOW: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean)),
   BODY_LIMIT: z.string().default('2mb'),
   TOUR_SECONDS: z.coerce.number().int().min(3).default(20),
   TILE_URL: z.string().url().optional(),

@@ -10,7 +10,7 @@ import { TEST_ADMIN_PASSWORD, TEST_SESSION_SECRET } from './auth.js';
 
 const server = await bootServer({
   DATA_DIR: process.argv[2]!,
-  LOG_LEVEL: (process.argv[3] as 'warn' | undefined) ?? 'warn',
+  LOG_LEVEL: (process.env.CHILD_LOG_LEVEL ?? process.argv[3] ?? 'warn') as 'warn',
   RISK_SWEEP_MS: 200,
   // The test signs in through the admin API like a real client (tests/helpers/auth.ts).
   ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,

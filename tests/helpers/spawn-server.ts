@@ -18,6 +18,8 @@ export function startChild(dataDir: string, env: NodeJS.ProcessEnv = {}) {
     env: { ...process.env, ...env },
   });
   children.push(child);
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const line = (key: 'listening' | 'url') =>
     new Promise<string>((resolve, reject) => {
@@ -36,5 +38,5 @@ export function startChild(dataDir: string, env: NodeJS.ProcessEnv = {}) {
   const url = line('url');
   // Handled here too: a test that only waits for `url` must not see the other one's rejection as unhandled.
   listening.catch(() => undefined);
-  return { child, listening, url, exited };
+  return { child, listening, url, exited, output: () => output };
 }
