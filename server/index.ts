@@ -4,6 +4,7 @@ import { bootServer } from './boot.js';
 import { DistrictDataError } from './district-data.js';
 import { StoreMismatchError } from './store/event-store.js';
 import { stopOnSignals } from './ops/signals.js';
+import { SchemaVersionError } from './store/schema-version.js';
 
 // Until start-up is done nothing has been acknowledged that a stop could cut: a signal then just exits.
 const exitWhileStarting = (signal: NodeJS.Signals) => {
@@ -34,7 +35,7 @@ try {
   console.log('');
   stopOnSignals(server);
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof DistrictDataError || error instanceof StoreMismatchError) {
+  if (error instanceof ConfigError || error instanceof DistrictDataError || error instanceof StoreMismatchError || error instanceof SchemaVersionError) {
     console.error(`cannot start: ${error.message}`);
     process.exit(2);
   }

@@ -21,6 +21,7 @@ import {
   type CommitListener,
   type EventStore,
 } from './event-store.js';
+import { migrateSqlite } from './schema-version.js';
 import type { AppendReply, CommitReply, CommitRequest, StoredRow } from './sqlite-writer.js';
 import { invalidPrecondition } from './subjects.js';
 
@@ -47,6 +48,9 @@ const SCHEMA = `
     source_key TEXT UNIQUE,
     data TEXT NOT NULL
   );`;
+
+/** The event log's schema, one step per version (store/schema-version.ts); add steps, never edit one. */
+export const SCHEMA_STEPS: readonly string[] = [SCHEMA];
 
 function toEvent(row: StoredRow): StoredEvent {
   const event = { seq: row.seq, id: row.id, at: row.at, type: row.type, data: JSON.parse(row.data) } as StoredEvent;
@@ -94,7 +98,12 @@ export class SqliteEventStore implements EventStore {
     this.#db = new Database(file);
     this.#clock = options.clock ?? Date.now;
     this.#db.pragma('journal_mode = WAL');
-    this.#db.exec(SCHEMA);
+    try {
+      migrateSqlite(this.#db, `the event log ${file}`, SCHEMA_STEPS);
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
     this.#checkDistrict(options.district);
     this.#after = this.#db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.#lastSeq = (this.#db.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;

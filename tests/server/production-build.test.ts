@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -20,8 +21,7 @@ beforeAll(() => {
   execFileSync('npm', ['run', '--silent', 'build:server'], { cwd: root, stdio: 'inherit' });
 }, 120_000);
 
-function start(env: Record<string, string> = {}) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-build-'));
+function start(env: Record<string, string> = {}, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-build-'))) {
   const child = spawn(process.execPath, [entry, '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
     cwd: os.tmpdir(),
     env: { PATH: process.env.PATH, ADMIN_PASSWORD: 'production-build-test', ...env },
@@ -53,6 +53,19 @@ describe('the production build', () => {
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(server.output()).toContain('SIGTERM: shutting down');
     expect(server.output()).not.toMatch(/\bat .+\.js:\d+/); // no stack trace
+  }, 120_000);
+
+  it('refuses a data dir written by a later release: exit 2, one "cannot start" line, no stack trace', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-build-newer-'));
+    fs.mkdirSync(path.join(dataDir, 'longgang'));
+    const db = new Database(path.join(dataDir, 'longgang', 'events.db'));
+    db.pragma('user_version = 9');
+    db.close();
+    const server = start({}, dataDir);
+    server.url.catch(() => undefined);
+    expect(await server.exited).toEqual({ code: 2, signal: null });
+    expect(server.output()).toMatch(/^cannot start: the event log .*events\.db has schema version 9, newer than this release knows \(1\)/m);
+    expect(server.output()).not.toMatch(/\bat .+\.js:\d+/);
   }, 120_000);
 
   /** A request whose body never finishes arriving: in flight until the server gives up on it. */
