@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
+import compression from 'compression';
 import express from 'express';
 import { Server } from 'socket.io';
 import type { ClientConfig } from '../shared/api.js';
@@ -198,6 +199,8 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.set('query parser', 'simple');
   app.set('trust proxy', options.trustProxy);
   if (options.requestLogs) app.use(requestLog(log));
+  // gzip or brotli, as the client accepts, for JSON and the client's assets (not the socket's frames).
+  app.use(compression({ filter: (req, res) => !req.path.startsWith('/socket.io/') && compression.filter(req, res) }));
   if (options.metrics) {
     const { metrics } = options.metrics;
     app.use(metrics.middleware());
@@ -255,8 +258,18 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.use('/api', notFound);
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
     const index = path.join(options.clientDir, 'index.html');
-    app.use(express.static(options.clientDir, { index: false, maxAge: '1h' }));
-    app.get(/^\/(?!socket\.io\/).*/, (_req, res) => {
+    app.use(
+      express.static(options.clientDir, {
+        index: false,
+        setHeaders: (res, file) => {
+          // Vite names what it builds under assets/ by content hash: a new build is a new name.
+          const hashed = path.relative(options.clientDir!, file).startsWith(`assets${path.sep}`);
+          res.setHeader('Cache-Control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+        },
+      }),
+    );
+    // The client routes by hash (#/wall): only these two paths are the app shell, anything else is a 404.
+    app.get(['/', '/index.html'], (_req, res) => {
       res.set('Cache-Control', 'no-cache').sendFile(index);
     });
   } else {
