@@ -214,6 +214,7 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
       openAlertsByLevel: () => projections.risk?.alerts.openByLevel(),
       ...(deps.reports && { pdfQueue: () => deps.reports!.pdf.queued }),
     });
+    // Hook for the stream's stall counter (issue 17), where it exists: metrics.gauge('sygl_stream_stalls', '…', [], () => count).
   }
   app.use(securityHeaders(options.clientConfig.tileUrl));
   // Who is calling, and may they: before any body is parsed or handler runs (auth/access.ts holds the rules).

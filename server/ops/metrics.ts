@@ -105,7 +105,7 @@ export class Metrics {
   }
 }
 
-/** Gauges of the running app, read at each scrape. `extra` is the hook for other parts' counters (the stream's stalls). */
+/** Gauges of the running app, read at each scrape. Other parts add theirs with `metrics.gauge(…)` (see app.ts). */
 export function registerAppGauges(
   metrics: Metrics,
   deps: {
