@@ -4,8 +4,11 @@
  * report-in, resolution; some alerts) through the store, then times the projection rebuild
  * in a fresh process-like state and reports heap and RSS. Baseline in the same run: reading and JSON-parsing the
  * same rows without folding them.
- * Usage: npx tsx bench/startup.ts [--events 1000000]
+ * Then starts the built server on the same log, as `npm start` does, without and with the snapshot: time until
+ * /readyz says ready and peak RSS.
+ * Usage: npm run build:server && npx tsx bench/startup.ts [--events 1000000]
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +25,9 @@ const total = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 1_000_000;
 const district = loadDistrictData('longgang');
 const communities = district.info.communities;
 const categories = district.categories.map((c) => c.code);
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-startup-'));
+const dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-startup-'));
+// As the server lays it out: DATA_DIR/<district>/events.db.
+const dir = path.join(dataRoot, 'longgang');
 const store = new SqliteEventStore({ dataDir: dir, district: 'longgang' });
 
 const t0 = Date.now() - 30 * 86_400_000;
@@ -113,7 +118,12 @@ await loaded.projections.rebuild(reader);
 const fromSnapshotSeconds = (performance.now() - b) / 1000;
 await reader.close();
 const dbBytes = fs.statSync(path.join(dir, 'events.db')).size;
-fs.rmSync(dir, { recursive: true, force: true });
+
+// The real thing: the built server (`npm run build:server`) started on this log by plain node, as `npm start` runs it,
+// timed from spawn until /readyz says ready, with its peak RSS; once without a snapshot, once with the one it saved.
+const withoutSnapshot = await serverStart(true);
+const withSnapshot = await serverStart(false);
+fs.rmSync(dataRoot, { recursive: true, force: true });
 
 console.table({
   events: { value: total },
@@ -126,4 +136,42 @@ console.table({
   'process RSS (MB)': { value: (mem.rss / 1e6).toFixed(0), target: '≤ 1000' },
   'log size on disk (MB)': { value: (dbBytes / 1e6).toFixed(0) },
   'cases indexed': { value: projections.cases.size },
+  'server start, no snapshot: ready (s)': { value: withoutSnapshot.seconds.toFixed(2), target: '≤ 10 with snapshot' },
+  'server start, no snapshot: peak RSS (MB)': { value: withoutSnapshot.peakRssMb, target: '≤ 1000' },
+  'server start, no snapshot: port open (s)': { value: withoutSnapshot.listeningSeconds.toFixed(2) },
+  'server start from snapshot: ready (s)': { value: withSnapshot.seconds.toFixed(2), target: '≤ 10' },
+  'server start from snapshot: peak RSS (MB)': { value: withSnapshot.peakRssMb, target: '≤ 1000' },
 });
+
+async function serverStart(dropSnapshot: boolean): Promise<{ seconds: number; listeningSeconds: number; peakRssMb: number }> {
+  const entry = path.resolve(import.meta.dirname, '../dist/node/server/index.js');
+  if (!fs.existsSync(entry)) throw new Error('run `npm run build:server` first');
+  if (dropSnapshot) fs.rmSync(path.join(dir, 'projections.snapshot.json'), { force: true });
+  const begun = performance.now();
+  const child = spawn(process.execPath, [entry, '--port', '0', '--data-dir', dataRoot], {
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ADMIN_PASSWORD: 'bench-admin-password', SNAPSHOT_EVERY_MINUTES: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const found = /"url":"(http:[^"]+)"/.exec(out);
+      if (found) resolve(found[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  const listeningSeconds = (performance.now() - begun) / 1000;
+  for (;;) {
+    const res = await fetch(`${url}/readyz`).catch(() => undefined);
+    if (res?.status === 200) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const seconds = (performance.now() - begun) / 1000;
+  // VmHWM: the process's peak resident set so far.
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+  return { seconds, listeningSeconds, peakRssMb: hwm ? Math.round(Number(hwm[1]) / 1000) : NaN };
+}

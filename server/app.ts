@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
+import compression from 'compression';
 import express from 'express';
 import { Server } from 'socket.io';
 import type { ClientConfig } from '../shared/api.js';
@@ -35,6 +36,9 @@ import { OverdueTimers } from './timers.js';
 import type { Lease } from './lease.js';
 import { LogFollower } from './log-follower.js';
 import type { Logger } from './log.js';
+import type { Lifecycle } from './ops/lifecycle.js';
+import { readiness } from './ops/health.js';
+import { registerAppGauges, requestLog, type Metrics, type MetricsAccess } from './ops/metrics.js';
 import type { Projections } from './projections.js';
 import { CatchUp } from './realtime/catch-up.js';
 import { CommitFanOut } from './realtime/commit-fan-out.js';
@@ -121,6 +125,14 @@ export interface AppOptions {
   lockout: LockoutSettings;
   /** Origins besides the server's own whose pages may open the socket. */
   allowedOrigins: readonly string[];
+  /** Starting, ready or stopping (ops/lifecycle.ts); absent: always ready. */
+  lifecycle?: Lifecycle;
+  /** The node's data dir, checked by /readyz (writable, not full). */
+  dataDir?: string;
+  /** Prometheus metrics and who may scrape them (ops/metrics.ts); absent: no /metrics. */
+  metrics?: { metrics: Metrics; access: MetricsAccess };
+  /** JSON request logs (one line per request); off in the embedded test servers. */
+  requestLogs?: boolean;
 }
 
 export function createApplication(httpServer: http.Server, deps: AppDeps, options: AppOptions) {
@@ -199,6 +211,24 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('trust proxy', options.trustProxy);
+  if (options.requestLogs) app.use(requestLog(log));
+  // gzip or brotli, as the client accepts, for JSON and the client's assets (not the socket's frames).
+  app.use(compression({ filter: (req, res) => !req.path.startsWith('/socket.io/') && compression.filter(req, res) }));
+  if (options.metrics) {
+    const { metrics } = options.metrics;
+    app.use(metrics.middleware());
+    registerAppGauges(metrics, {
+      store,
+      appliedSeq: () => projections.seq,
+      socketRoles: function* () {
+        for (const socket of io.of('/').sockets.values()) yield (socket.data.principal as { role?: string; kind?: string } | undefined)?.role ?? 'none';
+      },
+      overdueTimers: () => timers.overdue(),
+      openAlertsByLevel: () => projections.risk?.alerts.openByLevel(),
+      ...(deps.reports && { pdfQueue: () => deps.reports!.pdf.queued }),
+    });
+    // Hook for the stream's stall counter (issue 17), where it exists: metrics.gauge('sygl_stream_stalls', '…', [], () => count).
+  }
   app.use(securityHeaders(options.clientConfig.tileUrl));
   // Who is calling, and may they: before any body is parsed or handler runs (auth/access.ts holds the rules).
   app.use(guard({ authenticator, auditor }));
@@ -212,9 +242,18 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', (_req, res) => {
-    res.json({ status: 'ready', seq: projections.seq, ...(fanOut && { redis: { ready: fanOut.ready, ...fanOut.stats } }) });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await readiness({
+      store,
+      appliedSeq: () => projections.seq,
+      postgres: Boolean(store.onRemoteCommit),
+      ...(options.lifecycle && { lifecycle: options.lifecycle }),
+      ...(options.dataDir && { dataDir: options.dataDir }),
+      ...(fanOut && { redis: { ready: fanOut.ready, stats: fanOut.stats } }),
+    });
+    res.status(ready.status === 'ready' ? 200 : 503).set('Cache-Control', 'no-store').json(ready);
   });
+  if (options.metrics) app.get('/metrics', options.metrics.metrics.route(options.metrics.access));
   const openapi = openApiDocument(options.version);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openapi);
@@ -233,8 +272,18 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.use('/api', notFound);
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
     const index = path.join(options.clientDir, 'index.html');
-    app.use(express.static(options.clientDir, { index: false, maxAge: '1h' }));
-    app.get(/^\/(?!socket\.io\/).*/, (_req, res) => {
+    app.use(
+      express.static(options.clientDir, {
+        index: false,
+        setHeaders: (res, file) => {
+          // Vite names what it builds under assets/ by content hash: a new build is a new name.
+          const hashed = path.relative(options.clientDir!, file).startsWith(`assets${path.sep}`);
+          res.setHeader('Cache-Control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+        },
+      }),
+    );
+    // The client routes by hash (#/wall): only these two paths are the app shell, anything else is a 404.
+    app.get(['/', '/index.html'], (_req, res) => {
       res.set('Cache-Control', 'no-cache').sendFile(index);
     });
   } else {

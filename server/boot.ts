@@ -7,12 +7,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appRoot } from './app-root.js';
 import { createApplication } from './app.js';
 import { resolveConfig, type Config, type ConfigInput } from './config.js';
 import { calendarWarning, loadDispatchPolicy } from './dispatch-data.js';
 import { loadDistrictData } from './district-data.js';
 import { createLogger, type Logger } from './log.js';
+import { Lifecycle } from './ops/lifecycle.js';
+import { startingHandler } from './ops/starting.js';
+import { SnapshotSchedule } from './ops/snapshots.js';
+import { Metrics } from './ops/metrics.js';
 import { Projections, type ProjectionSettings } from './projections.js';
 import { identityKey, loadRiskSettings } from './risk-data.js';
 import { uuidv7 } from './domain/ids.js';
@@ -33,7 +37,7 @@ import { pgTables } from './store/pg-schema.js';
 import { PgEventStore } from './store/pg-store.js';
 import { SqliteEventStore } from './store/sqlite-store.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = appRoot;
 const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Replaying more than this many events at start-up writes a fresh snapshot. */
@@ -64,6 +68,10 @@ export interface BootOptions {
   env?: NodeJS.ProcessEnv;
   argv?: readonly string[];
   clock?: () => number;
+  /** Called once the port is open, before the log is replayed (the server answers `starting` until ready). */
+  onListening?: (url: string) => void;
+  /** Awaited after listening, before the replay (tests hold a server in `starting` with it). */
+  beforeReplay?: () => Promise<void>;
 }
 
 export async function bootServer(overrides: ConfigInput = {}, options: BootOptions = {}): Promise<RunningServer> {
@@ -73,7 +81,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
     argv: options.argv ?? [],
     overrides: embedded
       ? // Tests and benchmarks drive one server hard from one address: limits only where a test sets them.
-        { PORT: 0, LOG_LEVEL: 'warn', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-')), RATE_LIMIT_INTAKE: 0, RATE_LIMIT_COMMANDS: 0, ...overrides }
+        { PORT: 0, LOG_LEVEL: 'warn', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-')), RATE_LIMIT_INTAKE: 0, RATE_LIMIT_COMMANDS: 0, SHUTDOWN_TIMEOUT_SECONDS: 5, ...overrides }
       : overrides,
   });
   const clock = options.clock ?? Date.now;
@@ -87,6 +95,8 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   if (nextYear) log.info(nextYear);
   const dataDir = path.join(config.DATA_DIR, config.DISTRICT);
   const { store, lease } = openStore(config, dataDir, clock, log);
+  const metrics = new Metrics();
+  metrics.instrumentStore(store);
   const riskData = loadRiskSettings(district.categories.map((c) => c.code));
   const settings: ProjectionSettings = {
     tzOffsetMinutes: config.TZ_OFFSET_MINUTES,
@@ -107,141 +117,181 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
   };
   const riskSettings = { score: riskData.score, periods: riskData.periods };
 
-  const started = performance.now();
-  const loaded = await loadSnapshot(dataDir, store, settings);
-  const projections = 'projections' in loaded ? loaded.projections : new Projections(settings);
-  if ('reason' in loaded) log.info({ reason: loaded.reason }, 'rebuilding projections from the whole event log');
-  const fromSeq = projections.seq;
-  let lastLogged = performance.now();
-  await projections.rebuild(store, (seq, last) => {
-    if (performance.now() - lastLogged > 1000) {
-      lastLogged = performance.now();
-      log.info({ seq, last, pct: Math.round((seq / last) * 100) }, 'replaying the event log');
-    }
-  });
-  // A long replay is worth saving before serving, so the next start does not repeat it.
-  if (projections.seq - fromSeq > SNAPSHOT_AFTER_REPLAYED) await saveSnapshot(dataDir, projections, store);
-  log.info({ seq: projections.seq, replayed: projections.seq - fromSeq, ms: Math.round(performance.now() - started), dataDir }, 'projections ready');
-
-  const sessionKey = config.SESSION_SECRET ? Buffer.from(config.SESSION_SECRET, 'utf8') : secretFile(dataDir, 'session.key', 32);
-  const audit = await openAuditLog(config.DATABASE_URL ? { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA } : { dataDir }, clock);
-  const reportArchive = await openReportArchive(config.DATABASE_URL ? { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, applicationName: nodeName('reports') } : { dataDir });
-  const reportPdf = new PdfRenderer({ log, executablePath: config.CHROMIUM_PATH });
-  const redis = config.REDIS_URL ? await connectRedis({ url: config.REDIS_URL, name: nodeName('redis'), log }) : undefined;
-  if (config.REDIS_URL) log.info({ redis: redactedUrl(config.REDIS_URL) }, 'cluster fan-out through Redis');
+  // Listen at once: while the log replays, /healthz answers, /readyz and the API say `starting`, pages show progress.
   const httpServer = http.createServer();
-  const application = createApplication(
-    httpServer,
-    { store, projections, district, policy, risk: riskSettings, log, clock, lease, audit, reports: { archive: reportArchive, pdf: reportPdf }, sessionKey, ...(redis && { redis: { client: redis, prefix: logPrefix(config) } }) },
-    {
-      bodyLimit: config.BODY_LIMIT,
-      streamBatchMs: config.STREAM_BATCH_MS,
-      heartbeatMs: config.STREAM_HEARTBEAT_MS,
-      replayLimit: config.REPLAY_LIMIT,
-      clientConfig: {
-        tourSeconds: config.TOUR_SECONDS,
-        tileUrl: config.TILE_URL ?? null,
-        tzOffsetMinutes: config.TZ_OFFSET_MINUTES,
-        halfLifeHours: config.HEAT_HALF_LIFE_HOURS,
-        risk: riskSettings,
-      },
-      clientDir: path.join(root, 'dist', 'client'),
-      version,
-      timerSweepMs: config.TIMER_SWEEP_MS,
-      riskSweepMs: config.RISK_SWEEP_MS,
-      rateLimits: { intakePerMinute: config.RATE_LIMIT_INTAKE, commandsPerMinute: config.RATE_LIMIT_COMMANDS },
-      trustProxy: config.TRUST_PROXY,
-      sessions: { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: config.SESSION_MAX_HOURS * 3_600_000, kioskMaxMs: config.KIOSK_SESSION_DAYS * 86_400_000 },
-      lockout: { maxFailures: config.LOGIN_MAX_FAILURES, ipMaxFailures: config.LOGIN_MAX_FAILURES * 10, windowSeconds: config.LOGIN_LOCK_MINUTES * 60 },
-      allowedOrigins: config.ALLOWED_ORIGINS,
-    },
-  );
-  // The demo makes its own admin (sim/demo-access.ts) unless ADMIN_PASSWORD names one.
-  if (!config.DEMO || config.ADMIN_PASSWORD) await ensureFirstAdmin(config, projections.directory, application.directoryWriter, log);
-  const retention = new AuditRetention({ audit, lease, clock, log }, { days: config.AUDIT_RETENTION_DAYS });
-  const reportSchedule = new ReportScheduler({ archive: reportArchive, projections, district, store, lease, clock, log });
+  const lifecycle = new Lifecycle();
+  lifecycle.track(httpServer);
+  const starting = startingHandler(lifecycle);
+  httpServer.on('request', starting);
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.PORT, config.HOST, () => resolve());
   });
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
-  log.info({ url, district: config.DISTRICT }, 'listening');
-  application.timers.start();
-  application.risk.start();
-
-  retention.start();
-  reportSchedule.start();
-
-  let stopFeed: (() => Promise<void>) | undefined;
-  let stopDispatch: (() => Promise<void>) | undefined;
-  let demo: DemoCredentials | undefined;
-  if (config.DEMO) {
-    const { startDemoFeed } = await import('./sim/demo-feed.js');
-    const { startDispatchSim } = await import('./sim/dispatch-sim.js');
-    const { ensureDemoAccess, simUsername } = await import('./sim/demo-access.js');
-    const credentials = await ensureDemoAccess({ directory: projections.directory, writer: application.directoryWriter, dataDir, departments: district.departments });
-    demo = credentials;
-    const feed = startDemoFeed({
-      apiKey: credentials.apiKey,
-      baseUrl: url,
-      seed: config.DEMO_SEED,
-      ratePerHour: config.DEMO_RATE_PER_HOUR,
-      backfillRatePerHour: config.DEMO_BACKFILL_RATE_PER_HOUR,
-      backfillDays: config.DEMO_BACKFILL_DAYS,
-      tzOffsetMinutes: config.TZ_OFFSET_MINUTES,
-      clock,
-      district: district.info,
-      categories: district.categories,
-      log,
-      // The dispatch simulation takes live cases through the closed loop; an intake resolution would race it.
-      leaveLiveOpen: true,
-    });
-    stopFeed = feed.stop;
-    // The history's days, weeks and months are archived as soon as it is written, not at the next sweep.
-    feed.backfilled.then(() => reportSchedule.run(), () => undefined);
-    const dispatch = startDispatchSim({
-      baseUrl: url,
-      signIn: (actor) => ({ username: simUsername(actor), password: credentials.password }),
-      seed: config.DEMO_SEED,
-      departments: district.departments,
-      ratePerHour: config.DEMO_RATE_PER_HOUR,
-      since: feed.liveFrom,
-      clock,
-      log,
-      startAfter: feed.backfilled,
-    });
-    stopDispatch = dispatch.stop;
+  log.info({ url, district: config.DISTRICT }, 'listening; starting');
+  options.onListening?.(url);
+  try {
+    return await startServing();
+  } catch (error) {
+    httpServer.close();
+    httpServer.closeAllConnections();
+    await store.close().catch(() => undefined);
+    await lease.close().catch(() => undefined);
+    throw error;
   }
 
-  let closing: Promise<void> | undefined;
-  return {
-    config,
-    url,
-    port,
-    dataDir,
-    timers: application.timers,
-    risk: application.risk,
-    reports: reportSchedule,
-    lease,
-    ...(demo && { demo }),
-    routes: () => registeredRoutes(application.app),
-    close: () =>
-      (closing ??= (async () => {
-        await Promise.all([stopFeed?.(), stopDispatch?.()]);
-        retention.stop();
-        await reportSchedule.stop();
-        httpServer.closeAllConnections();
-        await application.close();
-        await audit.close().catch((error: unknown) => log.warn({ err: error }, 'could not close the audit log'));
-        await reportPdf.close();
-        await reportArchive.close().catch((error: unknown) => log.warn({ err: error }, 'could not close the report archive'));
-        if (redis) await closeRedis(redis);
-        await lease.close();
-        await saveSnapshot(dataDir, projections, store).catch((error: unknown) => log.warn({ err: error }, 'could not save the projection snapshot'));
-        await store.close();
-      })()),
-  };
+  async function startServing(): Promise<RunningServer> {
+    const started = performance.now();
+    lifecycle.replay.total = await store.lastSeq();
+    await options.beforeReplay?.();
+    const loaded = await loadSnapshot(dataDir, store, settings);
+    const projections = 'projections' in loaded ? loaded.projections : new Projections(settings);
+    if ('reason' in loaded) log.info({ reason: loaded.reason }, 'rebuilding projections from the whole event log');
+    const fromSeq = projections.seq;
+    lifecycle.replay.replayed = fromSeq;
+    let lastLogged = performance.now();
+    await projections.rebuild(store, (seq, last) => {
+      lifecycle.replay.replayed = seq;
+      lifecycle.replay.total = Math.max(lifecycle.replay.total, last);
+      if (performance.now() - lastLogged > 1000) {
+        lastLogged = performance.now();
+        log.info({ seq, last, pct: Math.round((seq / last) * 100) }, 'replaying the event log');
+      }
+    });
+    lifecycle.replay.replayed = projections.seq;
+    // A long replay is worth saving before serving, so the next start does not repeat it.
+    if (projections.seq - fromSeq > SNAPSHOT_AFTER_REPLAYED) await saveSnapshot(dataDir, projections, store);
+    log.info({ seq: projections.seq, replayed: projections.seq - fromSeq, ms: Math.round(performance.now() - started), dataDir }, 'projections ready');
+
+    const sessionKey = config.SESSION_SECRET ? Buffer.from(config.SESSION_SECRET, 'utf8') : secretFile(dataDir, 'session.key', 32);
+    const audit = await openAuditLog(config.DATABASE_URL ? { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA } : { dataDir }, clock);
+    const reportArchive = await openReportArchive(config.DATABASE_URL ? { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, applicationName: nodeName('reports') } : { dataDir });
+    const reportPdf = new PdfRenderer({ log, executablePath: config.CHROMIUM_PATH });
+    const redis = config.REDIS_URL ? await connectRedis({ url: config.REDIS_URL, name: nodeName('redis'), log }) : undefined;
+    if (config.REDIS_URL) log.info({ redis: redactedUrl(config.REDIS_URL) }, 'cluster fan-out through Redis');
+    // From here the app answers (Socket.io attaches now); /readyz says `starting` until the end of start-up.
+    httpServer.off('request', starting);
+    const application = createApplication(
+      httpServer,
+      { store, projections, district, policy, risk: riskSettings, log, clock, lease, audit, reports: { archive: reportArchive, pdf: reportPdf }, sessionKey, ...(redis && { redis: { client: redis, prefix: logPrefix(config) } }) },
+      {
+        bodyLimit: config.BODY_LIMIT,
+        streamBatchMs: config.STREAM_BATCH_MS,
+        heartbeatMs: config.STREAM_HEARTBEAT_MS,
+        replayLimit: config.REPLAY_LIMIT,
+        clientConfig: {
+          tourSeconds: config.TOUR_SECONDS,
+          tileUrl: config.TILE_URL ?? null,
+          tzOffsetMinutes: config.TZ_OFFSET_MINUTES,
+          halfLifeHours: config.HEAT_HALF_LIFE_HOURS,
+          risk: riskSettings,
+        },
+        clientDir: path.join(root, 'dist', 'client'),
+        version,
+        timerSweepMs: config.TIMER_SWEEP_MS,
+        riskSweepMs: config.RISK_SWEEP_MS,
+        rateLimits: { intakePerMinute: config.RATE_LIMIT_INTAKE, commandsPerMinute: config.RATE_LIMIT_COMMANDS },
+        trustProxy: config.TRUST_PROXY,
+        sessions: { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: config.SESSION_MAX_HOURS * 3_600_000, kioskMaxMs: config.KIOSK_SESSION_DAYS * 86_400_000 },
+        lockout: { maxFailures: config.LOGIN_MAX_FAILURES, ipMaxFailures: config.LOGIN_MAX_FAILURES * 10, windowSeconds: config.LOGIN_LOCK_MINUTES * 60 },
+        allowedOrigins: config.ALLOWED_ORIGINS,
+        lifecycle,
+        dataDir,
+        metrics: { metrics, access: { ...(config.METRICS_TOKEN && { token: config.METRICS_TOKEN }), allow: config.METRICS_ALLOW } },
+        requestLogs: true,
+      },
+    );
+    // The demo makes its own admin (sim/demo-access.ts) unless ADMIN_PASSWORD names one.
+    if (!config.DEMO || config.ADMIN_PASSWORD) await ensureFirstAdmin(config, projections.directory, application.directoryWriter, log);
+    const retention = new AuditRetention({ audit, lease, clock, log }, { days: config.AUDIT_RETENTION_DAYS });
+    const reportSchedule = new ReportScheduler({ archive: reportArchive, projections, district, store, lease, clock, log });
+    application.timers.start();
+    application.risk.start();
+    lifecycle.phase = 'ready';
+
+    retention.start();
+    reportSchedule.start();
+    const snapshots = new SnapshotSchedule({ dataDir, projections, store, log }, { everyEvents: config.SNAPSHOT_EVERY_EVENTS, everyMinutes: config.SNAPSHOT_EVERY_MINUTES });
+    snapshots.start();
+
+    let stopFeed: (() => Promise<void>) | undefined;
+    let stopDispatch: (() => Promise<void>) | undefined;
+    let demo: DemoCredentials | undefined;
+    if (config.DEMO) {
+      const { startDemoFeed } = await import('./sim/demo-feed.js');
+      const { startDispatchSim } = await import('./sim/dispatch-sim.js');
+      const { ensureDemoAccess, simUsername } = await import('./sim/demo-access.js');
+      const credentials = await ensureDemoAccess({ directory: projections.directory, writer: application.directoryWriter, dataDir, departments: district.departments });
+      demo = credentials;
+      const feed = startDemoFeed({
+        apiKey: credentials.apiKey,
+        baseUrl: url,
+        seed: config.DEMO_SEED,
+        ratePerHour: config.DEMO_RATE_PER_HOUR,
+        backfillRatePerHour: config.DEMO_BACKFILL_RATE_PER_HOUR,
+        backfillDays: config.DEMO_BACKFILL_DAYS,
+        tzOffsetMinutes: config.TZ_OFFSET_MINUTES,
+        clock,
+        district: district.info,
+        categories: district.categories,
+        log,
+        // The dispatch simulation takes live cases through the closed loop; an intake resolution would race it.
+        leaveLiveOpen: true,
+      });
+      stopFeed = feed.stop;
+      // The history's days, weeks and months are archived as soon as it is written, not at the next sweep.
+      feed.backfilled.then(() => reportSchedule.run(), () => undefined);
+      const dispatch = startDispatchSim({
+        baseUrl: url,
+        signIn: (actor) => ({ username: simUsername(actor), password: credentials.password }),
+        seed: config.DEMO_SEED,
+        departments: district.departments,
+        ratePerHour: config.DEMO_RATE_PER_HOUR,
+        since: feed.liveFrom,
+        clock,
+        log,
+        startAfter: feed.backfilled,
+      });
+      stopDispatch = dispatch.stop;
+    }
+
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      url,
+      port,
+      dataDir,
+      timers: application.timers,
+      risk: application.risk,
+      reports: reportSchedule,
+      lease,
+      ...(demo && { demo }),
+      routes: () => registeredRoutes(application.app),
+      close: () =>
+        (closing ??= (async () => {
+          // Not ready from now on; the demo's own clients stop before the server stops answering them.
+          lifecycle.phase = 'stopping';
+          await Promise.all([stopFeed?.(), stopDispatch?.()]);
+          // No new connection; requests in flight finish (their commits with them), within the deadline.
+          const cut = await lifecycle.drain(httpServer, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
+          if (cut) log.warn({ requests: cut, seconds: config.SHUTDOWN_TIMEOUT_SECONDS }, 'requests still in flight at the shutdown deadline are cut');
+          retention.stop();
+          await reportSchedule.stop();
+          await snapshots.stop();
+          // Timers and sweeps stop, the last commits reach the stream, then the sockets are closed.
+          await application.close();
+          httpServer.closeAllConnections();
+          await audit.close().catch((error: unknown) => log.warn({ err: error }, 'could not close the audit log'));
+          await reportPdf.close();
+          await reportArchive.close().catch((error: unknown) => log.warn({ err: error }, 'could not close the report archive'));
+          if (redis) await closeRedis(redis);
+          await lease.close();
+          await saveSnapshot(dataDir, projections, store).catch((error: unknown) => log.warn({ err: error }, 'could not save the projection snapshot'));
+          await store.close();
+        })()),
+    };
+  }
 }
 
 /**

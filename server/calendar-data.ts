@@ -4,10 +4,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appRoot } from './app-root.js';
 import { type HolidayCalendarFile, holidayCalendarFileSchema } from '../shared/deadlines.js';
 
-export const calendarDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'data', 'calendar');
+export const calendarDir = path.join(appRoot, 'data', 'calendar');
 
 export class CalendarDataError extends Error {
   override name = 'CalendarDataError';

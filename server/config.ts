@@ -69,6 +69,19 @@ const schema = z.object({
   RISK_SWEEP_MS: z.coerce.number().int().min(50).max(3_600_000).default(60_000),
   /** Secret of the keyed hash that recognises people across petitions; default: a key made once in the data dir. */
   RISK_IDENTITY_KEY: z.string().min(16).optional(),
+  /** On SIGTERM, requests in flight get this long to finish (then they are cut); the snapshot and closing follow. */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(20),
+  /** A projection snapshot is saved after this many committed events (0: never by count)… */
+  SNAPSHOT_EVERY_EVENTS: z.coerce.number().int().min(0).default(20_000),
+  /** … and this often when anything was committed since the last (0: never by time). */
+  SNAPSHOT_EVERY_MINUTES: z.coerce.number().min(0).max(24 * 60).default(10),
+  /** Bearer token for GET /metrics (Prometheus `authorization: credentials`); ≥ 16 characters. */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** Addresses that may scrape /metrics without the token (comma-separated, as the client address after TRUST_PROXY). */
+  METRICS_ALLOW: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean)),
   BODY_LIMIT: z.string().default('2mb'),
   TOUR_SECONDS: z.coerce.number().int().min(3).default(20),
   TILE_URL: z.string().url().optional(),

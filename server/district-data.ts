@@ -4,10 +4,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appRoot } from './app-root.js';
 import type { CategoryInfo, CommunityInfo, DepartmentInfo, DistrictInfo, GeoBundle, StreetInfo } from '../shared/geo.js';
 
-export const dataRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'data');
+export const dataRoot = path.join(appRoot, 'data');
 
 export class DistrictDataError extends Error {
   override name = 'DistrictDataError';

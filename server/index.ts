@@ -3,9 +3,20 @@ import { ConfigError } from './config.js';
 import { bootServer } from './boot.js';
 import { DistrictDataError } from './district-data.js';
 import { StoreMismatchError } from './store/event-store.js';
+import { stopOnSignals } from './ops/signals.js';
+import { SchemaVersionError } from './store/schema-version.js';
 
+// Until start-up is done nothing has been acknowledged that a stop could cut: a signal then just exits.
+const exitWhileStarting = (signal: NodeJS.Signals) => {
+  console.log(`${signal} while starting: exiting`);
+  process.exit(0);
+};
+process.once('SIGINT', exitWhileStarting);
+process.once('SIGTERM', exitWhileStarting);
 try {
   const server = await bootServer({}, { env: process.env, argv: process.argv.slice(2) });
+  process.off('SIGINT', exitWhileStarting);
+  process.off('SIGTERM', exitWhileStarting);
   console.log(`\n  诉源治理指挥中心 · ${server.url}   API: ${server.url}/api/openapi.json   data: ${server.dataDir}`);
   if (server.demo) {
     const d = server.demo;
@@ -22,20 +33,9 @@ try {
     );
   }
   console.log('');
-  const stop = (signal: string) => {
-    console.log(`${signal}: shutting down`);
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(server);
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof DistrictDataError || error instanceof StoreMismatchError) {
+  if (error instanceof ConfigError || error instanceof DistrictDataError || error instanceof StoreMismatchError || error instanceof SchemaVersionError) {
     console.error(`cannot start: ${error.message}`);
     process.exit(2);
   }

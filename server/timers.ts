@@ -26,6 +26,14 @@ export class OverdueTimers {
     void this.sweep();
   }
 
+  /** How many timers are due by now and not fired yet (a sweep fires them; /metrics shows what waits). */
+  overdue(): number {
+    const now = this.deps.clock();
+    let count = 0;
+    for (const record of this.deps.index.whistled()) for (const t of dueTimers(record)) if (t.at <= now) count += 1;
+    return count;
+  }
+
   /** Fires every timer due by now; returns how many events it appended. Overlapping calls share one sweep. */
   sweep(): Promise<number> {
     this.#running ??= this.#sweep().finally(() => (this.#running = undefined));

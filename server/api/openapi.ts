@@ -109,7 +109,8 @@ export function openApiDocument(version: string): object {
       ...ledgerPaths({ actor, json, err }),
       '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Process is up' } } } },
-      '/readyz': { get: { summary: 'Readiness: projections rebuilt, store open', responses: { 200: { description: 'Ready' }, 503: err('Not ready') } } },
+      '/readyz': { get: { summary: 'Readiness: started, not stopping, and intake would succeed (event log writable, PostgreSQL answering); problems and checks', responses: { 200: { description: 'Ready' }, 503: err('Starting (with replay progress), stopping or not ready') } } },
+      '/metrics': { get: { summary: 'Prometheus metrics; bearer METRICS_TOKEN or an address in METRICS_ALLOW', responses: { 200: { description: 'text/plain exposition format' }, 401: err('No token or a wrong one'), 404: err('Metrics are off (neither METRICS_TOKEN nor METRICS_ALLOW set)') } } },
     }, err),
     components: {
       securitySchemes: {

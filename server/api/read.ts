@@ -43,7 +43,8 @@ export function readRouter(deps: {
   });
 
   router.get('/api/geo', (_req, res) => {
-    res.type('application/json').set('Cache-Control', 'public, max-age=300').send(geoJson);
+    // Signed-in callers only: a shared cache (proxy) must not keep it for others.
+    res.type('application/json').set('Cache-Control', 'private, max-age=300').send(geoJson);
   });
 
   router.get('/api/client-config', (_req, res) => {

@@ -8,6 +8,7 @@
  * walk while appends go on.
  */
 import fs from 'node:fs';
+import { migrateSqlite, SchemaVersionError } from '../store/schema-version.js';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { AuditEntry } from '../../shared/audit.js';
@@ -107,11 +108,12 @@ export class SqliteAuditStorage implements AuditStorage {
       this.#db.pragma('synchronous = FULL');
       // A verify from the command line may hold the file for a moment.
       this.#db.pragma('busy_timeout = 5000');
-      this.#db.exec(SCHEMA);
+      migrateSqlite(this.#db, `the audit log ${this.#file}`, [SCHEMA]);
       this.#chain = writer(this.#db);
       this.#lists = this.#connect();
     } catch (error) {
       this.#db.close();
+      if (error instanceof SchemaVersionError) throw error;
       throw storageError(error, `cannot open the audit log ${this.#file}`);
     }
   }

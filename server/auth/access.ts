@@ -24,6 +24,8 @@ const desk = ['duty', 'leader'] as const;
 export const routeRules: readonly RouteRule[] = [
   { method: 'GET', path: '/healthz', allow: ['public'] },
   { method: 'GET', path: '/readyz', allow: ['public'] },
+  // No session or intake key: the route itself demands METRICS_TOKEN or an address in METRICS_ALLOW (ops/metrics.ts).
+  { method: 'GET', path: '/metrics', allow: ['public'] },
   { method: 'GET', path: '/api/openapi.json', allow: ['public'] },
   { method: 'POST', path: '/api/auth/login', allow: ['public'] },
   { method: 'POST', path: '/api/auth/kiosk', allow: ['public'] },

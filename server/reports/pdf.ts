@@ -56,6 +56,11 @@ export class PdfRenderer {
   }
 
   /** Whether a PDF can be attempted at all: the browser is on this machine. */
+  /** PDFs waiting for a free page (/metrics). */
+  get queued(): number {
+    return this.#waiting.length;
+  }
+
   get available(): boolean {
     return fs.existsSync(this.executablePath);
   }

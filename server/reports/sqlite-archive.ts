@@ -1,5 +1,6 @@
 /** The report archive's SQLite engine: `reports.db` in the node's data dir, apart from the event log and the audit log. */
 import fs from 'node:fs';
+import { migrateSqlite, SchemaVersionError } from '../store/schema-version.js';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ArchiveFilter, ArchiveRow, ReportStorage } from './archive.js';
@@ -48,7 +49,7 @@ export class SqliteReportStorage implements ReportStorage {
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = FULL');
       this.#db.pragma('busy_timeout = 5000');
-      this.#db.exec(SCHEMA);
+      migrateSqlite(this.#db, `the report archive ${file}`, [SCHEMA]);
       this.#insert = this.#db.prepare(
         `INSERT INTO report_archive (id, kind, scope_level, scope_code, scope_name, period_from, period_to, generated_at, cases, resolved, alerts, body)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
@@ -57,6 +58,7 @@ export class SqliteReportStorage implements ReportStorage {
       this.#body = this.#db.prepare('SELECT body FROM report_archive WHERE id = ?');
     } catch (error) {
       this.#db.close();
+      if (error instanceof SchemaVersionError) throw error;
       throw unavailable(error, `cannot open the report archive ${file}`);
     }
   }

@@ -22,6 +22,7 @@ import {
   type CommitListener,
   type EventStore,
 } from './event-store.js';
+import { migrateSqlite } from './schema-version.js';
 import type { AppendReply, CommitReply, CommitRequest, StoredRow } from './sqlite-writer.js';
 import { invalidPrecondition } from './subjects.js';
 
@@ -48,6 +49,9 @@ const SCHEMA = `
     source_key TEXT UNIQUE,
     data TEXT NOT NULL
   );`;
+
+/** The event log's schema, one step per version (store/schema-version.ts); add steps, never edit one. */
+export const SCHEMA_STEPS: readonly string[] = [SCHEMA];
 
 function toEvent(row: StoredRow): StoredEvent {
   const event = { seq: row.seq, id: row.id, at: row.at, type: row.type, data: JSON.parse(row.data) } as StoredEvent;
@@ -96,7 +100,12 @@ export class SqliteEventStore implements EventStore {
     this.#db = new Database(file);
     this.#clock = options.clock ?? Date.now;
     this.#db.pragma('journal_mode = WAL');
-    this.#db.exec(SCHEMA);
+    try {
+      migrateSqlite(this.#db, `the event log ${file}`, SCHEMA_STEPS);
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
     this.#checkDistrict(options.district);
     this.#after = this.#db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.#byKey = this.#db.prepare('SELECT * FROM events WHERE source_key = ? AND seq <= ?');
@@ -214,6 +223,12 @@ export class SqliteEventStore implements EventStore {
   onCommit(listener: CommitListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Why an append would fail now (closed, writer thread gone), or undefined (/readyz, server/ops/health.ts). */
+  problem(): string | undefined {
+    if (this.#closed) return 'closed';
+    return this.#failure?.message;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,29 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '../../server/store/sqlite-store.js';
 import { caseReported } from '../helpers/factories.js';
 import { post } from '../helpers/server.js';
+import { killChildren, startChild } from '../helpers/spawn-server.js';
 
-const children: Array<ReturnType<typeof spawn>> = [];
-// A failing test must not leave a server running: kill whatever is still alive.
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-function startChild(dataDir: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../helpers/server-child.ts'), dataDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  const url = new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-  });
-  return { child, url };
-}
+// A failing test must not leave a server running.
+afterEach(killChildren);
 
 describe('kill -9 during ingest', () => {
   it('loses no acknowledged event', async () => {

@@ -64,7 +64,7 @@ describe('every rule × every audience', () => {
     expect(where((r) => r.allow.includes('admin') && !r.path.startsWith('/api/admin/') && !['/api/auth/me', '/api/geo', '/api/client-config'].includes(r.path) && !r.allow.includes('public')), 'admin on work routes').toEqual([]);
     expect(where((r) => r.allow.includes('integration'))).toEqual(['POST /api/events']);
     expect(routeRules.find((r) => r.path === '/api/events')?.allow).toEqual(['integration']);
-    expect(where((r) => r.allow.includes('public'))).toEqual(['GET /healthz', 'GET /readyz', 'GET /api/openapi.json', 'POST /api/auth/login', 'POST /api/auth/kiosk', 'POST /api/auth/logout']);
+    expect(where((r) => r.allow.includes('public'))).toEqual(['GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /api/openapi.json', 'POST /api/auth/login', 'POST /api/auth/kiosk', 'POST /api/auth/logout']);
     expect(where((r) => r.path.startsWith('/api/leader/') && r.allow.join() !== 'leader'), 'leader routes open to others').toEqual([]);
     expect(where((r) => r.allow.includes('dept') && !['/api/auth/me', '/api/snapshot', '/api/geo', '/api/client-config', '/api/cases/:id', '/api/cases/:id/commands', '/api/departments/:deptId/whistles'].includes(r.path)), 'department routes beyond its own cases').toEqual([]);
   });

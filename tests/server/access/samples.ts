@@ -24,6 +24,7 @@ export interface Sample {
 export const routeSamples: Record<string, Sample> = {
   'GET /healthz': { path: '/healthz' },
   'GET /readyz': { path: '/readyz' },
+  'GET /metrics': { path: '/metrics' },
   'GET /api/openapi.json': { path: '/api/openapi.json' },
   'POST /api/auth/login': { path: '/api/auth/login', body: {} },
   'POST /api/auth/kiosk': { path: '/api/auth/kiosk', body: {} },
