@@ -204,7 +204,7 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   });
   const lockout = new LoginLockout(options.lockout, redis);
   app.use(authRouter({ directory: projections.directory, authenticator, lockout, auditor, writer }));
-  app.use(adminRouter({ directory: projections.directory, writer, authenticator, auditor, audit: deps.audit, district }));
+  app.use(adminRouter({ directory: projections.directory, writer, authenticator, auditor, audit: deps.audit, district, lockout }));
   const ingestor = new Ingestor({ store, cases: workspace, district, clock, newId });
   app.use(eventsRouter(ingestor));
   app.use(readRouter({ projections, district, catchUp, clientConfig: options.clientConfig, clock }));

@@ -153,7 +153,14 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
       rateLimits: { intakePerMinute: config.RATE_LIMIT_INTAKE, commandsPerMinute: config.RATE_LIMIT_COMMANDS },
       trustProxy: config.TRUST_PROXY,
       sessions: { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: config.SESSION_MAX_HOURS * 3_600_000, kioskMaxMs: config.KIOSK_SESSION_DAYS * 86_400_000 },
-      lockout: { maxFailures: config.LOGIN_MAX_FAILURES, ipMaxFailures: config.LOGIN_MAX_FAILURES * 10, windowSeconds: config.LOGIN_LOCK_MINUTES * 60 },
+      lockout: {
+        maxFailures: config.LOGIN_MAX_FAILURES,
+        nameMaxFailures: config.LOGIN_MAX_FAILURES * 10,
+        ipMaxFailures: config.LOGIN_MAX_FAILURES * 10,
+        windowSeconds: config.LOGIN_LOCK_MINUTES * 60,
+        slowSeconds: config.LOGIN_SLOW_SECONDS,
+        knownDays: config.LOGIN_KNOWN_DAYS,
+      },
       allowedOrigins: config.ALLOWED_ORIGINS,
     },
   );
