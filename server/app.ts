@@ -52,6 +52,7 @@ import { Authenticator, type SessionSettings } from './auth/authenticator.js';
 import { DirectoryWriter } from './auth/directory-writer.js';
 import { guard, principalOf } from './auth/guard.js';
 import { LoginLockout, type LockoutSettings } from './auth/lockout.js';
+import { originAllowed, sameOrigin } from './auth/same-origin.js';
 import { securityHeaders } from './auth/security-headers.js';
 import { createLimiter, limitRequests, type RateLimitRule } from './rate-limit.js';
 import { CoalescingPublisher } from './realtime/publisher.js';
@@ -60,21 +61,6 @@ import type { EventStore } from './store/event-store.js';
 
 /** Sockets whose session ran out are dropped this often (changes of access drop them at once). */
 const STALE_SOCKET_SWEEP_MS = 15_000;
-
-/**
- * WebSocket handshakes from a browser carry an Origin: only the server's own pages (same host) and ALLOWED_ORIGINS
- * may open a socket, so another site's page cannot ride a signed-in officer's cookie. Clients that are not browsers
- * send no Origin; they still need a session.
- */
-function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
-  if (!origin) return true;
-  if (allowed.includes(origin)) return true;
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
 
 /** While Redis carries other nodes' commits, a NOTIFY waits this long for their batch before the log is read. */
 const REMOTE_GRACE_MS = 200;
@@ -145,7 +131,10 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
     serveClient: false,
     // A frame past this closes only the socket that sent it.
     maxHttpBufferSize: 64 * 1024,
-    allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)),
+    // A browser's handshake carries an Origin: only the server's own pages and ALLOWED_ORIGINS may open a socket, so
+    // another site's page cannot ride a signed-in officer's cookie. Clients that are not browsers send none; they
+    // still need a session.
+    allowRequest: (req, callback) => callback(null, req.headers.origin === undefined || originAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)),
     // No connection-state recovery: every connection gets the server's own catch-up from the log (connection.ts),
     // which recovery skipped while restoring sessions without the live room, and recovery sent every direct emit
     // through the adapter, behind Redis (issue 17). The streams adapter resumes its stream after a Redis outage; the
@@ -232,6 +221,13 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.use(securityHeaders(options.clientConfig.tileUrl));
   // Who is calling, and may they: before any body is parsed or handler runs (auth/access.ts holds the rules).
   app.use(guard({ authenticator, auditor }));
+  // Nothing is changed for a page of another origin (auth/same-origin.ts), and no answer of the API is kept by a
+  // browser or a proxy: case details, unmasked parties and exports are personal data.
+  app.use(sameOrigin({ auditor, allowedOrigins: options.allowedOrigins }));
+  app.use('/api', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   // A client over its budget costs no parsing. The budget is the caller's: an integration key's, a user's, else the address's.
   const caller = (req: express.Request, res: express.Response) => principalOf(res)?.id ?? req.ip ?? 'unknown';
   const intakeRule: RateLimitRule = { name: 'intake', perMinute: options.rateLimits.intakePerMinute };
@@ -260,7 +256,7 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   });
   const lockout = new LoginLockout(options.lockout, redis);
   app.use(authRouter({ directory: projections.directory, authenticator, lockout, auditor, writer }));
-  app.use(adminRouter({ directory: projections.directory, writer, authenticator, auditor, audit: deps.audit, district }));
+  app.use(adminRouter({ directory: projections.directory, writer, authenticator, auditor, audit: deps.audit, district, lockout }));
   const ingestor = new Ingestor({ store, cases: workspace, district, clock, newId });
   app.use(eventsRouter(ingestor));
   app.use(readRouter({ projections, district, catchUp, clientConfig: options.clientConfig, clock }));

@@ -38,9 +38,19 @@ const schema = z.object({
   /** First run: creates this admin with ADMIN_PASSWORD when the log holds no admin. There is no default password. */
   ADMIN_USERNAME: z.string().regex(/^[a-z0-9][a-z0-9_.-]{2,31}$/).default('admin'),
   ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').optional(),
-  /** Wrong passwords for one user name within LOGIN_LOCK_MINUTES before the name is locked for the rest of it. */
+  /**
+   * Wrong passwords for one user name from one address within LOGIN_LOCK_MINUTES before the name is locked from that
+   * address for the rest of it; ten times as many for a name from everywhere, or from one address whatever the
+   * names, slow it down to one attempt per LOGIN_SLOW_SECONDS (server/auth/lockout.ts).
+   */
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  LOGIN_SLOW_SECONDS: z.coerce.number().int().min(1).max(600).default(5),
+  /**
+   * An address a user signed in from skips the slow-downs for that user this many days (at most 24: the memory
+   * counter's timer cannot run longer).
+   */
+  LOGIN_KNOWN_DAYS: z.coerce.number().int().min(1).max(24).default(14),
   /** Origins (scheme://host[:port], comma-separated) whose pages may open the live socket besides the server's own. */
   ALLOWED_ORIGINS: z
     .string()

@@ -16,6 +16,7 @@ export const auditActions = [
   'login.succeeded',
   'login.failed',
   'login.locked',
+  'login.unlocked',
   'logout',
   'session.expired',
   'authz.denied',

@@ -3,6 +3,7 @@
  * is told about the signed-in principal. Server and client validate with the same schemas.
  */
 import { z } from 'zod';
+import { humanText } from './text.js';
 import { eventSources } from './vocabulary.js';
 
 /** People who sign in with a password. */
@@ -18,7 +19,7 @@ export const intakeTypes = ['case.reported', 'case.resolved', 'alert.raised'] as
 export type IntakeType = (typeof intakeTypes)[number];
 
 const username = z.string().regex(/^[a-z0-9][a-z0-9_.-]{2,31}$/, 'lower-case letters, digits, _ . -; 3 to 32 characters');
-const displayName = z.string().trim().min(1).max(40);
+const displayName = humanText({ max: 40 });
 const deptId = z.string().regex(/^[a-z0-9-]{2,40}$/);
 /** Long enough to resist guessing offline should the hashes ever leak; no composition rules (NIST SP 800-63B). */
 export const MIN_PASSWORD = 12;
@@ -48,7 +49,7 @@ export const apiKeyCreateSchema = z.strictObject({
   types: z.array(z.enum(intakeTypes)).min(1).max(intakeTypes.length),
   sources: z.array(z.enum(eventSources)).min(1).max(eventSources.length),
 });
-export const unmaskSchema = z.strictObject({ reason: z.string().trim().min(4, 'say why (at least 4 characters)').max(200) });
+export const unmaskSchema = z.strictObject({ reason: humanText({ min: 4, minMessage: 'say why (at least 4 characters)', max: 200, multiline: true }) });
 
 export type LoginInput = z.infer<typeof loginSchema>;
 export type UserCreateInput = z.infer<typeof userCreateSchema>;

@@ -7,7 +7,7 @@
  * reading UTC fields, so the machine's own time zone never leaks in. China has no DST, so a fixed offset is exact.
  */
 import { z } from 'zod';
-import { DAY_MS, HOUR_MS, dayKey } from './time.js';
+import { DAY_MS, HOUR_MS, dayKey, utcDay } from './time.js';
 import type { Localized } from './vocabulary.js';
 
 const DAY_KEY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -16,7 +16,7 @@ const DAY_KEY = /^(\d{4})-(\d{2})-(\d{2})$/;
 function dayKeyUtcMs(key: string): number {
   const m = DAY_KEY.exec(key);
   if (!m) return Number.NaN;
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  const ms = utcDay(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   // Date.UTC rolls 02-30 over into March; a round trip exposes it.
   return new Date(ms).toISOString().slice(0, 10) === key ? ms : Number.NaN;
 }

@@ -3,6 +3,7 @@
  * they become. Commands are strict zod schemas validated at the HTTP boundary; events are the record in the log.
  */
 import { z } from 'zod';
+import { humanText } from './text.js';
 import type { CaseContext } from './events.js';
 import { channels, outcomes, tiers, urgencies, type ActorRole, type Channel, type Outcome, type Tier, type Urgency } from './vocabulary.js';
 
@@ -133,7 +134,7 @@ export interface DispatchResolution {
 
 // ---- commands (what the duty and department consoles send) ----
 
-const note = z.string().trim().min(1, 'must not be empty').max(2000).optional();
+const note = humanText({ max: 2000, multiline: true }).optional();
 const deptId = z.string().regex(/^[a-z0-9-]{2,40}$/, 'must be a department id');
 
 /**
@@ -158,8 +159,8 @@ export const commandSchema = z.discriminatedUnion('type', [
     alertId: z.string().min(1).max(80).optional(),
   }),
   z.strictObject({ type: z.literal('reportIn'), ...base }),
-  z.strictObject({ type: z.literal('progress'), ...base, note: z.string().trim().min(1, 'must not be empty').max(2000) }),
-  z.strictObject({ type: z.literal('return'), ...base, reason: z.string().trim().min(2, 'say why the whistle is returned').max(500) }),
+  z.strictObject({ type: z.literal('progress'), ...base, note: humanText({ max: 2000, multiline: true }) }),
+  z.strictObject({ type: z.literal('return'), ...base, reason: humanText({ min: 2, minMessage: 'say why the whistle is returned', max: 500, multiline: true }) }),
   z.strictObject({ type: z.literal('resolve'), ...base, outcome: z.enum(outcomes), note }),
   z.strictObject({ type: z.literal('confirm'), ...base, note }),
   z.strictObject({ type: z.literal('followUp'), ...base, satisfaction: z.number().int().min(1).max(5), note }),

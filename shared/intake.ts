@@ -3,6 +3,7 @@
  * Objects are strict: an unknown key is an error, so a typo in an integration never passes silently.
  */
 import { z } from 'zod';
+import { humanText } from './text.js';
 import { alertLevels, caseKinds, eventSources, outcomes, partyRoles, petitionForms, petitionLevels } from './vocabulary.js';
 
 export const MAX_BATCH = 1000;
@@ -10,7 +11,9 @@ export const MAX_BATCH = 1000;
 const streetCode = z.string().regex(/^\d{9}$/, 'must be a 9-digit street code');
 const communityCode = z.string().regex(/^\d{12}$/, 'must be a 12-digit community code');
 const timestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone' });
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+/** A name or a title: one line of visible text (shared/text.ts). */
+const text = (max: number) => humanText({ max });
+const longText = (max: number) => humanText({ max, min: 0, multiline: true });
 
 /** Idempotency: (source, sourceRef) identifies one event of one integration for ever. */
 const envelope = {
@@ -44,7 +47,7 @@ export const caseReportedIntake = z.strictObject({
   petitionLevel: z.enum(petitionLevels).optional(),
   category: z.string().min(1).max(40),
   title: text(200),
-  description: z.string().max(5000).optional(),
+  description: longText(5000).optional(),
   streetCode,
   communityCode,
   location: locationSchema.optional(),
@@ -68,7 +71,7 @@ export const caseResolvedIntake = z.strictObject({
   ...envelope,
   ...caseReference,
   outcome: z.enum(outcomes),
-  note: z.string().max(2000).optional(),
+  note: longText(2000).optional(),
   resolvedAt: timestamp.optional(),
 });
 
@@ -77,7 +80,7 @@ export const alertRaisedIntake = z.strictObject({
   ...envelope,
   level: z.enum(alertLevels),
   title: text(200),
-  description: z.string().max(2000).optional(),
+  description: longText(2000).optional(),
   streetCode,
   communityCode: communityCode.optional(),
   raisedAt: timestamp.optional(),

@@ -5,6 +5,7 @@
  * ledger has an outcome) keyed on (source, ledger number), so importing the same file twice adds nothing.
  */
 import { z } from 'zod';
+import { localDateSchema } from './reports.js';
 import { caseKinds, caseSources } from './vocabulary.js';
 
 /** What a ledger column can be mapped to. */
@@ -111,8 +112,8 @@ export interface ImportJob {
 export const ledgerExportQuerySchema = z
   .strictObject({
     /** Inclusive local dates of reportedAt. */
-    from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a local date YYYY-MM-DD'),
-    to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a local date YYYY-MM-DD'),
+    from: localDateSchema,
+    to: localDateSchema,
     street: z.string().regex(/^\d{9}$/, 'must be a 9-digit street code').optional(),
     community: z.string().regex(/^\d{12}$/, 'must be a 12-digit community code').optional(),
     category: z.string().min(1).max(60).optional(),

@@ -20,10 +20,12 @@ export type ReportLang = (typeof reportLangs)[number];
 /** A range report may span at most this many days (a year and a day). */
 export const MAX_RANGE_DAYS = 366;
 
-const localDate = z
+/** A local date `YYYY-MM-DD` that the calendar has (years 0000–9999); also the ledger export's `from` and `to`. */
+export const localDateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a local date YYYY-MM-DD')
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'is not a calendar date');
+const localDate = localDateSchema;
 
 /**
  * GET /api/reports. `date` picks the day (daily), the Monday-to-Sunday week holding it (weekly) or its calendar month

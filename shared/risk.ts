@@ -4,6 +4,7 @@
  * fact, so replaying the log gives back the same alerts.
  */
 import { z } from 'zod';
+import { humanText } from './text.js';
 import type { Actor } from './dispatch.js';
 import { alertLevels, type AlertLevel, type EventSource } from './vocabulary.js';
 
@@ -202,13 +203,13 @@ export const alertCommandSchema = z.discriminatedUnion('type', [
     type: z.literal('acknowledge'),
     commandId: z.string().regex(/^[\w-]{8,64}$/, 'must be 8–64 letters, digits, - or _ (a UUID will do)'),
     expectedVersion: z.number().int().min(1),
-    note: z.string().trim().max(500).optional(),
+    note: humanText({ max: 500, min: 0, multiline: true }).optional(),
   }),
   z.strictObject({
     type: z.literal('close'),
     commandId: z.string().regex(/^[\w-]{8,64}$/, 'must be 8–64 letters, digits, - or _ (a UUID will do)'),
     expectedVersion: z.number().int().min(1),
-    note: z.string().trim().min(2, 'say how the alert ended').max(1000),
+    note: humanText({ min: 2, minMessage: 'say how the alert ended', max: 1000, multiline: true }),
   }),
 ]);
 export type AlertCommand = z.infer<typeof alertCommandSchema>;

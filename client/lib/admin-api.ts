@@ -49,6 +49,8 @@ export function createAdminApi(options: { fetch?: typeof fetch } = {}) {
     users: (signal?: AbortSignal) => items<UserView>('/api/admin/users', signal),
     createUser: (input: UserCreateInput): Promise<AdminOutcome<UserView>> => command('/api/admin/users', input, adminFailure),
     updateUser: (userId: string, input: UserUpdateInput): Promise<AdminOutcome<UserView>> => command(`/api/admin/users/${id(userId)}`, input, adminFailure, 'PATCH'),
+    /** Lifts every sign-in lock and slow-down on the user's name. */
+    unlockUser: (userId: string): Promise<AdminOutcome<UserView>> => command(`/api/admin/users/${id(userId)}/unlock`, {}, adminFailure),
 
     kiosks: (signal?: AbortSignal) => items<KioskView>('/api/admin/kiosks', signal),
     createKiosk: (name: string): Promise<AdminOutcome<SecretOnce<KioskView>>> => command('/api/admin/kiosks', { name }, adminFailure),

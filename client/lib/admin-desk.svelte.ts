@@ -50,6 +50,9 @@ export class AdminDesk {
   updateUser(userId: string, input: UserUpdateInput) {
     return this.#change(this.users, () => this.api.updateUser(userId, input));
   }
+  unlockUser(userId: string) {
+    return this.#change(this.users, () => this.api.unlockUser(userId));
+  }
   createKiosk(name: string): Promise<AdminOutcome<SecretOnce<KioskView>>> {
     return this.#change(this.kiosks, () => this.api.createKiosk(name));
   }

@@ -5,6 +5,7 @@
  */
 import type { LedgerExportQuery } from '../../shared/ledger.js';
 import { MAX_RANGE_DAYS, type ReportKind } from '../../shared/reports.js';
+import { utcDay } from '../../shared/time.js';
 
 const DAY = 86_400_000;
 
@@ -32,7 +33,7 @@ export function daysBetween(from: string, to: string): number {
 }
 
 function monthEnd(year: number, month0: number): string {
-  return fromMs(Date.UTC(year, month0 + 1, 0));
+  return fromMs(utcDay(year, month0 + 1, 0));
 }
 
 /** The period a report of `kind` for `date` covers: the day, its Monday-to-Sunday week, or its calendar month. */
@@ -54,14 +55,14 @@ export function stepPeriod(kind: Exclude<ReportKind, 'range'>, date: string, ste
   if (kind === 'daily') return addDays(date, step);
   if (kind === 'weekly') return addDays(date, 7 * step);
   const [year, month] = date.split('-').map(Number) as [number, number];
-  return fromMs(Date.UTC(year, month - 1 + step, 1));
+  return fromMs(utcDay(year, month - 1 + step, 1));
 }
 
 /** The calendar quarter holding `date`, `offset` quarters on (-1: the one before). */
 export function quarterOf(date: string, offset = 0): { from: string; to: string } {
   const [year, month] = date.split('-').map(Number) as [number, number];
   const q = Math.floor((month - 1) / 3) + offset;
-  const start = Date.UTC(year, q * 3, 1);
+  const start = utcDay(year, q * 3, 1);
   const first = new Date(start);
   return { from: fromMs(start), to: monthEnd(first.getUTCFullYear(), first.getUTCMonth() + 2) };
 }

@@ -15,7 +15,9 @@ import type { Auditor } from '../auth/auditor.js';
 import { sha256, type Authenticator, type SessionPrincipal } from '../auth/authenticator.js';
 import type { DirectoryWriter } from '../auth/directory-writer.js';
 import { sessionOf } from '../auth/guard.js';
+import type { LoginLockout } from '../auth/lockout.js';
 import { hashPassword } from '../auth/passwords.js';
+import { lockNameOf } from './auth.js';
 import { keyView, kioskView, userView, type Directory, type UserRecord } from '../domain/directory.js';
 import type { DistrictData } from '../district-data.js';
 import { HttpError, invalid } from './errors.js';
@@ -31,6 +33,7 @@ export interface AdminDeps {
   auditor: Auditor;
   audit: AuditLog;
   district: DistrictData;
+  lockout: LoginLockout;
 }
 
 const auditQuery = z.strictObject({
@@ -123,6 +126,16 @@ export function adminRouter(deps: AdminDeps): Router {
     await auditor.record(req, admin, { action: 'kiosk.created', outcome: 'ok', target: kioskId, details: { name: input.name } });
     const answer: SecretOnce<ReturnType<typeof kioskView>> = { item: kioskView(directory.kiosk(kioskId)!), secret: code };
     res.status(201).json(answer);
+  });
+
+  // Lifts every sign-in lock and slow-down on the user's name, on every node (server/auth/lockout.ts): the way back
+  // in for someone a stranger's guesses locked out of an address, without waiting for the window to pass.
+  router.post('/api/admin/users/:id/unlock', async (req, res) => {
+    const admin = sessionOf(res);
+    const user = userOr404(req.params.id!);
+    await deps.lockout.unlock(lockNameOf(user.username));
+    await auditor.record(req, admin, { action: 'login.unlocked', outcome: 'ok', target: user.id, details: { username: user.username } });
+    res.json(userView(user));
   });
 
   router.post('/api/admin/kiosks/:id/revoke', async (req, res) => {

@@ -28,6 +28,9 @@ function requireJson(req: Request): void {
   if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
 }
 
+/** The lockout's name for a user name (namespaced, so no typed name can spend another kind of budget). */
+export const lockNameOf = (username: string) => `user:${username}`;
+
 export function authRouter(deps: AuthDeps): Router {
   const { directory, authenticator, lockout, auditor } = deps;
   const router = Router();
@@ -46,62 +49,55 @@ export function authRouter(deps: AuthDeps): Router {
   };
 
   /**
-   * One sign-in attempt: counted towards the lockout before the secret is checked (so a burst of guesses in parallel
-   * stops at the limit), audited whichever way it ends, and a new session when `prove` names who it is.
+   * One sign-in with a password: counted towards the lockout before the password is checked (so a burst of guesses
+   * in parallel stops at the limit), audited whichever way it ends, and a new session when it is right.
    */
-  const signIn = async (req: Request, res: Response, attempt: { lockName: string; typed: string; prove: () => Promise<{ kind: 'user' | 'kiosk'; id: string } | undefined>; refusal: string }) => {
-    const ip = req.ip ?? 'unknown';
-    const anonymous = { kind: 'anonymous' as const, name: attempt.typed };
-    const wait = await lockout.attempt(attempt.lockName, ip);
-    if (wait > 0) {
-      auditor.note(req, undefined, { action: 'login.locked', outcome: 'denied', actor: anonymous });
-      locked(res, wait);
-    }
-    const proved = await attempt.prove();
-    if (!proved) {
-      auditor.note(req, undefined, { action: 'login.failed', outcome: 'failed', actor: anonymous });
-      throw new HttpError(401, 'invalid_credentials', attempt.refusal);
-    }
-    await lockout.succeeded(attempt.lockName, ip);
-    const principal = begin(req, res, proved.kind, proved.id);
-    auditor.note(req, principal, { action: 'login.succeeded', outcome: 'ok' });
-    res.json(describe(principal, authenticator.idleMinutes()));
-  };
-
   router.post('/api/auth/login', async (req, res) => {
     requireJson(req);
     const parsed = loginSchema.safeParse(req.body);
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
     const { username, password } = parsed.data;
-    await signIn(req, res, {
-      // Namespaced, so no name typed here can spend another kind of budget (a kiosk address's).
-      lockName: `user:${username}`,
-      typed: username,
-      prove: async () => {
-        const user = directory.userByName(username);
-        // Check a hash even for an unknown name, so the time taken does not tell which names exist.
-        const matches = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
-        return user && matches && !user.disabled ? { kind: 'user', id: user.id } : undefined;
-      },
-      refusal: 'wrong user name or password, or the account is disabled',
-    });
+    const ip = req.ip ?? 'unknown';
+    const anonymous = { kind: 'anonymous' as const, name: username };
+    const lockName = lockNameOf(username);
+    const wait = await lockout.attempt(lockName, ip);
+    if (wait > 0) {
+      auditor.note(req, undefined, { action: 'login.locked', outcome: 'denied', actor: anonymous });
+      locked(res, wait);
+    }
+    const user = directory.userByName(username);
+    // Check a hash even for an unknown name, so the time taken does not tell which names exist.
+    const matches = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
+    if (!user || !matches || user.disabled) {
+      auditor.note(req, undefined, { action: 'login.failed', outcome: 'failed', actor: anonymous });
+      throw new HttpError(401, 'invalid_credentials', 'wrong user name or password, or the account is disabled');
+    }
+    await lockout.succeeded(lockName, ip);
+    const principal = begin(req, res, 'user', user.id);
+    auditor.note(req, principal, { action: 'login.succeeded', outcome: 'ok' });
+    res.json(describe(principal, authenticator.idleMinutes()));
   });
 
   router.post('/api/auth/kiosk', async (req, res) => {
     requireJson(req);
     const parsed = kioskLoginSchema.safeParse(req.body);
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
-    await signIn(req, res, {
-      // Kiosk codes are long random secrets, so guessing is hopeless and one shared name would let anyone lock every
-      // wall out with a few wrong codes: the failures that count are the address's.
-      lockName: `kiosk:${req.ip ?? 'unknown'}`,
-      typed: '(kiosk code)',
-      prove: () => {
-        const kiosk = directory.kioskByCodeHash(sha256(parsed.data.code));
-        return Promise.resolve(kiosk && { kind: 'kiosk' as const, id: kiosk.id });
-      },
-      refusal: 'unknown or revoked kiosk code',
-    });
+    // Kiosk codes are long random secrets, hopeless to guess: a right one is always taken, so nobody else's wrong
+    // codes (a whole centre behind one address) keep a wall out. Wrong ones are counted per address.
+    const kiosk = directory.kioskByCodeHash(sha256(parsed.data.code));
+    const anonymous = { kind: 'anonymous' as const, name: '(kiosk code)' };
+    if (!kiosk) {
+      const wait = await lockout.kioskFailed(req.ip ?? 'unknown');
+      if (wait > 0) {
+        auditor.note(req, undefined, { action: 'login.locked', outcome: 'denied', actor: anonymous });
+        locked(res, wait);
+      }
+      auditor.note(req, undefined, { action: 'login.failed', outcome: 'failed', actor: anonymous });
+      throw new HttpError(401, 'invalid_credentials', 'unknown or revoked kiosk code');
+    }
+    const principal = begin(req, res, 'kiosk', kiosk.id);
+    auditor.note(req, principal, { action: 'login.succeeded', outcome: 'ok' });
+    res.json(describe(principal, authenticator.idleMinutes()));
   });
 
   router.post('/api/auth/logout', async (req, res) => {

@@ -49,6 +49,7 @@ export function accessPaths(parts: { json: (schema: object) => Fragment; err: (d
       get: { summary: 'Kiosk credentials of wall screens', responses: { 200: { description: '{ items: KioskView[] }' } } },
       post: { summary: 'Create a kiosk credential: the code is in this answer only', requestBody: json(schema(kioskCreateSchema)), responses: created('{ item: KioskView, secret }') },
     },
+    '/api/admin/users/{id}/unlock': { post: { summary: "Lift every sign-in lock and slow-down on the user's name (audited)", parameters: [idParam], responses: { 200: { description: 'UserView' }, 404: err('Unknown user') } } },
     '/api/admin/kiosks/{id}/revoke': { post: { summary: 'Revoke a kiosk: its walls are disconnected', parameters: [idParam], responses: { 200: { description: 'KioskView' }, 404: err('Unknown kiosk') } } },
     '/api/admin/keys': {
       get: { summary: 'Integration keys with their scopes and last use', responses: { 200: { description: '{ items: ApiKeyView[] }' } } },

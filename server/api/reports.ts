@@ -105,7 +105,15 @@ export function reportsRouter(deps: ReportsDeps): Router {
     const q = parsed.data;
     if (q.street !== undefined && !district.street(q.street)) throw unknownStreet(q.street);
     const now = clock();
-    const { period, previous } = resolvePeriod(q, now, projections.settings.tzOffsetMinutes);
+    let periods: ReturnType<typeof resolvePeriod>;
+    try {
+      periods = resolvePeriod(q, now, projections.settings.tzOffsetMinutes);
+    } catch (error) {
+      // The query is a calendar date (the schema saw to it), but the period or the one before it leaves 0000–9999.
+      if (error instanceof RangeError) throw invalid([{ path: q.kind === 'range' ? 'from' : 'date', message: error.message }]);
+      throw error;
+    }
+    const { period, previous } = periods;
     let report: ReportData;
     try {
       report = computeReport(reportSourcesOf(projections, district), { kind: q.kind, ...(q.street !== undefined && { street: q.street }), period, previous }, now);

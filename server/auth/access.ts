@@ -62,6 +62,7 @@ export const routeRules: readonly RouteRule[] = [
   { method: 'GET', path: '/api/admin/users', allow: ['admin'] },
   { method: 'POST', path: '/api/admin/users', allow: ['admin'] },
   { method: 'PATCH', path: '/api/admin/users/:id', allow: ['admin'] },
+  { method: 'POST', path: '/api/admin/users/:id/unlock', allow: ['admin'] },
   { method: 'GET', path: '/api/admin/kiosks', allow: ['admin'] },
   { method: 'POST', path: '/api/admin/kiosks', allow: ['admin'] },
   { method: 'POST', path: '/api/admin/kiosks/:id/revoke', allow: ['admin'] },

@@ -14,6 +14,7 @@ import type { CaseReportedData } from '../../shared/events.js';
 import type { FieldError } from '../../shared/intake.js';
 import type { LedgerExportQuery } from '../../shared/ledger.js';
 import { caseTextMasker, maskName } from '../../shared/masking.js';
+import { utcDay } from '../../shared/time.js';
 import { isOpenStatus, outcomes, type Outcome } from '../../shared/vocabulary.js';
 import type { CaseRecord } from '../domain/case-index.js';
 import type { DistrictData } from '../district-data.js';
@@ -44,7 +45,8 @@ export function checkExportQuery(q: LedgerExportQuery, district: DistrictData, t
     const t = Date.parse(`${q[key]}T00:00:00Z`);
     if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== q[key]) errors.push({ path: key, message: 'is not a calendar date' });
   }
-  if (errors.length) return { errors, period: periodOf(q.from, q.from, tzOffsetMinutes) };
+  // No period of dates that are not dates: its month loop would never end (a month 13 ran the server out of memory).
+  if (errors.length) return { errors, period: { start: 0, end: 0, months: [] } };
   if (q.street && !district.street(q.street)) errors.push({ path: 'street', message: `unknown street code ${q.street}` });
   const community = q.community ? district.community(q.community) : undefined;
   if (q.community && !community) errors.push({ path: 'community', message: `unknown community code ${q.community}` });
@@ -60,13 +62,14 @@ export function periodOf(from: string, to: string, tzOffsetMinutes: number): Per
   const local = (date: string) => Date.parse(`${date}T00:00:00Z`) - tzOffsetMinutes * 60_000;
   const start = local(from);
   const end = local(to) + DAY_MS;
+  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new RangeError(`not a period of local dates: ${from} to ${to}`);
   const months: Period['months'] = [];
   let [year, month] = from.split('-').map(Number) as [number, number];
   for (;;) {
-    const mStart = Date.UTC(year, month - 1, 1) - tzOffsetMinutes * 60_000;
+    const mStart = utcDay(year, month - 1, 1) - tzOffsetMinutes * 60_000;
     if (mStart >= end) break;
-    const mEnd = Date.UTC(year, month, 1) - tzOffsetMinutes * 60_000;
-    months.push({ key: `${year}-${String(month).padStart(2, '0')}`, year, month, start: Math.max(mStart, start), end: Math.min(mEnd, end) });
+    const mEnd = utcDay(year, month, 1) - tzOffsetMinutes * 60_000;
+    months.push({ key: `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`, year, month, start: Math.max(mStart, start), end: Math.min(mEnd, end) });
     month++;
     if (month > 12) [year, month] = [year + 1, 1];
   }

@@ -9,6 +9,7 @@ import type { FieldError, IntakeEvent, IntakeEventInput } from '../../shared/int
 import { intakeEventSchema, formatPath } from '../../shared/intake.js';
 import type { ColumnMapping, ImportDefaults, LedgerField, RowError } from '../../shared/ledger.js';
 import { lifecycle } from '../../shared/lifecycle.js';
+import { utcDay } from '../../shared/time.js';
 import type { DistrictData } from '../district-data.js';
 import { decideIntake, sourceKeyOf, type CaseLookup } from '../domain/intake.js';
 import type { Vocabulary } from './columns.js';
@@ -49,7 +50,8 @@ export function parseLocalTime(text: string, tzOffsetMinutes: number): number | 
   if (m) {
     const [y, mo, d, h = '0', mi = '0', sec = '0', ms = '0'] = m.slice(1);
     const parts = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Number(ms.padEnd(3, '0'))] as const;
-    const wall = Date.UTC(...parts);
+    // Not Date.UTC: it reads the years 0–99 as 1900–1999.
+    const wall = new Date(utcDay(parts[0], parts[1], parts[2])).setUTCHours(parts[3], parts[4], parts[5], parts[6]);
     const back = new Date(wall);
     if (back.getUTCMonth() !== parts[1] || back.getUTCDate() !== parts[2] || parts[3] > 23 || parts[4] > 59 || parts[5] > 59) return undefined;
     return wall - tzOffsetMinutes * 60_000;

@@ -4,7 +4,7 @@
  * Calendar arithmetic is done on UTC dates standing for local dates, so it never depends on the host's zone.
  */
 import type { ReportKind, ReportPeriod } from '../../shared/reports.js';
-import { DAY_MS } from '../../shared/time.js';
+import { DAY_MS, isoDay, MAX_DATE, MIN_DATE, utcDay } from '../../shared/time.js';
 
 /** UTC midnight of a local date string, i.e. the date as a "floating" day number × DAY_MS. */
 function dateMs(date: string): number {
@@ -15,7 +15,17 @@ function dateMs(date: string): number {
   return ms;
 }
 
-const dateOf = (floatingMs: number) => new Date(floatingMs).toISOString().slice(0, 10);
+/**
+ * The date of a floating day; a RangeError (the API's 400) when a period or the one it is compared with would
+ * leave the years 0000–9999.
+ */
+function dateOf(floatingMs: number): string {
+  try {
+    return isoDay(floatingMs);
+  } catch {
+    throw new RangeError(`a report and the period it is compared with must lie between ${MIN_DATE} and ${MAX_DATE}`);
+  }
+}
 
 /** The period of local dates `from`..`to`, both inclusive. */
 export function periodOf(from: string, to: string, tzOffsetMinutes: number): ReportPeriod {
@@ -35,7 +45,7 @@ function monthBounds(date: string): { first: string; last: string } {
   const d = new Date(dateMs(date));
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth();
-  return { first: dateOf(Date.UTC(y, m, 1)), last: dateOf(Date.UTC(y, m + 1, 0)) };
+  return { first: dateOf(utcDay(y, m, 1)), last: dateOf(utcDay(y, m + 1, 0)) };
 }
 
 /** Monday of the Monday-to-Sunday week holding `date`. */
@@ -88,7 +98,7 @@ function withPrevious(period: ReportPeriod, before: (p: ReportPeriod) => ReportP
 export function isoWeek(date: string): { year: number; week: number } {
   const thursday = mondayOf(date) + 3 * DAY_MS;
   const year = new Date(thursday).getUTCFullYear();
-  return { year, week: Math.floor((thursday - Date.UTC(year, 0, 1)) / (7 * DAY_MS)) + 1 };
+  return { year, week: Math.floor((thursday - utcDay(year, 0, 1)) / (7 * DAY_MS)) + 1 };
 }
 
 const monthsEn = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/boot.js';
-import { asAdmin, TEST_ADMIN_PASSWORD } from '../helpers/auth.js';
+import { asAdmin, originOf, TEST_ADMIN_PASSWORD } from '../helpers/auth.js';
 import { caseReported } from '../helpers/factories.js';
 import { startServer } from '../helpers/server.js';
 import { kioskCode, loginThroughForm, makeUser } from './auth-harness.js';
@@ -170,7 +170,7 @@ describe.skipIf(!available)('signing in in Chromium', () => {
     await page.getByTestId('duty-console').waitFor();
     // The session ends elsewhere (signed out with a copy of the cookie): the next request of the desk finds out.
     const cookie = (await page.context().cookies()).find((c) => c.name === 'sygl_session')!;
-    const out = await fetch(`${server.url}/api/auth/logout`, { method: 'POST', headers: { cookie: `${cookie.name}=${cookie.value}` } });
+    const out = await fetch(`${server.url}/api/auth/logout`, { method: 'POST', headers: { cookie: `${cookie.name}=${cookie.value}`, ...originOf(server) } });
     expect(out.status).toBe(204);
     await page.getByTestId('queue-tab-received').click();
     const notice = page.getByTestId('login-notice');

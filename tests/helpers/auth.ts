@@ -27,6 +27,12 @@ const access = (url: string): ServerAccess => {
   return entry;
 };
 
+/**
+ * The Origin a browser sends with every request that changes something (the server refuses a signed-in write
+ * without one: server/auth/same-origin.ts). Node's fetch sends none, so the helpers add it, as the page would.
+ */
+export const originOf = (server: { url: string }) => ({ origin: new URL(server.url).origin });
+
 export function cookieFrom(res: Response): string {
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith('sygl_session='))?.split(';')[0];
   if (!cookie) throw new Error(`no session cookie in the answer (${res.status})`);
@@ -34,7 +40,7 @@ export function cookieFrom(res: Response): string {
 }
 
 export async function login(url: string, username: string, password: string): Promise<string> {
-  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...originOf({ url }) }, body: JSON.stringify({ username, password }) });
   if (res.status !== 200) throw new Error(`sign-in of ${username} answered ${res.status}: ${await res.text()}`);
   return cookieFrom(res);
 }
@@ -46,7 +52,7 @@ export async function asAdmin(server: { url: string }, method: string, path: str
   const cookie = await cookieFor(server, ADMIN);
   const res = await fetch(`${server.url}${path}`, {
     method,
-    headers: { cookie, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    headers: { cookie, ...originOf(server), ...(body !== undefined && { 'content-type': 'application/json' }) },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   keepRenewed(server, ADMIN, res);
@@ -58,7 +64,7 @@ async function signIn(server: { url: string }, who: Who): Promise<string> {
   if (who.role === 'wall') {
     const made = await asAdmin(server, 'POST', '/api/admin/kiosks', { name: `测试大屏 ${randomUUID().slice(0, 4)}` });
     if (made.status !== 201) throw new Error(`kiosk: ${made.status} ${JSON.stringify(made.body)}`);
-    const res = await fetch(`${server.url}/api/auth/kiosk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: made.body.secret }) });
+    const res = await fetch(`${server.url}/api/auth/kiosk`, { method: 'POST', headers: { 'content-type': 'application/json', ...originOf(server) }, body: JSON.stringify({ code: made.body.secret }) });
     return cookieFrom(res);
   }
   const username = who.role === 'dept' ? `t-dept-${who.dept}`.slice(0, 32) : `t-${who.role}`;
@@ -103,7 +109,7 @@ export function keepRenewed(server: { url: string }, who: Who, res: Response): v
 }
 
 export async function authHeaders(server: { url: string }, who: Who): Promise<Record<string, string>> {
-  return { cookie: await cookieFor(server, who) };
+  return { cookie: await cookieFor(server, who), ...originOf(server) };
 }
 
 /** An integration key allowed every intake type and source, made once per server. */

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asAdmin, authHeaders, cookieFor, LEADER, WALL, type Who } from '../helpers/auth.js';
+import { asAdmin, authHeaders, cookieFor, LEADER, originOf, WALL, type Who } from '../helpers/auth.js';
 import { asDept, command, DUTY, get, reportCase, whistledCase } from '../helpers/dispatch.js';
 import { listenAs, startServer } from '../helpers/server.js';
 import type { RunningServer } from '../../server/boot.js';
@@ -129,7 +129,8 @@ describe('bad input and scope', () => {
     const caseId = await reportCase(server);
     const duty = await cookieFor(server, DUTY);
     const raw = async (body: string, headers: Record<string, string> = { 'content-type': 'application/json', cookie: duty }) => {
-      const res = await fetch(`${server.url}/api/cases/${caseId}/commands`, { method: 'POST', headers, body });
+      // From the desk's page: a browser sends its Origin with every write.
+      const res = await fetch(`${server.url}/api/cases/${caseId}/commands`, { method: 'POST', headers: { ...originOf(server), ...headers }, body });
       return { status: res.status, body: (await res.json()) as { error: { code: string; details?: Array<{ path: string }> } } };
     };
     const valid = { commandId: randomUUID(), type: 'triage', expectedVersion: 1, tier: 'street', channel: 'people' };

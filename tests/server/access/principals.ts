@@ -4,7 +4,7 @@
  * `headers` reuses one session per audience; `fresh` signs in again (a new session), for requests that end it.
  */
 import { randomUUID } from 'node:crypto';
-import { ADMIN, asAdmin, cookieFor, cookieFrom, integrationKey, login, TEST_ADMIN_PASSWORD } from '../../helpers/auth.js';
+import { ADMIN, asAdmin, cookieFor, cookieFrom, integrationKey, login, originOf, TEST_ADMIN_PASSWORD } from '../../helpers/auth.js';
 import { MATRIX_DEPT, type MatrixAudience, type SessionAudience } from './samples.js';
 
 export const ACCESS_PASSWORD = 'access-suite-password';
@@ -26,7 +26,7 @@ export async function createKiosk(server: Server): Promise<{ id: string; code: s
 }
 
 export async function kioskLogin(server: Server, code: string): Promise<string> {
-  const res = await fetch(`${server.url}/api/auth/kiosk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+  const res = await fetch(`${server.url}/api/auth/kiosk`, { method: 'POST', headers: { 'content-type': 'application/json', ...originOf(server) }, body: JSON.stringify({ code }) });
   if (res.status !== 200) throw new Error(`kiosk sign-in answered ${res.status}: ${await res.text()}`);
   return cookieFrom(res);
 }
@@ -102,12 +102,12 @@ export interface Answer {
   body: any;
 }
 
-/** One request; a body is sent as JSON unless a content type says otherwise. */
+/** One request, from the server's own page (its Origin, as a browser sends); a body is sent as JSON unless a content type says otherwise. */
 export async function send(server: Server, method: string, path: string, options: { headers?: Record<string, string>; body?: unknown; raw?: string } = {}): Promise<Answer> {
   const hasBody = options.body !== undefined || options.raw !== undefined;
   const res = await fetch(`${server.url}${path}`, {
     method,
-    headers: { ...(hasBody && { 'content-type': 'application/json' }), ...options.headers },
+    headers: { ...originOf(server), ...(hasBody && { 'content-type': 'application/json' }), ...options.headers },
     ...(hasBody && { body: options.raw ?? JSON.stringify(options.body) }),
   });
   const text = await res.text();

@@ -61,6 +61,7 @@ export const routeSamples: Record<string, Sample> = {
   'GET /api/admin/users': { path: '/api/admin/users' },
   'POST /api/admin/users': { path: '/api/admin/users', body: {} },
   'PATCH /api/admin/users/:id': { path: `/api/admin/users/${NO_SUCH_ID}`, body: {} },
+  'POST /api/admin/users/:id/unlock': { path: `/api/admin/users/${NO_SUCH_ID}/unlock` },
   'GET /api/admin/kiosks': { path: '/api/admin/kiosks' },
   'POST /api/admin/kiosks': { path: '/api/admin/kiosks', body: {} },
   'POST /api/admin/kiosks/:id/revoke': { path: `/api/admin/kiosks/${NO_SUCH_ID}/revoke`, body: {} },

@@ -7,7 +7,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../../server/boot.js';
-import { asAdmin, login } from '../../helpers/auth.js';
+import { asAdmin, login, originOf } from '../../helpers/auth.js';
 import { whistledCase } from '../../helpers/dispatch.js';
 import { startServer, type TestSocket } from '../../helpers/server.js';
 import { ACCESS_PASSWORD, createKiosk, createUser, kioskLogin, send, sessionPayload } from './principals.js';
@@ -44,7 +44,7 @@ describe('session fixation and tampering', () => {
     for (const planted of [plantedValid, plantedForged]) {
       const res = await fetch(`${server.url}/api/auth/login`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', cookie: planted },
+        headers: { 'content-type': 'application/json', cookie: planted, ...originOf(server) },
         body: JSON.stringify({ username: user.username, password: ACCESS_PASSWORD }),
       });
       expect(res.status).toBe(200);
