@@ -118,7 +118,9 @@ export class SimHttp {
   }
 
   async #request(method: string, path: string, actor: SimActor, body?: string): Promise<{ status: number; text: string }> {
-    const headers: Record<string, string> = {};
+    // The server's own origin, as the desk's page sends it: a signed-in write without one is refused
+    // (server/auth/same-origin.ts).
+    const headers: Record<string, string> = { origin: new URL(this.#base).origin };
     if (body !== undefined) headers['content-type'] = 'application/json';
     let signedInAgain = false;
     for (let attempt = 0; ; attempt++) {
