@@ -56,7 +56,7 @@ import { originAllowed, sameOrigin } from './auth/same-origin.js';
 import { securityHeaders } from './auth/security-headers.js';
 import { createLimiter, limitRequests, type RateLimitRule } from './rate-limit.js';
 import { CoalescingPublisher } from './realtime/publisher.js';
-import { StreamHeartbeat } from './realtime/stream-health.js';
+import { StreamHeartbeat, streamCounters } from './realtime/stream-health.js';
 import type { EventStore } from './store/event-store.js';
 
 /** Sockets whose session ran out are dropped this often (changes of access drop them at once). */
@@ -216,7 +216,10 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
       openAlertsByLevel: () => projections.risk?.alerts.openByLevel(),
       ...(deps.reports && { pdfQueue: () => deps.reports!.pdf.queued }),
     });
-    // Hook for the stream's stall counter (issue 17), where it exists: metrics.gauge('sygl_stream_stalls', '…', [], () => count).
+    // The stream's own counters since start (stalls, catch-ups, buffers past their bound): monotonic, so rate() them.
+    metrics.gauge('sygl_stream_events', 'Stream health counts since start, by kind (realtime/stream-health.ts)', ['kind'], () =>
+      Object.entries(streamCounters).map(([kind, value]) => ({ labels: { kind }, value })),
+    );
   }
   app.use(securityHeaders(options.clientConfig.tileUrl));
   // Who is calling, and may they: before any body is parsed or handler runs (auth/access.ts holds the rules).

@@ -45,7 +45,7 @@ describe('/metrics', () => {
     wall.close();
     expect(ok.status).toBe(200);
     expect(ok.type).toMatch(/^text\/plain/);
-    for (const name of ['process_cpu_user_seconds_total', 'nodejs_eventloop_lag_p99_seconds', 'sygl_append_duration_seconds_count', 'sygl_commit_batch_events_sum', 'sygl_follower_lag_events 0', 'sygl_overdue_timers 0', 'sygl_pdf_queue 0', 'sygl_risk_alerts_open']) {
+    for (const name of ['process_cpu_user_seconds_total', 'nodejs_eventloop_lag_p99_seconds', 'sygl_append_duration_seconds_count', 'sygl_commit_batch_events_sum', 'sygl_follower_lag_events 0', 'sygl_overdue_timers 0', 'sygl_pdf_queue 0', 'sygl_risk_alerts_open', 'sygl_stream_events{kind="snapshots"}']) {
       expect(ok.text).toContain(name);
     }
     expect(ok.text).toMatch(/^sygl_sockets_connected\{role="wall"\} 1$/m);
