@@ -21,7 +21,7 @@ export const UPDATE_COMMAND = 'UPDATE_ACCESS_INVENTORY=1 npx vitest run tests/se
  */
 export const unruled: ReadonlyArray<RegisteredRoute & { why: string }> = [
   { method: 'GET', path: '/', why: 'the client shell while the wall is not built: a plain-text hint, no data' },
-  { method: 'GET', path: String(/^\/(?!socket\.io\/).*/), why: "the built client's index.html for every page path: static, no data (the client signs in through /api/auth)" },
+  { method: 'GET', path: String(['/', '/index.html']), why: "the built client's index.html (the app shell; the client routes by hash): static, no data (the client signs in through /api/auth)" },
   {
     method: 'POST',
     path: String(/^\/api\/.+\/(commands|unmask)$/),
