@@ -89,7 +89,7 @@ const meta = {
   node: process.version,
   commit: sh('git', ['rev-parse', '--short', 'HEAD']) ?? 'unknown',
 };
-if (!pinned) log(`WARNING: ${nproc < 2 ? `only ${nproc} core` : 'taskset unavailable'}: processes are not pinned, figures are not comparable with DESIGN.md §8`);
+if (!pinned) log(`WARNING: ${nproc < 2 ? `only ${nproc} core` : 'taskset unavailable'}: processes are not pinned, figures are not comparable with docs/architecture.md §8`);
 if (fdLimit < plan.clients * 2 + 200) log(`WARNING: the hard file-descriptor limit (${fdLimit}) is below what ${plan.clients} clients need`);
 log(`pipeline benchmark${quick ? ' (quick)' : ''}: node ${meta.node}, ${nproc} cores (${meta.cpu}), commit ${meta.commit}`);
 const quiet = () => waitForQuiet(plan.quietWaitSeconds * 1000, log);

@@ -1,5 +1,5 @@
 /**
- * Start-up from a large log (DESIGN.md §8: 1,000,000 events in ≤ 10 s and ≤ 1 GB). Writes N realistic events
+ * Start-up from a large log (docs/architecture.md §8: 1,000,000 events in ≤ 10 s and ≤ 1 GB). Writes N realistic events
  * (cases with parties; a share of them resolved, half of those through the dispatch loop — triage, whistle,
  * report-in, resolution; some alerts) through the store, then times the projection rebuild
  * in a fresh process-like state and reports heap and RSS. Baseline in the same run: reading and JSON-parsing the

@@ -2,7 +2,7 @@
  * Wall benchmark (`npm run bench:wall`): the real server with 30 days of demo history, the built wall in headless
  * Chromium, then a steady burst through the intake API. Prints event → paint latency (socket receipt → the frame
  * after the one that drew it), frame times, long tasks, the initial JS size and the time until the wall is fully
- * drawn, against the targets of DESIGN.md §8, and writes them to docs/performance.md (Wall section). It never fails
+ * drawn, against the targets of docs/architecture.md §8, and writes them to docs/performance.md (Wall section). It never fails
  * on a missed target.
  *
  *   --rate N       events per second (default 100)      --seconds N   length of the burst (default 30)

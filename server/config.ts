@@ -62,7 +62,7 @@ const schema = z.object({
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   DISTRICT: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a folder name under data/districts').default('longgang'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Half-life of the "recent events" part of heat (DESIGN.md §6). */
+  /** Half-life of the "recent events" part of heat (docs/architecture.md §6). */
   HEAT_HALF_LIFE_HOURS: z.coerce.number().positive().default(24),
   /** Local time zone of the district as minutes east of UTC (China Standard Time, no DST). */
   TZ_OFFSET_MINUTES: z.coerce.number().int().min(-720).max(840).default(480),

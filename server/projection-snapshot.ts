@@ -1,6 +1,6 @@
 /**
  * Projection snapshots: the folded read models saved next to the log, so start-up replays only the tail of the log
- * instead of all of it (DESIGN.md §8: a million events in ≤ 10 s). The log stays the record: a snapshot that
+ * instead of all of it (docs/architecture.md §8: a million events in ≤ 10 s). The log stays the record: a snapshot that
  * does not match it (other version, other settings, a seq the log lacks or an event id that differs) is ignored.
  */
 import fs from 'node:fs';

@@ -104,7 +104,7 @@ export interface DeptWhistleRow extends WhistleRow {
 export const metricGroups = ['department', 'street', 'category'] as const;
 export type MetricGroup = (typeof metricGroups)[number];
 
-/** Figures the centre is judged on (DESIGN.md §2), for one department, street or category. Rates are 0–1 or null. */
+/** Figures the centre is judged on (docs/architecture.md §2), for one department, street or category. Rates are 0–1 or null. */
 export interface MetricsRow {
   key: string;
   /** Department parts (assignments) whistled in the range. */

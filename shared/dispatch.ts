@@ -1,5 +1,5 @@
 /**
- * The dispatch contract (吹哨报到, DESIGN.md §3): who acts, the commands the consoles send, and the lifecycle events
+ * The dispatch contract (吹哨报到, docs/architecture.md §3): who acts, the commands the consoles send, and the lifecycle events
  * they become. Commands are strict zod schemas validated at the HTTP boundary; events are the record in the log.
  */
 import { z } from 'zod';

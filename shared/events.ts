@@ -1,5 +1,5 @@
 /**
- * Stored domain events: the record (DESIGN.md §4). Each fact is appended once with a gapless, commit-ordered seq.
+ * Stored domain events: the record (docs/architecture.md §4). Each fact is appended once with a gapless, commit-ordered seq.
  * `PublicEvent` is the wall-safe view of one: no titles, descriptions or parties ever leave the server in it.
  */
 import type { Assignment, AssignmentRole, DispatchResolution, LifecycleEventDataMap, LifecycleEventType, Stage } from './dispatch.js';

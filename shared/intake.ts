@@ -1,5 +1,5 @@
 /**
- * The intake contract (DESIGN.md §5): what integrations and the demo feed POST to /api/events.
+ * The intake contract (docs/architecture.md §5): what integrations and the demo feed POST to /api/events.
  * Objects are strict: an unknown key is an error, so a typo in an integration never passes silently.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * The case lifecycle as a pure state machine (DESIGN.md §3): `lifecycle` lists every allowed transition once,
+ * The case lifecycle as a pure state machine (docs/architecture.md §3): `lifecycle` lists every allowed transition once,
  * `decide` turns a command into the one event it causes or refuses it with a reason, and `evolve` folds committed
  * events into a case's state. The server decides; the server and the consoles both fold.
  */

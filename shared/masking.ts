@@ -1,5 +1,5 @@
 /**
- * The one masking policy (DESIGN.md §4; README "Access control and personal data"): the only way text about a case,
+ * The one masking policy (docs/architecture.md §4; README "Access control and personal data"): the only way text about a case,
  * an alert or a person leaves the server for an audience not entitled to see it unmasked.
  *
  * - Structured fields by kind: names 张*三 / 张*, phones 138****1234, ID numbers by their first 6 and last 4

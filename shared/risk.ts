@@ -1,5 +1,5 @@
 /**
- * The risk contract (DESIGN.md §6): the rules' settings as they sit in data/risk/, the alerts the rules and outside
+ * The risk contract (docs/architecture.md §6): the rules' settings as they sit in data/risk/, the alerts the rules and outside
  * systems raise, and their lifecycle raised → acknowledged → closed. Rule alerts are events in the log like any other
  * fact, so replaying the log gives back the same alerts.
  */

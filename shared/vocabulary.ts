@@ -1,4 +1,4 @@
-/** Domain vocabulary (DESIGN.md §2). Codes are stable identifiers; labels live in the i18n tables and data/. */
+/** Domain vocabulary (docs/architecture.md §2). Codes are stable identifiers; labels live in the i18n tables and data/. */
 
 export const caseKinds = ['dispute', 'petition'] as const;
 export type CaseKind = (typeof caseKinds)[number];
@@ -39,7 +39,7 @@ export type Channel = (typeof channels)[number];
 export const urgencies = ['critical', 'urgent', 'normal'] as const;
 export type Urgency = (typeof urgencies)[number];
 
-/** Where a case is in the closed loop (DESIGN.md §3). */
+/** Where a case is in the closed loop (docs/architecture.md §3). */
 export const caseStatuses = [
   'received',
   'triaged',

@@ -1,7 +1,7 @@
 /**
  * The wall's view of risk: per community the open cases' weight by category, the open alerts and new cases per
  * day — part of the wall fold, so the map's "risk" metric and the server's explanation compute the same 0–100 score
- * (DESIGN.md §6). The score's settings and the sensitive periods come from data/risk/ through the client config.
+ * (docs/architecture.md §6). The score's settings and the sensitive periods come from data/risk/ through the client config.
  */
 import type { PublicAlertChanged, PublicAlertRaised, PublicCaseReported, PublicCaseResolved, PublicLifecycleEvent } from './events.js';
 import type { AreaLevel, RiskClientSettings, RiskView, SensitivePeriod } from './risk.js';

@@ -47,7 +47,7 @@ export function writePipelineSection(file: string, body: string): void {
     : [
         '# Performance',
         '',
-        'Figures from the benchmarks, each measured against a baseline in the same run (targets: DESIGN.md §8).',
+        'Figures from the benchmarks, each measured against a baseline in the same run (targets: docs/architecture.md §8).',
         'Each section is rewritten by its benchmark between its markers; edit outside the markers only.',
         '',
         START,

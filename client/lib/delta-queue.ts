@@ -1,5 +1,5 @@
 /**
- * Orders what the socket delivers into the wall state (DESIGN.md §4, realtime protocol): snapshots replace the state,
+ * Orders what the socket delivers into the wall state (docs/architecture.md §4, realtime protocol): snapshots replace the state,
  * events are applied strictly in seq order, once. Bursts are held until the next frame and applied in one go; a gap
  * (an event beyond applied + 1) asks the server for what is missing with one `sync` at a time. Plain TypeScript with
  * injected scheduling so tests drive it frame by frame.

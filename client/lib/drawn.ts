@@ -1,6 +1,6 @@
 /**
  * "Fully drawn" marks: each panel records a performance mark the first time it has painted real data, so the wall
- * benchmark and the browser tests can tell when the whole wall is up (DESIGN.md §8: drawn ≤ 2 s after load).
+ * benchmark and the browser tests can tell when the whole wall is up (docs/architecture.md §8: drawn ≤ 2 s after load).
  */
 const marked = new Set<string>();
 

@@ -1,5 +1,5 @@
 /**
- * ECharts, tree-shaken: only the chart types and components the wall draws are registered (DESIGN.md §4), which
+ * ECharts, tree-shaken: only the chart types and components the wall draws are registered (docs/architecture.md §4), which
  * keeps the initial bundle within its budget. Add a type here before using it in an option.
  */
 import { init, use, type ComposeOption, type EChartsType } from 'echarts/core';

@@ -1,4 +1,4 @@
-/** POST /api/events: the intake contract of DESIGN.md §5. */
+/** POST /api/events: the intake contract of docs/architecture.md §5. */
 import { Router } from 'express';
 import type { Request } from 'express';
 import { intakeEventSchema, MAX_BATCH, zodFieldErrors, type FieldError, type IntakeEvent } from '../../shared/intake.js';

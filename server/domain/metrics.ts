@@ -1,5 +1,5 @@
 /**
- * Dispatch metrics (DESIGN.md §2: the figures the centre is judged on) by department, street or category over a
+ * Dispatch metrics (docs/architecture.md §2: the figures the centre is judged on) by department, street or category over a
  * range of whistle times. A pure scan of the case records: every whistle a case had, including returned ones.
  */
 import type { MetricGroup, MetricsResponse, MetricsRow } from '../../shared/api.js';

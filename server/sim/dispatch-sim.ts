@@ -1,5 +1,5 @@
 /**
- * The dispatch simulation: the centre's people working the closed loop (DESIGN.md §3) on the demo feed's live cases,
+ * The dispatch simulation: the centre's people working the closed loop (docs/architecture.md §3) on the demo feed's live cases,
  * through the public HTTP API only — duty officers triage, whistle and do aftercare (dispatch-officer.ts), departments
  * report in, return, note progress and resolve at their own pace (dispatch-departments.ts). Deterministic for a seed
  * and the server's answers: every decision is drawn from a stream seeded by the case's reported facts.

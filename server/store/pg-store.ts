@@ -1,5 +1,5 @@
 /**
- * The event log on PostgreSQL, shared by several server nodes (DESIGN.md §4, issue 7). Every append transaction
+ * The event log on PostgreSQL, shared by several server nodes (docs/architecture.md §4, issue 7). Every append transaction
  * first takes one advisory lock per log (pg_advisory_xact_lock), reads max(seq) and numbers its events from there:
  * the lock is held to COMMIT, so seq is gapless and in commit order however many processes write. Within this
  * process, appends that arrive while a commit is in flight share the next transaction (group commit), as in the

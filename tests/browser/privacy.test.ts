@@ -1,5 +1,5 @@
 /**
- * Personal data in Chromium against the real server (DESIGN.md §4, §8). Intake holds parties with names, phone and ID
+ * Personal data in Chromium against the real server (docs/architecture.md §4, §8). Intake holds parties with names, phone and ID
  * numbers of many shapes (tests/helpers/parties.ts), also typed into titles, descriptions, an alert's title and the
  * notes of a whistle. The wall — signed in through its kiosk link — never has any of it: not in its text, not in any
  * attribute, not in a socket frame, not in an API answer. The duty desk shows a case masked (已脱敏) until the officer

@@ -1,5 +1,5 @@
 /**
- * The map wall in Debian's Chromium against the real server (DESIGN.md §8, issue 3): it signs in with the kiosk link
+ * The map wall in Debian's Chromium against the real server (docs/architecture.md §8, issue 3): it signs in with the kiosk link
  * an admin hands out (and takes the code out of the address), draws the district, takes live events within a second,
  * drills down, survives a server restart with exactly the server's figures, logs no errors, and leaves screenshots
  * at 1080p and 4K in test-artifacts/ for a person to look at.

@@ -134,7 +134,7 @@ const expectedStatus: Record<Exclude<TransitionName, 'resolveExternal'>, (from: 
 
 const names = Object.keys(expectedStatus) as Array<keyof typeof expectedStatus>;
 
-/** The closed loop of DESIGN.md §3, written out independently of the code, so a change to the table must change this. */
+/** The closed loop of docs/architecture.md §3, written out independently of the code, so a change to the table must change this. */
 const closedLoop: Record<TransitionName, readonly CaseStatus[]> = {
   triage: ['received', 'triaged', 'returned', 'reopened'],
   whistle: ['triaged', 'returned'],

@@ -1,5 +1,5 @@
 /**
- * The risk rules engine (DESIGN.md §6): a fold over committed events that decides alert events. `apply` runs the
+ * The risk rules engine (docs/architecture.md §6): a fold over committed events that decides alert events. `apply` runs the
  * event-driven rules (spike, collective, respondent, repeat petition, skip-tier) and keeps the open severe cases per
  * community; `sweep` does the time-based work (one stale-cases alert per community, closing quiet alerts). Both return drafts for the caller to append;
  * the engine only changes through applied events and through its own decisions in `apply`, which depend on the
