@@ -106,10 +106,10 @@ async function run(format: 'csv' | 'xlsx', file: Buffer, rows: number) {
     return res.headers.getSetCookie().find((c) => c.startsWith('sygl_session='))!.split(';')[0]!;
   };
   const admin = await login('admin', ADMIN_PASSWORD);
-  await fetch(`${server.url}/api/admin/users`, { method: 'POST', headers: { ...json, cookie: admin }, body: JSON.stringify({ username: 'bench-duty', name: '值班员', role: 'duty', password: USER_PASSWORD }) });
+  await fetch(`${server.url}/api/admin/users`, { method: 'POST', headers: { ...json, cookie: admin, origin: new URL(server.url).origin }, body: JSON.stringify({ username: 'bench-duty', name: '值班员', role: 'duty', password: USER_PASSWORD }) });
   const cookie = await login('bench-duty', USER_PASSWORD);
   const call = async (method: string, path: string, body?: unknown, type = 'application/json') => {
-    const res = await fetch(`${server.url}${path}`, { method, headers: { cookie, ...(body !== undefined && { 'content-type': type }) }, ...(body !== undefined && { body: Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body) }) });
+    const res = await fetch(`${server.url}${path}`, { method, headers: { cookie, origin: new URL(server.url).origin, ...(body !== undefined && { 'content-type': type }) }, ...(body !== undefined && { body: Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body) }) });
     return { status: res.status, body: (await res.json()) as ImportJob & { error?: unknown } };
   };
   const settle = async (id: string) => {
@@ -172,7 +172,7 @@ async function baseline(rows: number) {
   const json = { 'content-type': 'application/json' };
   const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
   const admin = login.headers.getSetCookie().find((c) => c.startsWith('sygl_session='))!.split(';')[0]!;
-  const made = await fetch(`${server.url}/api/admin/keys`, { method: 'POST', headers: { ...json, cookie: admin }, body: JSON.stringify({ name: 'bench', types: ['case.reported', 'case.resolved'], sources: ['court'] }) });
+  const made = await fetch(`${server.url}/api/admin/keys`, { method: 'POST', headers: { ...json, cookie: admin, origin: new URL(server.url).origin }, body: JSON.stringify({ name: 'bench', types: ['case.reported', 'case.resolved'], sources: ['court'] }) });
   const key = ((await made.json()) as { secret: string }).secret;
   const events: unknown[] = [];
   for (let i = 0; i < rows; i++) {

@@ -21,7 +21,7 @@ export async function provision(url: string): Promise<BenchAccess> {
   const json = { 'content-type': 'application/json' };
   const admin = cookieOf(await fetch(`${url}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'admin', password: BENCH_ADMIN_PASSWORD }) }));
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { ...json, cookie: admin }, body: JSON.stringify(body) });
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { ...json, cookie: admin, origin: new URL(url).origin }, body: JSON.stringify(body) });
     if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as { secret: string };
   };
