@@ -43,7 +43,9 @@ async function makeSimUsers(server: RunningServer): Promise<void> {
 }
 const signIn = (actor: Parameters<typeof simUsername>[0]) => ({ username: simUsername(actor), password: SIM_PASSWORD });
 
-const began = performance.now();
+/** Set when the server starts, not when this file is imported: on a loaded CI machine the imports alone took a minute,
+ * which at 900× put the server's clock half a day past the cases before the first whistle. */
+let began = performance.now();
 const clock = () => Math.round(T0 + (performance.now() - began) * SPEED);
 
 function recordingLog() {
@@ -120,6 +122,7 @@ describe('dispatch simulation against the real server', () => {
 
   beforeAll(async () => {
     // The server's clock runs 900× too: sessions must last the test's minutes of real time (a day of server time).
+    began = performance.now();
     server = await startServer({ STREAM_BATCH_MS: 25, TIMER_SWEEP_MS: 100, SESSION_IDLE_MINUTES: 24 * 60, SESSION_MAX_HOURS: 7 * 24 }, { clock });
     await makeSimUsers(server);
     const res = await post(server, { events: cases });
@@ -133,7 +136,7 @@ describe('dispatch simulation against the real server', () => {
 
   const detail = async (id: string) => (await get(server, `/api/cases/${id}`, DUTY)).body as CaseDetail;
 
-  it('takes the cases round the closed loop through the public API', { timeout: 90_000 }, async () => {
+  it('takes the cases round the closed loop through the public API', { timeout: 120_000 }, async () => {
     sim = startDispatchSim({
       baseUrl: server.url,
       signIn,
@@ -155,11 +158,11 @@ describe('dispatch simulation against the real server', () => {
     expect(whistles.items.length).toBeGreaterThan(0);
     // Long enough for fast departments to resolve, the officers to follow up, and the returned case to go out again —
     // with room for a loaded CI machine, where the sign-ins' password checks alone took seconds (a 14 s wait failed).
-    await expect.poll(() => stats.followedUp > 0 && stats.returned > 0 && stats.whistled > cases.length, { timeout: 40_000, interval: 200 }).toBe(true)
+    await expect.poll(() => stats.followedUp > 0 && stats.returned > 0 && stats.whistled > cases.length, { timeout: 60_000, interval: 200 }).toBe(true)
       .catch((error: unknown) => {
         // What the simulation had done when it stalled: which step never came, and its last log lines.
-        console.error('dispatch sim stalled:', JSON.stringify(stats), JSON.stringify(lines.slice(-5)));
-        throw error;
+        // In the error itself, so a CI log that keeps only the summary still shows it.
+        throw new Error(`dispatch sim stalled at server time ${new Date(clock()).toISOString()}: ${JSON.stringify(stats)} ${JSON.stringify(lines.slice(-5))}`, { cause: error });
       });
     await sim.stop();
 
