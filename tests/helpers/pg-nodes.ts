@@ -100,7 +100,7 @@ export async function settle(schema: string, nodes: Node[]): Promise<number> {
       last = log.at(-1)?.seq ?? 0;
       expect(await Promise.all(nodes.filter((n) => n.alive()).map((n) => readySeq(n.url)))).toEqual(nodes.filter((n) => n.alive()).map(() => last));
     },
-    { timeout: 20_000, interval: 100 },
+    { timeout: 60_000, interval: 100 },
   );
   return last;
 }
@@ -169,7 +169,7 @@ export async function killNodeUnderWalls(schema: string, nodes: Node[], client: 
   await Promise.all(onC.map((w) => w.until(start)));
 
   const writing = Promise.all([writer(a, 10, 5), writer(b, 10, 5)]);
-  await vi.waitFor(async () => expect(await readySeq(c.url)).toBeGreaterThan(start + 20), { timeout: 20_000, interval: 20 });
+  await vi.waitFor(async () => expect(await readySeq(c.url)).toBeGreaterThan(start + 20), { timeout: 60_000, interval: 20 });
   c.child.kill('SIGKILL');
   await writing;
 

@@ -163,7 +163,8 @@ describe('no personal data where a role is not entitled to it', () => {
     const unmasked = (await unmask.json()) as { title: string; parties: Array<{ name: string }> };
     // Entitled, audited: the unmasked case is whole.
     expect(unmasked.parties.map((p) => p.name)).toEqual(namesOf(0).map((n) => n.text));
-    expect(unmasked.title).toBe(cases[0]!.title);
+    // Intake trims human text (shared/text.ts), and a generated title can end in a space.
+    expect(unmasked.title).toBe(cases[0]!.title.trim());
 
     await wall.until(((await (await fetch(`${server.url}/readyz`)).json()) as { seq: number }).seq);
   }, 120_000);
