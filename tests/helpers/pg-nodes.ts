@@ -27,7 +27,7 @@ export function killNodes(): void {
 
 export const RISK_IDENTITY_KEY = 'multi-node-test-identity-key';
 
-export async function startNode(env: { DATABASE_URL: string; DATABASE_SCHEMA: string; REDIS_URL?: string; RATE_LIMIT_INTAKE?: string }): Promise<Node> {
+export async function startNode(env: { DATABASE_URL: string; DATABASE_SCHEMA: string; [setting: string]: string | undefined }): Promise<Node> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-node-'));
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'pg-child.ts'), dataDir], {
     stdio: ['pipe', 'pipe', 'inherit'],

@@ -7,44 +7,22 @@
  * TEST_DATABASE_URL picks the server (default postgres://postgres@127.0.0.1:5432/test). Off CI an unreachable
  * server skips the suite with the reason; on CI it is a failure.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { clusterSuite } from '../helpers/cluster.js';
 import { whistledCase } from '../helpers/dispatch.js';
 import { LEASE_LOCK_CLASS } from '../../server/lease.js';
 import { pgTables } from '../../server/store/pg-schema.js';
 import { caseReported } from '../helpers/factories.js';
 import { post } from '../helpers/server.js';
-import { dropSchemas, freshSchemaName, postgresRelay, requirePostgres, sql, testDatabaseUrl } from '../helpers/pg-env.js';
-import { CountingClient, expectEachOnce, expectStream, killNodes, killNodeUnderWalls, logOf, settle, startNode, writer, type Node } from '../helpers/pg-nodes.js';
+import { postgresRelay, requirePostgres, sql, testDatabaseUrl } from '../helpers/pg-env.js';
+import { expectEachOnce, expectStream, killNodeUnderWalls, logOf, settle, startNode, writer, type Node } from '../helpers/pg-nodes.js';
 
 const skip = (await requirePostgres('multi-node PostgreSQL tests')) !== undefined;
 const MINUTE = 60_000;
 
 // Node processes start per test: on a machine busy with the rest of the suite that alone can take over 30 s.
 describe.skipIf(skip)('several nodes on one PostgreSQL log', { timeout: 420_000 }, () => {
-  const schemas: string[] = [];
-  const clients: CountingClient[] = [];
-  const client = (url: string, options: { lastSeq?: number } = {}) => {
-    const c = new CountingClient(url, options);
-    clients.push(c);
-    return c;
-  };
-
-  afterEach(() => {
-    for (const c of clients.splice(0)) c.close();
-    killNodes();
-  });
-  afterAll(async () => {
-    await dropSchemas(schemas);
-  });
-
-  async function cluster(size: number, url = testDatabaseUrl): Promise<{ schema: string; nodes: Node[] }> {
-    const schema = freshSchemaName();
-    schemas.push(schema);
-    // The first node creates the schema; the others start together.
-    const first = await startNode({ DATABASE_URL: url, DATABASE_SCHEMA: schema });
-    const rest = await Promise.all(Array.from({ length: size - 1 }, () => startNode({ DATABASE_URL: url, DATABASE_SCHEMA: schema })));
-    return { schema, nodes: [first, ...rest] };
-  }
+  const { client, cluster, schema: freshSchema } = clusterSuite();
 
   it('gives every client the same events in the same seq order, each once, with intake on all nodes at once', async () => {
     const { schema, nodes } = await cluster(3);
@@ -121,8 +99,7 @@ describe.skipIf(skip)('several nodes on one PostgreSQL log', { timeout: 420_000 
   it('answers 503 while PostgreSQL is cut off, without crashing, then appends again and catches up', async () => {
     const link = await postgresRelay();
     try {
-      const schema = freshSchemaName();
-      schemas.push(schema);
+      const schema = freshSchema();
       const direct = await startNode({ DATABASE_URL: testDatabaseUrl, DATABASE_SCHEMA: schema });
       const relayed = await startNode({ DATABASE_URL: link.url, DATABASE_SCHEMA: schema });
       const wall = client(relayed.url);

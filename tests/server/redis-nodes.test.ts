@@ -5,23 +5,12 @@
  * killed and restarted under load loses nothing committed, crashes nothing, and fan-out resumes by itself within
  * 10 s; rate limits are one budget across the nodes.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { clusterSuite } from '../helpers/cluster.js';
 import { caseReported } from '../helpers/factories.js';
-import { dropSchemas, freshSchemaName, requirePostgres, testDatabaseUrl } from '../helpers/pg-env.js';
-import {
-  CountingClient,
-  expectEachOnce,
-  expectStream,
-  killNodes,
-  killNodeUnderWalls,
-  logOf,
-  readiness,
-  settle,
-  startNode,
-  writer,
-  type Node,
-} from '../helpers/pg-nodes.js';
-import { requireRedis, startRedis, type TestRedis } from '../helpers/redis-env.js';
+import { requirePostgres } from '../helpers/pg-env.js';
+import { expectEachOnce, expectStream, killNodeUnderWalls, logOf, readiness, settle, writer, type Node } from '../helpers/pg-nodes.js';
+import { requireRedis } from '../helpers/redis-env.js';
 import { integrationKey } from '../helpers/auth.js';
 import { post } from '../helpers/server.js';
 
@@ -29,39 +18,9 @@ const skip = (await requirePostgres('cluster tests (PostgreSQL + Redis)')) !== u
 
 // Three node processes start per test: on a machine busy with the rest of the suite that alone can take over 30 s.
 describe.skipIf(skip)('a cluster on PostgreSQL and Redis', { timeout: 420_000 }, () => {
-  let redis: TestRedis;
-  const schemas: string[] = [];
-  const clients: CountingClient[] = [];
-  const client = (url: string, options: { lastSeq?: number } = {}) => {
-    const c = new CountingClient(url, options);
-    clients.push(c);
-    return c;
-  };
-
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
-    killNodes();
-    // A test that killed Redis and failed must not leave the next one without it.
-    await redis.start();
-  });
-  afterAll(async () => {
-    await redis?.kill();
-    await dropSchemas(schemas);
-  });
-
-  async function cluster(size: number, extra: { RATE_LIMIT_INTAKE?: string } = {}): Promise<{ schema: string; nodes: Node[] }> {
-    const schema = freshSchemaName();
-    schemas.push(schema);
-    const env = { DATABASE_URL: testDatabaseUrl, DATABASE_SCHEMA: schema, REDIS_URL: redis.url, ...extra };
-    const first = await startNode(env);
-    const rest = await Promise.all(Array.from({ length: size - 1 }, () => startNode(env)));
-    const nodes = [first, ...rest];
-    await vi.waitFor(async () => expect((await Promise.all(nodes.map((n) => readiness(n.url)))).every((r) => r.redis?.ready)).toBe(true), { timeout: 10_000 });
-    return { schema, nodes };
-  }
+  const suite = clusterSuite({ redis: true });
+  const { client } = suite;
+  const cluster = (size: number, env: { RATE_LIMIT_INTAKE?: string } = {}) => suite.cluster(size, { env, redisReadyMs: 10_000 });
 
   it('carries commits between nodes through Redis: every client gets the same events in the same order, once', async () => {
     const { schema, nodes } = await cluster(3);
@@ -110,14 +69,14 @@ describe.skipIf(skip)('a cluster on PostgreSQL and Redis', { timeout: 420_000 },
     for (let round = 0; round < 3; round++) {
       const before = acked;
       await vi.waitFor(() => expect(acked).toBeGreaterThan(before + 60), { timeout: 10_000, interval: 20 });
-      await redis.kill();
+      await suite.redis.kill();
       const ackedAtKill = acked;
       // Intake goes on without Redis: the log is the record, PostgreSQL's NOTIFY carries the news meanwhile.
       await vi.waitFor(() => expect(acked).toBeGreaterThan(ackedAtKill + 60), { timeout: 10_000, interval: 20 });
       const down = await Promise.all(nodes.map((n) => readiness(n.url)));
       expect(down.map((r) => r.redis?.ready)).toEqual([false, false, false]);
 
-      await redis.start();
+      await suite.redis.start();
       const back = Date.now();
       const heardBefore = (await Promise.all(nodes.map((n) => readiness(n.url)))).map((r) => r.redis!.heard);
       await vi.waitFor(

@@ -4,49 +4,23 @@
  * restarted, and a wall loaded while Redis is down.
  * Every wall must end with exactly the log's events, each once, in order. Times to recover are printed.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { clusterSuite } from '../helpers/cluster.js';
 import { caseReported } from '../helpers/factories.js';
-import { dropSchemas, freshSchemaName, requirePostgres, testDatabaseUrl } from '../helpers/pg-env.js';
-import { CountingClient, expectEachOnce, expectLog, killNodes, logOf, readiness, settle, startNode, type Node } from '../helpers/pg-nodes.js';
-import { requireRedis, startRedis, type TestRedis } from '../helpers/redis-env.js';
+import { requirePostgres } from '../helpers/pg-env.js';
+import { CountingClient, expectEachOnce, expectLog, logOf, readiness, settle, type Node } from '../helpers/pg-nodes.js';
+import { requireRedis } from '../helpers/redis-env.js';
 import { post } from '../helpers/server.js';
 import { cookieFor, WALL } from '../helpers/auth.js';
 
 const skip = (await requirePostgres('stream cluster tests')) !== undefined || requireRedis('stream cluster tests') !== undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(skip)('the stream on three nodes, through cut links and Redis restarts', () => {
-  let redis: TestRedis;
-  const schemas: string[] = [];
-  const clients: CountingClient[] = [];
-  const client = (url: string) => {
-    const c = new CountingClient(url);
-    clients.push(c);
-    return c;
-  };
-
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
-    killNodes();
-    await redis.start();
-  });
-  afterAll(async () => {
-    await redis?.kill();
-    await dropSchemas(schemas);
-  });
-
-  async function cluster(): Promise<{ schema: string; nodes: Node[] }> {
-    const schema = freshSchemaName();
-    schemas.push(schema);
-    const env = { DATABASE_URL: testDatabaseUrl, DATABASE_SCHEMA: schema, REDIS_URL: redis.url };
-    const first = await startNode(env);
-    const nodes = [first, ...(await Promise.all([startNode(env), startNode(env)]))];
-    await vi.waitFor(async () => expect((await Promise.all(nodes.map((n) => readiness(n.url)))).every((r) => r.redis?.ready)).toBe(true), { timeout: 30_000 });
-    return { schema, nodes };
-  }
+// Three node processes start per test: on a machine busy with the rest of the suite that alone can take over 30 s.
+describe.skipIf(skip)('the stream on three nodes, through cut links and Redis restarts', { timeout: 420_000 }, () => {
+  const suite = clusterSuite({ redis: true });
+  const { client } = suite;
+  const cluster = () => suite.cluster(3);
 
   /** The network under these walls drops for 2 s: their transports are destroyed and they reconnect only after. */
   async function dropFor2s(walls: CountingClient[]) {
@@ -97,7 +71,7 @@ describe.skipIf(skip)('the stream on three nodes, through cut links and Redis re
         }),
       );
       for (const redisDown of [false, true]) {
-        if (redisDown) await redis.kill();
+        if (redisDown) await suite.redis.kill();
         for (let round = 0; round < 2; round++) {
           await sleep(500);
           await dropFor2s(dropping);
@@ -106,7 +80,7 @@ describe.skipIf(skip)('the stream on three nodes, through cut links and Redis re
       }
       writing = false;
       await load;
-      await redis.start();
+      await suite.redis.start();
       const t0 = performance.now();
       await expectExact(schema, nodes, walls);
       console.info(`[cluster, drops under load] every wall exact ${(performance.now() - t0).toFixed(0)} ms after the load stopped`);
@@ -128,7 +102,7 @@ describe.skipIf(skip)('the stream on three nodes, through cut links and Redis re
       const { schema, nodes } = await cluster();
       // Kiosk sessions are made first: a page loaded during the outage has its session already.
       await Promise.all(nodes.map((n) => cookieFor(n, WALL)));
-      await redis.kill();
+      await suite.redis.kill();
       await vi.waitFor(async () => expect((await Promise.all(nodes.map((n) => readiness(n.url)))).map((r) => r.redis?.ready)).toEqual([false, false, false]), { timeout: 20_000 });
       for (const n of nodes) expect((await post(n, caseReported())).status).toBe(201);
       const t0 = performance.now();
@@ -137,7 +111,7 @@ describe.skipIf(skip)('the stream on three nodes, through cut links and Redis re
       console.info(`[cluster, Redis down] a new wall had its snapshot after ${(performance.now() - t0).toFixed(0)} ms`);
       for (const n of nodes) expect((await post(n, { events: [caseReported(), caseReported()] })).status).toBe(201);
       await expectExact(schema, nodes, walls);
-      await redis.start();
+      await suite.redis.start();
       for (const n of nodes) expect((await post(n, caseReported())).status).toBe(201);
       await expectExact(schema, nodes, walls);
     },
