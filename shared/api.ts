@@ -145,3 +145,16 @@ export interface QueueRow {
   case: CaseSummary;
   title: string;
 }
+
+/** The queue's orders: oldest first (the default: the cases waiting longest), or newest first. */
+export const queueSorts = ['oldest', 'newest'] as const;
+export type QueueSort = (typeof queueSorts)[number];
+
+/** GET /api/queue: one page of the open cases that match, with how many match in all. */
+export interface QueuePage {
+  items: QueueRow[];
+  total: number;
+  offset: number;
+  limit: number;
+  sort: QueueSort;
+}

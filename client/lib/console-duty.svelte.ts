@@ -3,7 +3,7 @@
  * the socket that says when to refetch them. Notices are throttled per resource (≤ 2 fetches a second), and every
  * reconnection refetches everything because notices are not replayed.
  */
-import type { CaseDetail, QueueRow, WhistleRow } from '../../shared/api.js';
+import type { CaseDetail, QueueRow, QueueSort, WhistleRow } from '../../shared/api.js';
 import type { CaseNotice } from '../../shared/socket.js';
 import type { CaseStatus } from '../../shared/vocabulary.js';
 import { ServerClock } from './clock.svelte.js';
@@ -21,7 +21,21 @@ export interface QueueFilterState {
   tab: QueueTab;
   streetCode: string;
   category: string;
+  /** Oldest first by default: the cases waiting longest are the ones that matter most. */
+  sort: QueueSort;
+  /** The first row of the page shown, in that order. */
+  offset: number;
 }
+
+/** One page of a queue list and how many cases the list holds in all. */
+export interface QueueList {
+  rows: QueueRow[];
+  total: number;
+  offset: number;
+}
+
+/** Rows per page of the intake queue. */
+export const QUEUE_PAGE = 50;
 
 export interface DutyDeps {
   api?: DispatchApi;
@@ -31,10 +45,10 @@ export interface DutyDeps {
 export class DutyConsole {
   readonly clock = new ServerClock();
   readonly api: DispatchApi;
-  readonly queue: Resource<QueueRow[]>;
+  readonly queue: Resource<QueueList>;
   readonly board: Resource<WhistleRow[]>;
   readonly detail: Resource<CaseDetail>;
-  #filter = $state.raw<QueueFilterState>({ tab: 'all', streetCode: '', category: '' });
+  #filter = $state.raw<QueueFilterState>({ tab: 'all', streetCode: '', category: '', sort: 'oldest', offset: 0 });
   #selected = $state<string | null>(null);
   #status = $state.raw<ConnectionStatus>({ state: 'connecting', since: Date.now() });
   readonly #connect: () => ConsoleConnection;
@@ -44,11 +58,14 @@ export class DutyConsole {
     this.api = deps.api ?? createDispatchApi({ onServerDate: clockCorrector(this.clock) });
     this.#connect = deps.connect ?? (() => connectConsole());
     this.queue = new Resource(async (signal) => {
-      const { tab, streetCode, category } = this.#filter;
-      if (tab === 'followUp' || tab === 'archive') return loadCloseOut(this.api, tab, { streetCode, category }, this.#titles, signal);
+      const { tab, streetCode, category, sort, offset } = this.#filter;
+      if (tab === 'followUp' || tab === 'archive') {
+        const list = await loadCloseOut(this.api, tab, { streetCode, category }, this.#titles, signal);
+        return list.ok ? { ok: true, data: { rows: list.data, total: list.data.length, offset: 0 } } : list;
+      }
       const status: CaseStatus | undefined = tab === 'all' ? undefined : tab;
-      const result = await this.api.queue({ status, streetCode, category }, signal);
-      return result.ok ? { ok: true, data: result.data.items } : result;
+      const result = await this.api.queue({ status, streetCode, category, sort, limit: QUEUE_PAGE, offset }, signal);
+      return result.ok ? { ok: true, data: { rows: result.data.items, total: result.data.total, offset: result.data.offset } } : result;
     });
     this.board = new Resource(async (signal) => {
       const result = await this.api.whistles(signal);
@@ -69,8 +86,9 @@ export class DutyConsole {
     return this.#status;
   }
 
+  /** A new filter or order starts at the first page; a page change keeps the filter. */
   setFilter(change: Partial<QueueFilterState>): void {
-    this.#filter = { ...this.#filter, ...change };
+    this.#filter = { ...this.#filter, offset: 0, ...change };
     void this.queue.reload();
   }
 

@@ -6,7 +6,7 @@
  * Who is acting is the signed-in session (its cookie goes with every request): the server takes the role and the
  * department from it, so nothing here names them.
  */
-import type { CaseDetail, CasePage, CaseSummary, DeptWhistleRow, DispatchSuggestion, QueueRow, WhistleRow } from '../../shared/api.js';
+import type { CaseDetail, CasePage, CaseSummary, DeptWhistleRow, DispatchSuggestion, QueuePage, QueueSort, WhistleRow } from '../../shared/api.js';
 import type { CommandInput, CommandResult } from '../../shared/dispatch.js';
 import type { CaseStatus } from '../../shared/vocabulary.js';
 import { createTransport, failureOf, type Failure, type Outcome } from './api-transport.js';
@@ -18,7 +18,9 @@ export interface QueueFilter {
   status?: CaseStatus;
   streetCode?: string;
   category?: string;
+  sort?: QueueSort;
   limit?: number;
+  offset?: number;
 }
 
 export interface DispatchApiOptions {
@@ -49,7 +51,7 @@ export function createDispatchApi(options: DispatchApiOptions = {}) {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(filter)) if (value !== undefined && value !== '') params.set(key, String(value));
       const query = params.size ? `?${params}` : '';
-      return read<{ items: QueueRow[] }>(`/api/queue${query}`, signal);
+      return read<QueuePage>(`/api/queue${query}`, signal);
     },
     /** The read API's case list (summaries without titles): the consoles use it for statuses the queue leaves out. */
     cases(filter: Omit<QueueFilter, 'status'> & { status: CaseStatus }, signal?: AbortSignal) {

@@ -4,10 +4,9 @@
  */
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import type { CaseDetail, DeptWhistleRow, QueueRow, TimelineEntry, WhistleRow } from '../../shared/api.js';
-import { metricGroups } from '../../shared/api.js';
+import type { DeptWhistleRow, QueuePage, WhistleRow } from '../../shared/api.js';
+import { metricGroups, queueSorts } from '../../shared/api.js';
 import { commandSchema } from '../../shared/dispatch.js';
-import { isAccessEvent, isAlertEvent } from '../../shared/events.js';
 import { zodFieldErrors } from '../../shared/intake.js';
 import { activeWhistle } from '../../shared/lifecycle.js';
 import { openStatuses } from '../../shared/vocabulary.js';
@@ -20,8 +19,7 @@ import type { Projections } from '../projections.js';
 import type { EventStore } from '../store/event-store.js';
 import { actorOf } from './actor.js';
 import { unmaskSchema } from '../../shared/auth.js';
-import { caseTextMasker, maskParty } from '../../shared/masking.js';
-import { caseMasker, reportOf } from './case-text.js';
+import { caseReads } from '../read/case-reads.js';
 import type { Auditor } from '../auth/auditor.js';
 import { sessionOf } from '../auth/guard.js';
 import { HttpError, invalid, noSuch } from './errors.js';
@@ -33,7 +31,10 @@ const queueQuery = z.strictObject({
   status: z.enum(openStatuses as ['received', ...string[]]).optional(),
   streetCode: z.string().regex(/^\d{9}$/).optional(),
   category: z.string().max(40).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(200),
+  /** Oldest first by default: the cases waiting longest are the ones that matter most. */
+  sort: z.enum(queueSorts).default('oldest'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
 });
 
 const metricsQuery = z.strictObject({
@@ -44,18 +45,6 @@ const metricsQuery = z.strictObject({
   category: z.string().max(40).optional(),
   deptId: z.string().max(40).optional(),
 });
-
-/** The fields of a step that people type (shared/dispatch.ts): the rest are ids, codes and times. */
-const FREE_TEXT_KEYS = new Set(['note', 'reason', 'title', 'description']);
-
-/** Free text (notes, reasons) anywhere in a step's detail, masked the way the case's own text is. */
-function mapStrings<T>(value: T, text: (s: string) => string): T {
-  if (Array.isArray(value)) return value.map((v: unknown) => mapStrings(v, text)) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? (FREE_TEXT_KEYS.has(k) ? text(v) : v) : mapStrings(v, text)])) as T;
-  }
-  return value;
-}
 
 const queueStatuses = new Set<string>(['received', 'triaged', 'returned', 'reopened']);
 
@@ -79,56 +68,28 @@ export function dispatchRouter(deps: {
   const cases = projections.cases;
   const router = Router();
 
-  const report = (record: CaseRecord) => reportOf(store, record);
-  const timeline = async (record: CaseRecord, text: (s: string) => string): Promise<TimelineEntry[]> => {
-    const entries: TimelineEntry[] = [];
-    for (const seq of cases.steps(record.id)) {
-      const [event] = await store.readAfter(seq - 1, 1);
-      if (!event || event.type === 'case.reported' || isAlertEvent(event) || isAccessEvent(event)) continue;
-      const { case: _case, actor, at: _at, ...detail } = event.data as typeof event.data & { actor?: TimelineEntry['actor']; at?: string };
-      entries.push({ seq: event.seq, type: event.type, at: event.at, detail: mapStrings(detail, text), ...(actor && { actor }) });
-    }
-    return entries;
-  };
-  // Lists show titles and return reasons masked: personal data or a party's name typed into them is personal data too.
-  const row = async (record: CaseRecord): Promise<QueueRow> => {
-    const d = await report(record);
-    const text = caseTextMasker(d.parties);
-    return { case: toSummary(record, text), title: text(d.title) };
-  };
+  const reads = caseReads(store, cases);
 
   router.get('/api/queue', async (req, res) => {
     const parsed = queueQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
-    const { status, limit, ...filter } = parsed.data;
+    const { status, sort, limit, offset, ...filter } = parsed.data;
+    // Every match is counted (the total is true); only the page's rows are read from the log.
     const matches: CaseRecord[] = [];
-    const records = cases.records();
-    for (let i = records.length - 1; i >= 0 && matches.length < limit; i--) {
-      const r = records[i]!;
+    for (const r of cases.records()) {
       if (status ? r.status !== status : !queueStatuses.has(r.status)) continue;
       if (filter.streetCode && r.streetCode !== filter.streetCode) continue;
       if (filter.category && r.category !== filter.category) continue;
       matches.push(r);
     }
-    res.json({ items: await Promise.all(matches.map(row)) });
+    // Records are in intake order, so oldest first is their order.
+    const page = sort === 'oldest' ? matches.slice(offset, offset + limit) : matches.slice(Math.max(0, matches.length - offset - limit), Math.max(0, matches.length - offset)).reverse();
+    const answer: QueuePage = { items: await reads.rows(page), total: matches.length, offset, limit, sort };
+    res.json(answer);
   });
 
   /** Parties' names, phone and ID numbers are masked unless an officer or leader unmasked this one case, with a reason. */
-  const detailOf = async (record: CaseRecord, masked: boolean): Promise<CaseDetail> => {
-    const d = await report(record);
-    const text = masked ? caseTextMasker(d.parties) : (s: string) => s;
-    return {
-      case: toSummary(record, text),
-      title: text(d.title),
-      parties: masked ? d.parties.map(maskParty) : d.parties,
-      masked,
-      timeline: await timeline(record, text),
-      ...(d.description !== undefined && { description: text(d.description) }),
-      ...(d.location && { location: d.location }),
-      ...(d.occurredAt && { occurredAt: d.occurredAt }),
-      ...(d.petitionForm && { petitionForm: d.petitionForm }),
-    };
-  };
+  const detailOf = (record: CaseRecord, masked: boolean) => reads.detail(record, masked);
   /**
    * The case, if the caller may read it: the duty officer and the leader any, a department one it has (or had) a part
    * in. Asked before anything else about the case, and a case the caller may not read answers exactly as a missing one.
@@ -186,16 +147,12 @@ export function dispatchRouter(deps: {
     if (outcome.code === 'invalid') throw invalid([{ path: outcome.path ?? '(body)', message: outcome.message }]);
     if (outcome.code === 'not_found') throw noSuch('case');
     // The caller may read the case (visibleCase above): it gets the state as its own desk shows it.
-    const current = outcome.current && { current: toSummary(outcome.current, await caseMasker(store, outcome.current)) };
+    const current = outcome.current && { current: toSummary(outcome.current, await reads.masker(outcome.current)) };
     throw new HttpError(refusalStatus[outcome.code], outcome.code, outcome.message, undefined, current);
   });
 
   router.get('/api/whistles', async (req, res) => {
-    const rows: WhistleRow[] = [];
-    for (const record of cases.whistled()) {
-      const r = await row(record);
-      rows.push({ ...r, whistle: r.case.whistle! });
-    }
+    const rows: WhistleRow[] = (await reads.rows([...cases.whistled()])).map((r) => ({ ...r, whistle: r.case.whistle! }));
     res.json({ items: rows.reverse() });
   });
 
@@ -204,16 +161,10 @@ export function dispatchRouter(deps: {
     const deptId = req.params.deptId;
     if (!district.departments.some((d) => d.id === deptId)) throw new HttpError(404, 'not_found', `no department ${deptId}`);
     if (actor.role === 'dept' && actor.deptId !== deptId) throw new HttpError(403, 'forbidden', 'a department sees only its own whistles');
-    const rows: DeptWhistleRow[] = [];
-    for (const record of cases.whistled()) {
-      const mine = activeWhistle(record)!.assignments.some((a) => a.deptId === deptId && (a.status === 'pending' || a.status === 'reported'));
-      if (!mine) continue;
-      // The row's own whistle, its return reasons masked.
-      const r = await row(record);
-      const whistle = r.case.whistle!;
-      const assignment = whistle.assignments.find((a) => a.deptId === deptId && (a.status === 'pending' || a.status === 'reported'))!;
-      rows.push({ ...r, whistle, assignment });
-    }
+    const open = (a: { deptId: string; status: string }) => a.deptId === deptId && (a.status === 'pending' || a.status === 'reported');
+    const mine = [...cases.whistled()].filter((record) => activeWhistle(record)!.assignments.some(open));
+    // Each row's own whistle, its return reasons masked; one read for them all.
+    const rows: DeptWhistleRow[] = (await reads.rows(mine)).map((r) => ({ ...r, whistle: r.case.whistle!, assignment: r.case.whistle!.assignments.find(open)! }));
     res.json({ items: rows.reverse() });
   });
 

@@ -60,7 +60,19 @@ export function openApiDocument(version: string): object {
         },
       },
       '/api/queue': {
-        get: { summary: 'The duty intake queue: received, triaged, returned and reopened cases with titles', parameters: actor, responses: { 200: { description: '{ items: QueueRow[] }' }, 403: err('Not duty or leader') } },
+        get: {
+          summary: 'The duty intake queue: received, triaged, returned and reopened cases with titles, a page at a time, oldest first by default',
+          parameters: [
+            ...actor,
+            { name: 'status', in: 'query', schema: { type: 'string', enum: ['received', 'triaged', 'returned', 'reopened'] }, description: 'One open status (default: all four)' },
+            { name: 'streetCode', in: 'query', schema: { type: 'string', pattern: '^\\d{9}$' } },
+            { name: 'category', in: 'query', schema: { type: 'string', maxLength: 40 } },
+            { name: 'sort', in: 'query', schema: { type: 'string', enum: ['oldest', 'newest'], default: 'oldest' }, description: 'oldest: the cases waiting longest first' },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+            { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 }, description: 'How many matching cases to skip, in the chosen order' },
+          ],
+          responses: { 200: { description: '{ items: QueueRow[], total: number (every match, not only this page), offset, limit, sort }' }, 400: err('Invalid query: error.details per field'), 403: err('Not duty or leader') },
+        },
       },
       '/api/cases/{id}': {
         get: { summary: 'One case: facts, title, parties, lifecycle state and timeline', parameters: [idParam, ...actor], responses: { 200: { description: 'CaseDetail' }, 404: err('Unknown case, or one the department has no part in: the same body') } },

@@ -42,7 +42,7 @@ export class DutyOfficers {
 
   /** Reads the queue and plans a dispatch for every case that arrived in it since the last look. */
   async pollQueue(): Promise<void> {
-    const page = await this.ctx.http.get<{ items: QueueRow[] }>(`/api/queue?limit=${QUEUE_LIMIT}`, { role: 'duty', name: DUTY_OFFICERS[0]! });
+    const page = await this.ctx.http.get<{ items: QueueRow[] }>(`/api/queue?limit=${QUEUE_LIMIT}&sort=newest`, { role: 'duty', name: DUTY_OFFICERS[0]! });
     if (!page) return;
     const seen = new Map<string, CaseSummary>();
     for (const { case: c } of page.items) {

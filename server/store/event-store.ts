@@ -26,6 +26,11 @@ export interface EventStore {
   bySourceKeys(keys: readonly string[]): Promise<StoredEvent[]>;
   /** Events with seq > afterSeq, in seq order, at most `limit` of them. */
   readAfter(afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  /**
+   * The events with these seqs, in seq order, in one read (seqs not in the log are left out): what a list of rows
+   * needs from the log (each case's report, a timeline's steps) without one read per row.
+   */
+  bySeqs(seqs: readonly number[]): Promise<StoredEvent[]>;
   lastSeq(): Promise<number>;
   /**
    * Calls `listener` with every batch of newly committed events, in seq order, before the appends that wrote

@@ -381,6 +381,12 @@ export class PgEventStore implements EventStore {
     return rows.map(toEvent);
   }
 
+  async bySeqs(seqs: readonly number[]): Promise<StoredEvent[]> {
+    if (seqs.length === 0) return [];
+    const { rows } = await this.#read<PgRow>(`SELECT ${COLUMNS} FROM ${this.#tables.events} WHERE seq = ANY($1::bigint[]) ORDER BY seq`, [[...new Set(seqs)]]);
+    return rows.map(toEvent);
+  }
+
   async bySourceKeys(keys: readonly string[]): Promise<StoredEvent[]> {
     if (keys.length === 0) return [];
     const { rows } = await this.#read<PgRow>(`SELECT ${COLUMNS} FROM ${this.#tables.events} WHERE source_key = ANY($1::text[])`, [[...new Set(keys)]]);

@@ -85,6 +85,7 @@ export class SqliteEventStore implements EventStore {
   readonly #clock: () => number;
   readonly #after: Database.Statement<[number, number], StoredRow>;
   readonly #byKey: Database.Statement<[string, number], StoredRow>;
+  readonly #bySeqs: Database.Statement<[string, number], StoredRow>;
   readonly #listeners = new Set<CommitListener>();
   #queue: Pending[] = [];
   #inFlight: { id: number; batch: Pending[]; at: string } | undefined;
@@ -109,6 +110,7 @@ export class SqliteEventStore implements EventStore {
     this.#checkDistrict(options.district);
     this.#after = this.#db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.#byKey = this.#db.prepare('SELECT * FROM events WHERE source_key = ? AND seq <= ?');
+    this.#bySeqs = this.#db.prepare('SELECT * FROM events WHERE seq IN (SELECT value FROM json_each(?)) AND seq <= ? ORDER BY seq');
     this.#lastSeq = (this.#db.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
     this.#writer = startWriter(file);
     this.#writer.on('message', (reply: CommitReply) => this.#settle(reply));
@@ -206,6 +208,13 @@ export class SqliteEventStore implements EventStore {
     // Only what the commit listeners have seen: a reader never gets ahead of the projections.
     const upTo = Math.min(limit, Math.max(0, this.#lastSeq - afterSeq));
     return upTo === 0 ? [] : this.#after.all(afterSeq, upTo).map(toEvent);
+  }
+
+  async bySeqs(seqs: readonly number[]): Promise<StoredEvent[]> {
+    if (this.#closed) throw new StoreUnavailableError('the event store is closed');
+    if (seqs.length === 0) return [];
+    // Like readAfter, only what the commit listeners have seen.
+    return this.#bySeqs.all(JSON.stringify([...new Set(seqs)]), this.#lastSeq).map(toEvent);
   }
 
   async bySourceKeys(keys: readonly string[]): Promise<StoredEvent[]> {

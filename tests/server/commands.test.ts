@@ -52,6 +52,7 @@ function node() {
         throw error;
       }),
     readAfter: (after, limit) => store.readAfter(after, limit),
+    bySeqs: (seqs) => store.bySeqs(seqs),
     bySourceKeys: (keys) => store.bySourceKeys(keys),
     lastSeq: () => store.lastSeq(),
     onCommit: (listener) => store.onCommit(listener),

@@ -24,6 +24,9 @@ class ArrayLog implements EventStore {
   bySourceKeys(keys: readonly string[]) {
     return Promise.resolve(this.events.filter((e) => e.sourceKey !== undefined && keys.includes(e.sourceKey)));
   }
+  bySeqs(seqs: readonly number[]) {
+    return Promise.resolve(this.events.filter((e) => seqs.includes(e.seq)));
+  }
   readAfter(afterSeq: number, limit: number) {
     this.reads++;
     return Promise.resolve(this.events.filter((e) => e.seq > afterSeq).slice(0, limit));

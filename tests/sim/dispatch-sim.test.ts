@@ -136,7 +136,7 @@ describe('dispatch simulation against the real server', () => {
 
   const detail = async (id: string) => (await get(server, `/api/cases/${id}`, DUTY)).body as CaseDetail;
 
-  it('takes the cases round the closed loop through the public API', { timeout: 120_000 }, async () => {
+  it('takes the cases round the closed loop through the public API', { timeout: 180_000 }, async () => {
     sim = startDispatchSim({
       baseUrl: server.url,
       signIn,
@@ -153,7 +153,7 @@ describe('dispatch simulation against the real server', () => {
     });
     const stats = sim.stats;
     // The simulated officers and 25 departments sign in first (a scrypt check each): seconds before the first whistle.
-    await expect.poll(() => stats.whistled, { timeout: 30_000 }).toBeGreaterThanOrEqual(cases.length);
+    await expect.poll(() => stats.whistled, { timeout: 60_000 }).toBeGreaterThanOrEqual(cases.length);
     const whistles = (await get(server, '/api/whistles', DUTY)).body as { items: WhistleRow[] };
     expect(whistles.items.length).toBeGreaterThan(0);
     // Long enough for fast departments to resolve, the officers to follow up, and the returned case to go out again —

@@ -3,6 +3,7 @@
  * `open(dir?)` opens a store on fresh storage, or re-opens the storage identified by `dir`.
  */
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventDraft, StoredEvent } from '../../shared/events.js';
 import { MAX_QUEUED_DRAFTS, StoreUnavailableError, type EventStore } from '../../server/store/event-store.js';
@@ -96,6 +97,21 @@ export function runEventStoreContract(engine: string, factory: StoreFactory): vo
       const [a, , c] = await store.append([alertDraft('key:a', '甲'), alertDraft(undefined), alertDraft('key:c', '丙')]);
       const found = await store.bySourceKeys(['key:c', 'key:none', 'key:a', 'key:a']);
       expect(found.sort((x, y) => x.seq - y.seq)).toEqual([a!.event, c!.event]);
+    });
+
+    it('reads events by seq in one call, in seq order, leaving out seqs the log does not hold', async () => {
+      const { store } = await openStore();
+      expect(await store.bySeqs([])).toEqual([]);
+      const stored = (await store.append(Array.from({ length: 12 }, () => alertDraft()))).map((r) => r!.event);
+      const all = await store.readAfter(0, 100);
+      // Any subset, asked in any order and with repeats, comes back as the log holds it.
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.integer({ min: -2, max: 16 }), { maxLength: 30 }), async (seqs) => {
+          const wanted = [...new Set(seqs)].filter((s) => s >= 1 && s <= stored.length).sort((x, y) => x - y);
+          expect(await store.bySeqs(seqs)).toEqual(wanted.map((s) => all[s - 1]));
+        }),
+        { numRuns: 50 },
+      );
     });
 
     it('is all-or-nothing per append, and a failed append does not sink a concurrent one', async () => {
