@@ -1,9 +1,12 @@
 /** Response shapes of the read API, shared by server and client. */
 import type { RiskClientSettings } from './risk.js';
 import type { CategoryInfo, DepartmentInfo, DistrictInfo, GeoBundle } from './geo.js';
-import type { Actor } from './dispatch.js';
-import type { AssignmentState, CaseState, WhistleState } from './lifecycle.js';
-import type { CaseKind, CaseSource, Localized, Tier, Urgency } from './vocabulary.js';
+import type { Actor } from './case-context.js';
+import type { CaseSummary } from './case-summary.js';
+
+export type { CaseSummary } from './case-summary.js';
+import type { AssignmentState, WhistleState } from './lifecycle.js';
+import type { Localized, Tier, Urgency } from './vocabulary.js';
 
 /** GET /api/geo */
 export interface GeoResponse {
@@ -21,21 +24,6 @@ export interface ClientConfig {
   halfLifeHours: number;
   /** Risk score settings and sensitive periods, so the wall computes the same scores as the server. */
   risk: RiskClientSettings;
-}
-
-/** A case as any audience may see it: its facts and lifecycle state, no title, description or parties. */
-export interface CaseSummary extends CaseState {
-  id: string;
-  seq: number;
-  kind: CaseKind;
-  category: string;
-  source: CaseSource;
-  streetCode: string;
-  communityCode: string;
-  severity: number;
-  peopleInvolved: number;
-  weight: number;
-  reportedAt: string;
 }
 
 /** One step of a case's history, for the timeline in the consoles. `detail` holds the step's own fields. */

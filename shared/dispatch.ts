@@ -4,16 +4,10 @@
  */
 import { z } from 'zod';
 import { humanText } from './text.js';
-import type { CaseContext } from './events.js';
-import { channels, outcomes, tiers, urgencies, type ActorRole, type Channel, type Outcome, type Tier, type Urgency } from './vocabulary.js';
+import type { Actor, CaseContext } from './case-context.js';
+import { channels, outcomes, tiers, urgencies, type Channel, type Outcome, type Tier, type Urgency } from './vocabulary.js';
 
-/** Who did something. `deptId` is set for department users; `id` is a user id, a source name or `timer`. */
-export interface Actor {
-  role: ActorRole;
-  id: string;
-  name?: string;
-  deptId?: string;
-}
+export type { Actor } from './case-context.js';
 
 export const systemActor: Actor = { role: 'system', id: 'timer', name: '系统计时' };
 

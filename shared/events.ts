@@ -6,28 +6,10 @@ import type { Assignment, AssignmentRole, DispatchResolution, LifecycleEventData
 import { isAccessType, type AccessEventDataMap, type AccessEventType } from './access-events.js';
 import { wallAlertTitle } from './masking.js';
 import type { AlertChangeType, AlertEventDataMap, RiskRuleId, RuleAlertFields } from './risk.js';
-import type { AlertLevel, CaseKind, CaseSource, EventSource, Outcome, PetitionForm, PetitionLevel, PartyRole, Tier, Urgency } from './vocabulary.js';
+import type { AlertLevel, CaseSource, EventSource, Outcome, PetitionForm, PetitionLevel, Tier, Urgency } from './vocabulary.js';
+import type { CaseContext, Party } from './case-context.js';
 
-export interface Party {
-  role: PartyRole;
-  name: string;
-  phone?: string;
-  idNumber?: string;
-}
-
-/** Where a case sits and how heavy it is: copied into later events so every fold stays self-contained. */
-export interface CaseContext {
-  caseId: string;
-  kind: CaseKind;
-  category: string;
-  streetCode: string;
-  communityCode: string;
-  severity: number;
-  peopleInvolved: number;
-  /** Heat weight: severity × category weight, fixed at intake so replays never depend on today's data files. */
-  weight: number;
-  reportedAt: string;
-}
+export type { CaseContext, Party } from './case-context.js';
 
 export interface CaseReportedData extends CaseContext {
   source: CaseSource;

@@ -3,7 +3,7 @@
  * `decide` turns a command into the one event it causes or refuses it with a reason, and `evolve` folds committed
  * events into a case's state. The server decides; the server and the consoles both fold.
  */
-import type { CaseContext } from './events.js';
+import type { CaseContext } from './case-context.js';
 import {
   DISSATISFIED_AT_MOST,
   type Actor,

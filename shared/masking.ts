@@ -13,7 +13,7 @@
  * - The wall (`wallAlertTitle`, `toPublicEvent`) gets no typed text at all: names in an outside system's title cannot
  *   be found reliably, so the wall shows a label built from the alert's level, source or rule and its area.
  */
-import type { Party } from './events.js';
+import type { Party } from './case-context.js';
 import type { EventSource } from './vocabulary.js';
 
 export function maskName(name: string): string {

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { humanText } from './text.js';
-import type { Actor } from './dispatch.js';
+import type { Actor } from './case-context.js';
+import type { CaseSummary } from './case-summary.js';
 import { alertLevels, type AlertLevel, type EventSource } from './vocabulary.js';
 
 // ---- settings: data/risk/rules.json and data/risk/periods.json ----
@@ -281,7 +282,7 @@ export interface RiskClientSettings {
 export interface RiskExplanation {
   view: RiskView;
   /** Open cases by their weight in the score, heaviest first (masked summaries). */
-  topCases: Array<import('./api.js').CaseSummary & { contribution: number }>;
+  topCases: Array<CaseSummary & { contribution: number }>;
   /** Open alerts in the area, most severe first. */
   alerts: AlertRecord[];
   /** Overdue whistle parts in the area. */

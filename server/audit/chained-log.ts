@@ -6,7 +6,7 @@
  * process; across nodes the storage's own lock serialises them.
  */
 import type { AuditDraft, AuditEntry, AuditRecord } from '../../shared/audit.js';
-import type { AuditFilter, AuditLog, VerifyResult } from './audit-log.js';
+import type { AuditFilter, AuditLog, VerifyResult } from './contract.js';
 import { ChainVerifier, GENESIS, seal, type ChainPoint } from './chain.js';
 import { AuditChainBrokenError, AuditUnavailableError, AuditValidationError } from './errors.js';
 import type { AuditStorage, ChainWriter } from './storage.js';

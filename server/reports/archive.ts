@@ -9,46 +9,12 @@
 import type { ArchivedReport, ReportData, ReportKind } from '../../shared/reports.js';
 import { PgReportStorage, type PgReportOptions } from './pg-archive.js';
 import { SqliteReportStorage } from './sqlite-archive.js';
+import type { ArchiveFilter, ReportStorage } from './archive-storage.js';
 
-export class ReportArchiveUnavailableError extends Error {
-  override name = 'ReportArchiveUnavailableError';
-}
+export { ReportArchiveUnavailableError, type ArchiveFilter, type ArchiveRow, type ReportStorage } from './archive-storage.js';
 
 export function archiveId(kind: ReportKind, scopeCode: string, from: string): string {
   return `${kind}:${scopeCode}:${from}`;
-}
-
-export interface ArchiveFilter {
-  kind?: ReportKind;
-  /** One street's reports; without it, every scope's. */
-  street?: string;
-  limit: number;
-}
-
-/** What the list shows, kept in columns beside the frozen body. */
-export interface ArchiveRow {
-  id: string;
-  kind: ReportKind;
-  scopeLevel: 'district' | 'street';
-  scopeCode: string;
-  scopeName: string;
-  from: string;
-  to: string;
-  generatedAt: string;
-  cases: number;
-  resolved: number;
-  alerts: number;
-  body: string;
-}
-
-/** One engine: rows in, rows out; archive.ts turns them into reports. */
-export interface ReportStorage {
-  /** Inserts unless the id is there; resolves with whether it inserted. */
-  insert(row: ArchiveRow): Promise<boolean>;
-  has(id: string): Promise<boolean>;
-  body(id: string): Promise<string | undefined>;
-  list(filter: ArchiveFilter): Promise<Array<Omit<ArchiveRow, 'body'>>>;
-  close(): Promise<void>;
 }
 
 export interface ReportArchive {

@@ -6,9 +6,7 @@
 import type pg from 'pg';
 import { makePool, onceReady, SCHEMA_NAME, schemaLockId, type PoolOptions } from '../pg-pool.js';
 import { quoteIdent as quote } from '../store/pg-schema.js';
-import type { ArchiveFilter, ArchiveRow, ReportStorage } from './archive.js';
-import { ReportArchiveUnavailableError } from './archive.js';
-import { ARCHIVE_ORDER } from './sqlite-archive.js';
+import { ARCHIVE_ORDER, ReportArchiveUnavailableError, type ArchiveFilter, type ArchiveRow, type ReportStorage } from './archive-storage.js';
 
 /** Advisory lock class id of the archive's DDL: 'SGRp' in ASCII, beside the store's 'SGL*' and the audit's 'SGA*'. */
 export const REPORT_DDL_LOCK_CLASS = 0x53475270;

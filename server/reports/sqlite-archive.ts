@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import { migrateSqlite, SchemaVersionError } from '../store/schema-version.js';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { ArchiveFilter, ArchiveRow, ReportStorage } from './archive.js';
-import { ReportArchiveUnavailableError } from './archive.js';
+import { ARCHIVE_ORDER, ReportArchiveUnavailableError, type ArchiveFilter, type ArchiveRow, type ReportStorage } from './archive-storage.js';
 
 export const REPORTS_DB_FILE = 'reports.db';
 
@@ -27,9 +26,6 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS report_archive_scope ON report_archive (scope_code, period_from DESC);`;
 
 const COLUMNS = `id, kind, scope_level AS scopeLevel, scope_code AS scopeCode, scope_name AS scopeName, period_from AS "from", period_to AS "to", generated_at AS generatedAt, cases, resolved, alerts`;
-
-/** Newest period first; within one, the district before its streets, then longer periods first. */
-export const ARCHIVE_ORDER = `ORDER BY period_from DESC, period_to DESC, scope_level ASC, scope_code ASC, kind ASC`;
 
 function unavailable(error: unknown, what: string): Error {
   return new ReportArchiveUnavailableError(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
