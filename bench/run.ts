@@ -60,8 +60,8 @@ const plan = {
   /** Events already in the log for the second set of store runs. */
   prefill: quick ? 30_000 : 200_000,
   /**
-   * A disturbed 20 ev/s phase (others took > 20 % of a core) is run again, this many times in all, while the run is
-   * younger than retryUntilSeconds (the 200 ev/s phases saturate both cores anyway and take long).
+   * A disturbed 20 ev/s phase (others took > 20 % of a core) is run again, this many times per side, while the run is
+   * younger than retryUntilSeconds when the rate starts (the 200 ev/s phases saturate both cores anyway and take long).
    */
   retries: quick ? 0 : 1,
   retryUntilSeconds: 200,
