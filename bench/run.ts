@@ -7,7 +7,10 @@
  *   --no-write       leave docs/ alone      --only ingest|latency|risk|pg|cluster
  *   --write          write docs/ even after --quick, --only or --rates (by default only a full run does)
  *   --rates 20,200   event rates of the latency phases
- *   --cpu-prof DIR   CPU profiles of the server processes into DIR (for diagnosis; implies --no-write)
+ *   --cpu-prof DIR   CPU profiles of the server processes into DIR (for diagnosis; implies --no-write);
+ *                    read them with bench/profile-summary.ts
+ *   BENCH_DUMP=PREFIX (environment) the clients write PREFIX-<side>-clients.json: per event its send time and the
+ *                    spread of its receipts, and when one client heard heartbeats (for diagnosis)
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
