@@ -1,6 +1,6 @@
 /**
- * Prometheus metrics (`GET /metrics`, prom-client) and JSON request logs (pino-http). One registry per server, so
- * several servers in one process (the tests) do not mix. `/metrics` answers only a bearer METRICS_TOKEN or an address
+ * Prometheus metrics (`GET /metrics`, prom-client) and JSON request logs (one pino line per request). One registry
+ * per server, so several servers in one process (the tests) do not mix. `/metrics` answers only a bearer METRICS_TOKEN or an address
  * in METRICS_ALLOW; with neither set it is off (404). Request logs carry a request id, route, status, duration and
  * the caller's user or key id: never a query string, body, cookie, authorization header or personal data.
  */
