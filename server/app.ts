@@ -151,10 +151,17 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
     }),
   });
   const catchUp = new CatchUp({ store, projections, replayLimit: options.replayLimit, clock });
+  const heartbeat = new StreamHeartbeat({ io, store, appliedSeq: () => projections.seq, log, clock }, { intervalMs: options.heartbeatMs, stallMs: STREAM_STALL_MS });
   // Every node streams its own clients from its own ordered fold: `local`, or the adapter would repeat each batch
   // on every node's clients once per node.
-  const publisher = new CoalescingPublisher((batch) => io.local.to(rooms.wall).emit('events', batch), { windowMs: options.streamBatchMs });
-  const heartbeat = new StreamHeartbeat({ io, store, appliedSeq: () => projections.seq, log, clock }, { intervalMs: options.heartbeatMs, stallMs: STREAM_STALL_MS });
+  const publisher = new CoalescingPublisher(
+    (batch) => {
+      io.local.to(rooms.wall).emit('events', batch);
+      // A beat that would only repeat what this batch told every wall is left out (stream-health.ts).
+      heartbeat.streamed(batch[batch.length - 1]!.seq);
+    },
+    { windowMs: options.streamBatchMs },
+  );
   const riskService = new RiskService({ store, projections, clock, log, ...(lease && { lease }) }, { sweepMs: options.riskSweepMs });
   // Every committed event once, in seq order, from this node or another (log-follower.ts).
   const follower = new LogFollower(

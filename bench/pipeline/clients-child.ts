@@ -3,6 +3,7 @@
  * (receive time per (seq, client), and a count, so losses and duplicates show); latencies are computed at the
  * end against the generator's send times.
  */
+import fs from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
 import { serve } from './children.js';
 import { createProbe } from './probe.js';
@@ -22,6 +23,8 @@ let frames = 0;
 let events = 0;
 let disconnects = 0;
 let highest: Int32Array = new Int32Array(0);
+/** Receive times (− base, ms) of the heartbeats client 0 heard: for BENCH_DUMP only. */
+const heads: number[] = [];
 
 function onEvents(client: number, batch: Array<{ seq: number }>): void {
   const t = now() - base;
@@ -47,6 +50,7 @@ function open(url: string, client: number, waitSnapshot: boolean, cookie: string
     sockets.push(socket);
     socket.on('events', (batch: Array<{ seq: number }>) => onEvents(client, batch));
     socket.on('disconnect', () => disconnects++);
+    if (client === 0 && process.env.BENCH_DUMP) socket.on('head', () => heads.push(now() - base));
     socket.once('connect_error', (error) => reject(error));
     if (waitSnapshot) socket.once('snapshot', () => resolve(now() - started));
     else socket.once('connect', () => resolve(now() - started));
@@ -126,7 +130,27 @@ function stats(args: { phases: Array<{ name: string; acked: Array<[number, numbe
       deliveredPerSec: inWindow / ((to - from) / 1000),
     };
   }
+  if (process.env.BENCH_DUMP) dump(args.phases);
   return { phases: out, outOfRange, disconnects };
+}
+
+/**
+ * Diagnosis only (BENCH_DUMP=<file prefix>): per acknowledged event, its send time and the spread of its receipts
+ * over the clients, and when client 0 heard heartbeats, as JSON, so tail latencies can be lined up with what the
+ * server was doing. The figures the benchmark reports do not depend on it.
+ */
+function dump(phases: Array<{ name: string; acked: Array<[number, number]> }>): void {
+  const rows: number[][] = [];
+  for (const phase of phases) {
+    for (const [seq, sentAt] of phase.acked) {
+      if (seq < 1 || seq > maxSeq) continue;
+      const l: number[] = [];
+      for (let c = 0; c < n; c++) if (counts[seq * n + c]) l.push(base + received[seq * n + c]! - sentAt);
+      l.sort((a, b) => a - b);
+      rows.push([seq, sentAt - base, l[0] ?? NaN, l[Math.floor(l.length / 2)] ?? NaN, l[Math.floor(l.length * 0.99)] ?? NaN, l[l.length - 1] ?? NaN]);
+    }
+  }
+  fs.writeFileSync(`${process.env.BENCH_DUMP}-${process.env.BENCH_CHILD ?? 'clients'}.json`, JSON.stringify({ columns: ['seq', 'sentAt', 'min', 'p50', 'p99', 'max'], rows, heads }));
 }
 
 serve(

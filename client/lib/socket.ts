@@ -96,6 +96,12 @@ export function connectWall(options: ConnectOptions): WallConnection {
     setStatus({ state: 'live', since: now() });
   });
   socket.on('head', (head) => watch.head(head.seq));
+  // A batch tells of the log's head as surely as a heartbeat, which the server leaves out while batches flow: a wall
+  // that cannot apply what it is sent (its snapshot never came) still notices and recovers under a steady stream.
+  socket.on('events', (batch) => {
+    const last = batch[batch.length - 1]?.seq;
+    if (typeof last === 'number') watch.head(last);
+  });
   socket.on('connect_error', (error) => {
     // Refused in the handshake (the kiosk session ended or was revoked): Socket.io will not retry; sign in again.
     const refused = refusalCode(error);

@@ -109,16 +109,21 @@ export function attachConnectionHandlers(io: IoServer, deps: StreamDeps & { log:
     for (const room of roomsOf(principal)) void socket.join(room);
     const may = (event: keyof typeof socketRules.events) => (socketRules.events[event] as readonly string[]).includes(principal.role);
 
+    // A minute's budget of syncs, counted from the first sync of the minute: no timer per socket (1,000 walls would
+    // wake the server 1,000 times a minute for nothing).
     let syncs = 0;
-    const window = setInterval(() => (syncs = 0), 60_000);
-    window.unref();
-    socket.on('disconnect', () => clearInterval(window));
+    let windowStart = 0;
 
     socket.on('sync', (request, ack) => {
       if (typeof ack !== 'function') return;
       if (!may('sync')) {
         ack({ ok: false, error: { code: 'forbidden', message: `the ${principal.role} role may not sync the wall stream` } });
         return;
+      }
+      const now = Date.now();
+      if (now - windowStart >= 60_000) {
+        windowStart = now;
+        syncs = 0;
       }
       if (++syncs > SYNCS_PER_MINUTE) {
         if (syncs > DISCONNECT_AFTER) socket.disconnect(true);

@@ -42,6 +42,9 @@ export class StreamHeartbeat {
   /** The head this node was behind, and since when; `reported` once logged as a stall. */
   #behind: { head: number; since: number; reported: boolean } | undefined;
   #beating = false;
+  /** The highest seq the live stream sent the wall room, and whether it sent any since the last beat. */
+  #streamed = 0;
+  #streamedSinceBeat = false;
 
   constructor(
     private readonly deps: HeartbeatDeps,
@@ -59,10 +62,25 @@ export class StreamHeartbeat {
     if (seq > (this.#notices.get(room) ?? 0)) this.#notices.set(room, seq);
   }
 
+  /**
+   * The live stream sent the wall room a batch ending at `seq` (the publisher's emit). Every wall in the room then
+   * holds the log up to `seq` as surely as a heartbeat would have told it, so the next beat to the wall room is left
+   * out when it would only repeat that: under a steady stream the walls hear no heartbeat, saving a write to every
+   * wall socket each interval (1,000 writes every 2 s on a full centre, a burst that delayed the events behind it,
+   * docs/performance.md); a quiet stream, or a node behind the log, still beats every interval.
+   */
+  streamed(seq: number): void {
+    if (seq > this.#streamed) this.#streamed = seq;
+    this.#streamedSinceBeat = true;
+  }
+
   /** One heartbeat: the log's head to the wall room, and with each console room's last notice to that room. */
   async beat(): Promise<void> {
     if (this.#beating) return;
     this.#beating = true;
+    // What the stream carried since the last beat counts for this one; what it carries from here, for the next.
+    const streamedSinceBeat = this.#streamedSinceBeat;
+    this.#streamedSinceBeat = false;
     try {
       const applied = this.deps.appliedSeq();
       let head = applied;
@@ -72,7 +90,10 @@ export class StreamHeartbeat {
         // The log is unreachable: this node's own fold is the best head it knows.
       }
       const { io } = this.deps;
-      io.local.to(rooms.wall).emit('head', { seq: head });
+      // A wall is told the head unless a batch since the last beat already reached it: it cannot have missed that
+      // batch unnoticed (a later batch shows a gap; a quiet next interval brings this beat back), and a head the
+      // stream has not reached (a node behind the log) is always sent.
+      if (!(streamedSinceBeat && this.#streamed >= head)) io.local.to(rooms.wall).emit('head', { seq: head });
       for (const [room, notice] of this.#notices) io.local.to(room).emit('head', { seq: head, notice });
       this.#watchSelf(head);
     } finally {

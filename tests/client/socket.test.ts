@@ -136,6 +136,31 @@ describe('connectWall', () => {
     socket().emit('head', { seq: 10 });
     expect(socket().reconnects).toBe(1);
   });
+
+  it('hears the head from the batches too (the server sends no heartbeat while they flow): a wall with nothing to show still reconnects', () => {
+    const { socket, setNow } = setup(null);
+    socket().emit('connect');
+    for (let t = 1_000, seq = 11; t <= 10_000; t += 500, seq++) {
+      setNow(t);
+      socket().emit('events', [{ seq }]);
+    }
+    expect(socket().reconnects).toBe(1);
+  });
+
+  it('a wall that applies every batch it is sent stays live under a steady stream without heartbeats', () => {
+    let applied = 100;
+    const { connection, socket, statuses, setNow, setSeq } = setup(applied);
+    let stalls = 0;
+    connection.onStall(() => stalls++);
+    socket().emit('connect');
+    for (let t = 1_000; t <= 20_000; t += 50) {
+      setNow(t);
+      socket().emit('events', [{ seq: ++applied }]);
+      setSeq(applied);
+      connection.progress();
+    }
+    expect([stalls, statuses.at(-1)!.state]).toEqual([0, 'live']);
+  });
 });
 
 describe('connectConsole', () => {
