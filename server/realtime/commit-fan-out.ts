@@ -10,7 +10,7 @@
  */
 import type { StoredEvent } from '../../shared/events.js';
 import type { RedisClient } from '../redis.js';
-import type { IoServer } from './connection.js';
+import type { IoServer } from './io.js';
 
 export const COMMITTED = 'log:committed' as const;
 

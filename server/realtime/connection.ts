@@ -7,7 +7,7 @@
  * connection-state recovery is off (app.ts): it restored sessions without the live room and routed every direct emit
  * through the cluster adapter, behind Redis.
  */
-import type { Server, Socket } from 'socket.io';
+import type { Socket } from 'socket.io';
 import { z } from 'zod';
 import { rooms } from '../../shared/rooms.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/socket.js';
@@ -17,17 +17,10 @@ import { readCookie, SESSION_COOKIE } from '../auth/session-token.js';
 import type { Logger } from '../log.js';
 import type { CatchUp } from './catch-up.js';
 import { clientStalled, streamCounters } from './stream-health.js';
+import type { InterServerEvents, IoServer, SocketData } from './io.js';
 
-/** Between server nodes, through the Redis adapter (commit-fan-out.ts): committed events, as JSON text. */
-export interface InterServerEvents {
-  'log:committed': (events: string) => void;
-}
+export type { InterServerEvents, IoServer } from './io.js';
 
-interface SocketData {
-  principal: SessionPrincipal;
-}
-
-export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 /**

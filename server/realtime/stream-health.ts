@@ -7,7 +7,7 @@
 import { rooms } from '../../shared/rooms.js';
 import type { Logger } from '../log.js';
 import type { EventStore } from '../store/event-store.js';
-import type { IoServer } from './connection.js';
+import type { IoServer } from './io.js';
 
 /** Plain counters since start-up; read them, never reset them (a scraper takes differences). */
 export const streamCounters = {
