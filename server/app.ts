@@ -27,21 +27,16 @@ import { ledgerRouter } from './api/ledger.js';
 import { reportsRouter } from './api/reports.js';
 import type { ReportArchive } from './reports/archive.js';
 import type { PdfRenderer } from './reports/pdf.js';
-import { RiskService } from './risk-service.js';
 import { uuidv7 } from './domain/ids.js';
 import { CaseWorkspace } from './in-flight.js';
 import { Ingestor } from './ingest.js';
-import { alertNotices, caseNotices } from './realtime/notices.js';
 import { OverdueTimers } from './timers.js';
 import type { Lease } from './lease.js';
-import { LogFollower } from './log-follower.js';
 import type { Logger } from './log.js';
 import type { Lifecycle } from './ops/lifecycle.js';
 import { readiness } from './ops/health.js';
 import { registerAppGauges, requestLog, type Metrics, type MetricsAccess } from './ops/metrics.js';
 import type { Projections } from './projections.js';
-import { CatchUp } from './realtime/catch-up.js';
-import { CommitFanOut } from './realtime/commit-fan-out.js';
 import { attachConnectionHandlers, dropStaleSockets, type IoServer } from './realtime/connection.js';
 import { forAdapter, type RedisClient } from './redis.js';
 import { adminRouter } from './api/admin.js';
@@ -55,17 +50,13 @@ import { LoginLockout, type LockoutSettings } from './auth/lockout.js';
 import { originAllowed, sameOrigin } from './auth/same-origin.js';
 import { securityHeaders } from './auth/security-headers.js';
 import { createLimiter, limitRequests, type RateLimitRule } from './rate-limit.js';
-import { CoalescingPublisher } from './realtime/publisher.js';
-import { StreamHeartbeat, streamCounters } from './realtime/stream-health.js';
+import { LiveFeed } from './realtime/live-feed.js';
+import { streamCounters } from './realtime/stream-health.js';
 import type { EventStore } from './store/event-store.js';
 
 /** Sockets whose session ran out are dropped this often (changes of access drop them at once). */
 const STALE_SOCKET_SWEEP_MS = 15_000;
 
-/** While Redis carries other nodes' commits, a NOTIFY waits this long for their batch before the log is read. */
-const REMOTE_GRACE_MS = 200;
-/** This node's fold behind the log's head for longer than this is a stall: logged and counted (stream-health.ts). */
-const STREAM_STALL_MS = 5000;
 
 export interface AppDeps {
   store: EventStore;
@@ -150,47 +141,15 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
       }),
     }),
   });
-  const catchUp = new CatchUp({ store, projections, replayLimit: options.replayLimit, clock });
-  const heartbeat = new StreamHeartbeat({ io, store, appliedSeq: () => projections.seq, log, clock }, { intervalMs: options.heartbeatMs, stallMs: STREAM_STALL_MS });
-  // Every node streams its own clients from its own ordered fold: `local`, or the adapter would repeat each batch
-  // on every node's clients once per node.
-  const publisher = new CoalescingPublisher(
-    (batch) => {
-      io.local.to(rooms.wall).emit('events', batch);
-      // A beat that would only repeat what this batch told every wall is left out (stream-health.ts).
-      heartbeat.streamed(batch[batch.length - 1]!.seq);
-    },
-    { windowMs: options.streamBatchMs },
+  // The live route: committed events into the projections and out to every screen (realtime/live-feed.ts).
+  const feed = new LiveFeed(
+    { io, store, projections, log, clock, ...(lease && { lease }), ...(redis && { redis: redis.client }) },
+    { streamBatchMs: options.streamBatchMs, replayLimit: options.replayLimit, heartbeatMs: options.heartbeatMs, riskSweepMs: options.riskSweepMs, ...(options.followPollMs !== undefined && { followPollMs: options.followPollMs }) },
   );
-  const riskService = new RiskService({ store, projections, clock, log, ...(lease && { lease }) }, { sweepMs: options.riskSweepMs });
-  // Every committed event once, in seq order, from this node or another (log-follower.ts).
-  const follower = new LogFollower(
-    {
-      store,
-      log,
-      appliedSeq: () => projections.seq,
-      apply: (events) => {
-        publisher.publish(projections.apply(events));
-        for (const [room, notices] of caseNotices(events, projections.cases)) {
-          io.local.to(room).emit('case:changed', notices);
-          heartbeat.noticed(room, notices[notices.length - 1]!.seq);
-        }
-        const alerts = alertNotices(events);
-        if (alerts.length) {
-          io.local.to([rooms.role('duty'), rooms.role('leader')]).emit('alert:changed', alerts);
-          for (const room of [rooms.role('duty'), rooms.role('leader')]) heartbeat.noticed(room, alerts[alerts.length - 1]!.seq);
-        }
-        riskService.afterCommit();
-      },
-    },
-    { pollMs: options.followPollMs ?? 2000, remoteGraceMs: () => (fanOut?.ready ? REMOTE_GRACE_MS : 0) },
-  );
-  const fanOut = redis && new CommitFanOut(io, redis.client, (events) => follower.receive(events));
-  // Told before this node applies its own commits (listeners run in order), so the others start a moment sooner.
-  const stopAnnouncing = fanOut && store.onCommit((events) => fanOut.announce(events));
-  follower.start();
-  heartbeat.start();
-  attachConnectionHandlers(io, { catchUp, flushLive: () => publisher.flush(), log, authenticator });
+  const { catchUp, fanOut } = feed;
+  const riskService = feed.risk;
+  feed.start();
+  attachConnectionHandlers(io, { catchUp, flushLive: () => feed.flush(), log, authenticator });
   // Every node applies every access change: each drops its own sockets of a user disabled, moved or signed out.
   projections.directory.onRevoked = (id) => io.local.in(rooms.principal(id)).disconnectSockets(true);
   projections.directory.onSessionEnded = (sid) => io.local.in(rooms.session(sid)).disconnectSockets(true);
@@ -318,12 +277,8 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
     /** Stops streaming and timers; the caller closes the http server and the store. */
     close: async () => {
       await timers.stop();
-      await riskService.stop();
-      stopAnnouncing?.();
+      await feed.close();
       clearInterval(staleSockets);
-      follower.close();
-      heartbeat.stop();
-      publisher.close();
       await io.close();
     },
   };
