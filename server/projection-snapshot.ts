@@ -30,27 +30,85 @@ interface SnapshotFile {
   directory: DirectorySnapshot;
 }
 
+/** Records (and timelines) serialised per slice before the event loop is let go. */
+const SLICE = 1_000;
+const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Writes the snapshot without holding the event loop for long: the cases and their timelines, nearly all of its size,
+ * are serialised a slice at a time with the event loop let go between slices, while events go on being applied. The
+ * case index tracks which records those events change; at the end, in one synchronous step, those records and the
+ * ones added meanwhile are serialised again, and the rest of the state (wall, risk, leader, directory) is taken, so
+ * every part is as of one seq, the one the snapshot names. The file is written asynchronously, then renamed over the
+ * previous one.
+ */
 export async function saveSnapshot(dir: string, projections: Projections, store: EventStore): Promise<boolean> {
   if (projections.seq === 0) return false;
-  const [last] = await store.readAfter(projections.seq - 1, 1);
-  if (!last) return false;
-  const body: SnapshotFile = {
-    version: SNAPSHOT_VERSION,
-    seq: projections.seq,
-    lastEventId: last.id,
-    wall: projections.wall,
-    cases: [...projections.cases.records()],
-    histories: projections.cases.histories(),
-    risk: projections.risk && { fingerprint: projections.risk.fingerprint, state: projections.risk.snapshot() },
-    leader: projections.leader.snapshot(),
-    directory: projections.directory.snapshot(),
-  };
+  const index = projections.cases;
+  const tracker = index.trackChanges();
+  let body: { head: string; cases: string[]; steps: string[]; tail: string; seq: number };
+  try {
+    const records = index.records();
+    const recordCount = records.length;
+    const cases: string[] = new Array(recordCount);
+    const steps0 = index.histories().steps;
+    const steps: string[] = new Array(steps0.length);
+    for (let i = 0; i < recordCount; i += SLICE) {
+      for (let j = i; j < Math.min(i + SLICE, recordCount); j++) cases[j] = JSON.stringify(records[j]);
+      await yieldToEvents();
+    }
+    for (let i = 0; i < steps0.length; i += SLICE) {
+      for (let j = i; j < Math.min(i + SLICE, steps0.length); j++) steps[j] = JSON.stringify(steps0[j]);
+      await yieldToEvents();
+    }
+    // One synchronous step from here: everything below is as of `seq`.
+    const seq = projections.seq;
+    const changedIds = new Set<string>();
+    for (const record of tracker.changed) changedIds.add(record.id);
+    const all = index.records();
+    for (let j = 0; j < all.length; j++) if (j >= recordCount || tracker.changed.has(all[j]!)) cases[j] = JSON.stringify(all[j]);
+    const history = index.histories();
+    for (let j = 0; j < history.steps.length; j++) if (j >= steps0.length || changedIds.has(history.steps[j]![0])) steps[j] = JSON.stringify(history.steps[j]);
+    const rest = {
+      wall: JSON.stringify(projections.wall),
+      commands: JSON.stringify(history.commands),
+      risk: JSON.stringify(projections.risk ? { fingerprint: projections.risk.fingerprint, state: projections.risk.snapshot() } : null),
+      leader: JSON.stringify(projections.leader.snapshot()),
+      directory: JSON.stringify(projections.directory.snapshot()),
+    };
+    body = {
+      seq,
+      cases,
+      steps,
+      head: `{"version":${SNAPSHOT_VERSION},"seq":${seq},"lastEventId":`,
+      tail: `,"risk":${rest.risk},"leader":${rest.leader},"directory":${rest.directory},"wall":${rest.wall}}`,
+    };
+    body.tail = `],"commands":${rest.commands}}${body.tail}`;
+  } finally {
+    tracker.stop();
+  }
+  const [last] = await store.readAfter(body.seq - 1, 1);
+  if (!last || last.seq !== body.seq) return false;
   const file = path.join(dir, FILE);
   const tmp = `${file}.${process.pid}.tmp`;
   // Write then rename: a crash mid-write leaves the previous snapshot, never half of one.
-  fs.writeFileSync(tmp, JSON.stringify(body));
-  fs.renameSync(tmp, file);
+  const out = await fs.promises.open(tmp, 'w');
+  try {
+    await out.write(`${body.head}${JSON.stringify(last.id)},"cases":[`);
+    await writeJoined(out, body.cases);
+    await out.write('],"histories":{"steps":[');
+    await writeJoined(out, body.steps);
+    await out.write(body.tail);
+  } finally {
+    await out.close();
+  }
+  await fs.promises.rename(tmp, file);
   return true;
+}
+
+/** `items` joined by commas, a slice per write. */
+async function writeJoined(out: fs.promises.FileHandle, items: readonly string[]): Promise<void> {
+  for (let i = 0; i < items.length; i += SLICE * 10) await out.write(`${i > 0 ? ',' : ''}${items.slice(i, i + SLICE * 10).join(',')}`);
 }
 
 export async function loadSnapshot(dir: string, store: EventStore, settings: ProjectionSettings): Promise<{ projections: Projections } | { reason: string }> {

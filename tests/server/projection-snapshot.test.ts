@@ -6,6 +6,8 @@ import { loadSnapshot, saveSnapshot } from '../../server/projection-snapshot.js'
 import { Projections } from '../../server/projections.js';
 import { SqliteEventStore } from '../../server/store/sqlite-store.js';
 import { alertDraft } from '../store/contract.js';
+import fc from 'fast-check';
+import { reported, triaged, whistled } from '../helpers/event-drafts.js';
 
 const settings = { tzOffsetMinutes: 480, halfLifeHours: 24 };
 const stores: SqliteEventStore[] = [];
@@ -35,6 +37,45 @@ describe('projection snapshots', () => {
     await loaded.projections.rebuild(store);
     expect(loaded.projections.wall).toEqual((await fold(store)).wall);
   });
+
+  it('written in slices while events go on being applied, it is as of one seq: snapshot + tail equals a full rebuild', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        // Which cases the events during the save touch (early ones are serialised already, late ones not yet), and
+        // how many new cases arrive meanwhile.
+        fc.array(fc.integer({ min: 0, max: 3_499 }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 0, max: 30 }),
+        async (touched, added) => {
+          const { store, dir } = open();
+          const ids = Array.from({ length: 3_500 }, (_, i) => `case-${i}`);
+          await store.append(ids.map(reported));
+          const live = await fold(store);
+          const saving = saveSnapshot(dir, live, store);
+          let done = false;
+          void saving.finally(() => (done = true));
+          // Between the save's slices: steps of existing cases and new cases, applied as the server applies commits.
+          for (let i = 0; !done && (i < touched.length || i < added); i++) {
+            const drafts = [...(i < touched.length ? [i % 2 ? triaged(ids[touched[i]!]!) : whistled(ids[touched[i]!]!, `alert-${i}`)] : []), ...(i < added ? [reported(`new-${i}`)] : [])];
+            await store.append(drafts);
+            await live.rebuild(store);
+          }
+          expect(await saving).toBe(true);
+          await store.append(touched.slice(0, 5).map((t) => triaged(ids[t]!)));
+          const loaded = await loadSnapshot(dir, store, settings);
+          if (!('projections' in loaded)) throw new Error(loaded.reason);
+          await loaded.projections.rebuild(store);
+          const full = await fold(store);
+          expect(loaded.projections.seq).toBe(full.seq);
+          expect(loaded.projections.cases.records()).toEqual(full.cases.records());
+          expect(loaded.projections.cases.histories()).toEqual(full.cases.histories());
+          expect(loaded.projections.wall).toEqual(full.wall);
+          expect(loaded.projections.leader.snapshot()).toEqual(full.leader.snapshot());
+          await store.close();
+        },
+      ),
+      { numRuns: 12 },
+    );
+  }, 120_000);
 
   it('is ignored when it does not match the log or the settings', async () => {
     const { store, dir } = open();
