@@ -1,9 +1,7 @@
 /** CLI entry: `npm start` (server alone) and `npm run demo` (with the demo feed). */
 import { ConfigError } from './config.js';
-import { bootServer } from './boot.js';
 import { DistrictDataError } from './district-data.js';
 import { StoreMismatchError, StoreUnavailableError } from './store/event-store.js';
-import { stopOnSignals } from './ops/signals.js';
 import { SchemaVersionError } from './store/schema-version.js';
 import { helpText, preflight } from './ops/preflight.js';
 
@@ -28,6 +26,9 @@ const exitWhileStarting = (signal: NodeJS.Signals) => {
 process.once('SIGINT', exitWhileStarting);
 process.once('SIGTERM', exitWhileStarting);
 try {
+  // Loaded only now: --help and the checks answer without loading the whole server.
+  const { bootServer } = await import('./boot.js');
+  const { stopOnSignals } = await import('./ops/signals.js');
   const server = await bootServer({}, { env: process.env, argv });
   process.off('SIGINT', exitWhileStarting);
   process.off('SIGTERM', exitWhileStarting);

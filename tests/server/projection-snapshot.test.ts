@@ -87,7 +87,16 @@ describe('projection snapshots', () => {
     await other.store.append(Array.from({ length: 5 }, (_, i) => alertDraft(`x${i}`)));
     fs.copyFileSync(path.join(dir, 'projections.snapshot.json'), path.join(other.dir, 'projections.snapshot.json'));
     expect(await loadSnapshot(other.dir, other.store, settings)).toEqual({ reason: 'snapshot does not match the event log' });
-    fs.writeFileSync(path.join(dir, 'projections.snapshot.json'), '{"version":1,');
+    // Cut short (no closing line), or not a snapshot at all.
+    const saved = fs.readFileSync(path.join(dir, 'projections.snapshot.json'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'projections.snapshot.json'), saved.slice(0, saved.lastIndexOf('\nM') + 1));
     expect(await loadSnapshot(dir, store, settings)).toEqual({ reason: 'snapshot unreadable' });
+    fs.writeFileSync(path.join(dir, 'projections.snapshot.json'), `${saved.split('\n')[0]}\nC{"id":`);
+    expect(await loadSnapshot(dir, store, settings)).toEqual({ reason: 'snapshot unreadable' });
+    fs.writeFileSync(path.join(dir, 'projections.snapshot.json'), 'not json');
+    expect(await loadSnapshot(dir, store, settings)).toEqual({ reason: 'snapshot unreadable' });
+    // A release's older format (one JSON object) is recognised by its first bytes and rebuilt from the log.
+    fs.writeFileSync(path.join(dir, 'projections.snapshot.json'), `{"version":6,"seq":5,"cases":[${'{},'.repeat(1000)}{}]}`);
+    expect(await loadSnapshot(dir, store, settings)).toEqual({ reason: 'snapshot version 6, need 7' });
   });
 });
