@@ -22,9 +22,10 @@ export class SnapshotSchedule {
 
   constructor(
     private readonly deps: { dataDir: string; projections: Projections; store: EventStore; log: Logger },
-    private readonly settings: { everyEvents: number; everyMinutes: number },
+    /** `savedSeq`: the seq of the snapshot on disk (the one start-up loaded, 0 for none); default the current seq. */
+    private readonly settings: { everyEvents: number; everyMinutes: number; savedSeq?: number },
   ) {
-    this.#savedSeq = deps.projections.seq;
+    this.#savedSeq = settings.savedSeq ?? deps.projections.seq;
   }
 
   start(): void {
