@@ -109,6 +109,10 @@ export async function saveSnapshot(dir: string, projections: Projections, store:
 
 export async function loadSnapshot(dir: string, store: EventStore, settings: ProjectionSettings): Promise<{ projections: Projections } | { reason: string }> {
   const file = path.join(dir, FILE);
+  // What a save cut short by a crash or kill left (hundreds of MB on a long log): never read, so never kept.
+  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    if (name.startsWith(`${FILE}.`) && name.endsWith('.tmp')) fs.rmSync(path.join(dir, name), { force: true });
+  }
   if (!fs.existsSync(file)) return { reason: 'no snapshot' };
   // The version from the first bytes, so an older file (one line of hundreds of MB) is never read whole.
   const first = Buffer.alloc(64);

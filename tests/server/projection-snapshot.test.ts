@@ -87,6 +87,10 @@ describe('projection snapshots', () => {
     await other.store.append(Array.from({ length: 5 }, (_, i) => alertDraft(`x${i}`)));
     fs.copyFileSync(path.join(dir, 'projections.snapshot.json'), path.join(other.dir, 'projections.snapshot.json'));
     expect(await loadSnapshot(other.dir, other.store, settings)).toEqual({ reason: 'snapshot does not match the event log' });
+    // A save a crash cut short leaves its temporary file: the next start removes it.
+    fs.writeFileSync(path.join(dir, 'projections.snapshot.json.12345.tmp'), '{"version":7}\nC{');
+    await loadSnapshot(dir, store, settings);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     // Cut short (no closing line), or not a snapshot at all.
     const saved = fs.readFileSync(path.join(dir, 'projections.snapshot.json'), 'utf8');
     fs.writeFileSync(path.join(dir, 'projections.snapshot.json'), saved.slice(0, saved.lastIndexOf('\nM') + 1));
