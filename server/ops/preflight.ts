@@ -120,6 +120,9 @@ async function postgresProblem(url: string): Promise<string | undefined> {
     await client.query('SELECT 1');
     return undefined;
   } catch (error) {
+    // A SQLSTATE: it answered, and said no (no such database, authentication failed).
+    const { code, message } = error as { code?: unknown; message?: string };
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return `PostgreSQL at ${redacted(url)} refused: ${message}: check DATABASE_URL`;
     return `PostgreSQL at ${redacted(url)} does not answer (${reason(error)}): start it, or check DATABASE_URL`;
   } finally {
     await client.end().catch(() => undefined);

@@ -11,6 +11,9 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkConfig, configNames, resolveConfig, settingDefaults } from '../../server/config.js';
+import { requirePostgres, testDatabaseUrl } from '../helpers/pg-env.js';
+
+const noPostgres = (await requirePostgres('preflight against PostgreSQL')) !== undefined;
 
 const root = path.resolve(import.meta.dirname, '../..');
 const entry = path.join(root, 'dist/node/server/index.js');
@@ -126,6 +129,14 @@ describe('preflight of the built server', () => {
     } finally {
       holder.close();
     }
+  }, 60_000);
+
+  it.skipIf(noPostgres)('says PostgreSQL refused when it answers no (no such database), not that it does not answer', async () => {
+    const url = new URL(testDatabaseUrl);
+    url.pathname = '/sygl_no_such_database';
+    const { code, lines } = await run(['--port', '0', '--data-dir', tmp('sygl-pf-db-')], { DATABASE_URL: url.href, SESSION_SECRET: 'a-session-secret-of-at-least-32-chars' }).exited;
+    expect(code).toBe(2);
+    expect(lines).toEqual([`cannot start: PostgreSQL at ${url.hostname}:${url.port || '5432'}/sygl_no_such_database refused: database "sygl_no_such_database" does not exist: check DATABASE_URL`]);
   }, 60_000);
 
   it('refuses a data dir the server user cannot write (run as nobody, as systemd runs it as sygl)', async () => {
