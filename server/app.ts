@@ -233,7 +233,7 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
   app.use(alertsRouter({ projections, store, district, commands: alertCommands, risk, clock, auditor }));
   app.use(leaderRouter({ projections, district, risk, clock }));
   app.use(reportsRouter({ projections, district, clock, auditor, log, ...deps.reports }));
-  app.use(ledgerRouter({ projections, district, ingestor, store, clock, auditor }));
+  app.use(ledgerRouter({ projections, district, ingestor, store, clock, auditor, ...(options.metrics && { metrics: options.metrics.metrics }) }));
   app.use('/api', notFound);
   if (options.clientDir && fs.existsSync(path.join(options.clientDir, 'index.html'))) {
     const index = path.join(options.clientDir, 'index.html');

@@ -20,7 +20,7 @@ import { Metrics } from './ops/metrics.js';
 import { Projections, type ProjectionSettings } from './projections.js';
 import { identityKey, loadRiskSettings } from './risk-data.js';
 import { uuidv7 } from './domain/ids.js';
-import { loadSnapshot, saveSnapshot } from './projection-snapshot.js';
+import { loadSnapshot } from './projection-snapshot.js';
 import { PgLease, soleLease, type Lease } from './lease.js';
 import { closeRedis, connectRedis, redactedUrl } from './redis.js';
 import { openAuditLog } from './audit/audit-log.js';
@@ -160,8 +160,6 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
       }
     });
     lifecycle.replay.replayed = projections.seq;
-    // A long replay is worth saving before serving, so the next start does not repeat it.
-    if (projections.seq - fromSeq > SNAPSHOT_AFTER_REPLAYED) await saveSnapshot(dataDir, projections, store);
     log.info({ seq: projections.seq, replayed: projections.seq - fromSeq, ms: Math.round(performance.now() - started), dataDir }, 'projections ready');
 
     const sessionKey = config.SESSION_SECRET ? Buffer.from(config.SESSION_SECRET, 'utf8') : secretFile(dataDir, 'session.key', 32);
@@ -219,8 +217,11 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
 
     retention.start();
     reportSchedule.start();
-    const snapshots = new SnapshotSchedule({ dataDir, projections, store, log }, { everyEvents: config.SNAPSHOT_EVERY_EVENTS, everyMinutes: config.SNAPSHOT_EVERY_MINUTES });
+    const snapshots = new SnapshotSchedule({ dataDir, projections, store, log }, { everyEvents: config.SNAPSHOT_EVERY_EVENTS, everyMinutes: config.SNAPSHOT_EVERY_MINUTES, savedSeq: fromSeq });
     snapshots.start();
+    // A long replay is worth saving so the next start does not repeat it: while serving (the save lets the event
+    // loop run, server/projection-snapshot.ts), not before, which would keep the node from being ready meanwhile.
+    if (projections.seq - fromSeq > SNAPSHOT_AFTER_REPLAYED) void snapshots.save();
 
     let stopFeed: (() => Promise<void>) | undefined;
     let stopDispatch: (() => Promise<void>) | undefined;
@@ -294,7 +295,8 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
           await reportArchive.close().catch((error: unknown) => log.warn({ err: error }, 'could not close the report archive'));
           if (redis) await closeRedis(redis);
           await lease.close();
-          await saveSnapshot(dataDir, projections, store).catch((error: unknown) => log.warn({ err: error }, 'could not save the projection snapshot'));
+          // Unless the last save is already as of the last event (it logs its own failure).
+          await snapshots.save();
           await store.close();
         })()),
     };

@@ -112,7 +112,9 @@ export function parseArgs(argv: readonly string[]): ConfigInput {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`);
-    const [flag, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    // At the first `=` only: a value may hold more (a DATABASE_URL with ?sslmode=require).
+    const eq = arg.indexOf('=');
+    const [flag, inline] = eq < 0 ? [arg.slice(2), undefined] : [arg.slice(2, eq), arg.slice(eq + 1)];
     const key = flag.replace(/-/g, '_').toUpperCase();
     if (!(key in schema.shape)) throw new ConfigError(`unknown option --${flag}`);
     const next = argv[i + 1];
@@ -123,7 +125,10 @@ export function parseArgs(argv: readonly string[]): ConfigInput {
   return out as ConfigInput;
 }
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  /** One line per problem (`PORT: …`), for `cannot start: …` lines; the message joins them. */
+  problems: readonly string[] = [];
+}
 
 export function resolveConfig(sources: { argv?: readonly string[]; env?: NodeJS.ProcessEnv; overrides?: ConfigInput } = {}): Config {
   const fromEnv = Object.fromEntries(Object.keys(schema.shape).flatMap((k) => (sources.env?.[k] !== undefined ? [[k, sources.env[k]]] : [])));
@@ -133,9 +138,116 @@ export function resolveConfig(sources: { argv?: readonly string[]; env?: NodeJS.
     .refine((c) => !c.DATABASE_URL || c.SESSION_SECRET, { path: ['SESSION_SECRET'], message: 'needs to be set when nodes share a PostgreSQL log: each node must accept the others\' session cookies' })
     .safeParse(merged);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const error = new ConfigError(problems.join('; '));
+    error.problems = problems;
+    throw error;
   }
   return Object.freeze(parsed.data);
 }
 
 export const configNames = Object.keys(schema.shape);
+
+/**
+ * What each setting means, for `--help` (server/ops/preflight.ts prints it with each one's default from the schema).
+ * Typed over the schema's keys: a setting added above without a line here fails the type check.
+ */
+export const settingHelp: { readonly [K in keyof z.infer<typeof schema>]: string } = {
+  PORT: 'HTTP port to listen on (0: any free port)',
+  HOST: 'address to listen on; behind nginx on the same host keep 127.0.0.1',
+  DATA_DIR: 'folder of the data dirs (one per district): SQLite event log, audit log, report archive, keys, projection snapshot',
+  DATABASE_URL: 'postgres://user@host:port/db selects the PostgreSQL event log shared by several nodes; unset: SQLite in DATA_DIR',
+  DATABASE_SCHEMA: 'PostgreSQL schema holding the log (one log per schema)',
+  REDIS_URL: 'redis:// or rediss:// joins the nodes through Redis (socket adapter, commit fan-out, shared rate limits); needs DATABASE_URL',
+  RATE_LIMIT_INTAKE: 'requests a minute per client to POST /api/events (0: no limit)',
+  RATE_LIMIT_COMMANDS: 'requests a minute per client to the command routes (0: no limit)',
+  TRUST_PROXY: 'Express trust proxy: false, true, a hop count, or the reverse proxies\' addresses (e.g. loopback)',
+  SESSION_SECRET: 'signs session cookies (at least 32 characters); needed with DATABASE_URL; default: a key made once in the data dir',
+  SESSION_IDLE_MINUTES: 'a signed-in session ends after this many minutes without a request',
+  SESSION_MAX_HOURS: 'and this many hours after sign-in, however active',
+  KIOSK_SESSION_DAYS: 'a wall\'s kiosk session ends this many days after sign-in',
+  ADMIN_USERNAME: 'first run: the admin created with ADMIN_PASSWORD when the log holds no admin',
+  ADMIN_PASSWORD: 'first run: that admin\'s password (at least 12 characters); there is no default password',
+  LOGIN_MAX_FAILURES: 'wrong passwords for one name from one address before the name is locked from there',
+  LOGIN_LOCK_MINUTES: 'how long that lock (and the window the failures are counted in) lasts',
+  LOGIN_SLOW_SECONDS: 'past ten times LOGIN_MAX_FAILURES, one attempt per this many seconds',
+  LOGIN_KNOWN_DAYS: 'an address a user signed in from skips the slow-downs for that user this many days',
+  ALLOWED_ORIGINS: 'other origins (comma-separated scheme://host[:port]) whose pages may open the live socket',
+  AUDIT_RETENTION_DAYS: 'audit entries older than this are pruned (the chain stays verifiable)',
+  CHROMIUM_PATH: 'the Chromium that prints reports to PDF; without it PDFs answer 503 and the rest works',
+  DISTRICT: 'the district (a folder under data/districts)',
+  LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent',
+  HEAT_HALF_LIFE_HOURS: 'half-life of the recent-events part of heat',
+  TZ_OFFSET_MINUTES: 'the district\'s time zone, minutes east of UTC',
+  STREAM_BATCH_MS: 'longest a committed event waits to be coalesced into a stream batch under load',
+  STREAM_HEARTBEAT_MS: 'how often clients are told the log\'s head seq (0: never)',
+  REPLAY_LIMIT: 'a reconnecting client further behind than this many events gets a fresh snapshot',
+  TIMER_SWEEP_MS: 'how often overdue timers (督办/升级) are checked',
+  RISK_RULES: 'true: the risk rules raise alerts on every event; false: only outside systems raise them',
+  RISK_SWEEP_MS: 'how often the time-based risk rules and the leader\'s heat frames run',
+  RISK_IDENTITY_KEY: 'secret of the keyed hash that recognises repeat petitioners (16+ characters; same on every node); default: a key in the data dir',
+  SHUTDOWN_TIMEOUT_SECONDS: 'on SIGTERM, requests in flight get this long to finish before they are cut',
+  SNAPSHOT_EVERY_EVENTS: 'save a projection snapshot after this many committed events (0: never by count)',
+  SNAPSHOT_EVERY_MINUTES: 'and this often when anything was committed since the last (0: never by time)',
+  METRICS_TOKEN: 'bearer token for GET /metrics (16+ characters); unset with METRICS_ALLOW empty: /metrics is off',
+  METRICS_ALLOW: 'addresses (comma-separated) that may scrape /metrics without the token',
+  BODY_LIMIT: 'largest JSON request body',
+  TOUR_SECONDS: 'seconds per stop of the wall\'s map tour',
+  TILE_URL: 'a map tile URL template for the wall (unset: no base map tiles)',
+  DEMO: 'true (or --demo): run the demo feed and dispatch simulation',
+  DEMO_RATE_PER_HOUR: 'demo: live events an hour',
+  DEMO_BACKFILL_RATE_PER_HOUR: 'demo: history events an hour of history',
+  DEMO_SEED: 'demo: random seed',
+  DEMO_BACKFILL_DAYS: 'demo: days of history written at first start',
+};
+
+/** Each setting's default as `--help` shows it. */
+export function settingDefaults(): Record<string, string> {
+  const defaults = schema.parse({}) as Record<string, unknown>;
+  return Object.fromEntries(
+    configNames.map((name) => {
+      const value = name === 'DATA_DIR' ? '~/.local/share/sygl-command-centre' : defaults[name];
+      return [name, value === undefined ? '(unset)' : Array.isArray(value) ? value.join(',') || '(empty)' : String(value)];
+    }),
+  );
+}
+
+/**
+ * Resolves what it can: every problem with the settings (as ConfigError.problems lines) and a config in which each
+ * faulty setting has its default, so the start-up checks can still look at the rest (server/ops/preflight.ts).
+ */
+export function checkConfig(sources: { argv?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): { config: Config; problems: string[]; faulty: Set<string> } {
+  const problems: string[] = [];
+  const faulty = new Set<string>();
+  // The flags one by one, as parseArgs reads them, keeping those that parse.
+  const input: Record<string, string | number | boolean> = {};
+  const argv = sources.argv ?? [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const pair = arg.startsWith('--') && !arg.includes('=') && next !== undefined && !next.startsWith('--') ? [arg, next] : [arg];
+    i += pair.length - 1;
+    try {
+      Object.assign(input, parseArgs(pair));
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  const env = Object.fromEntries(configNames.flatMap((k) => (sources.env?.[k] !== undefined ? [[k, sources.env[k]!]] : [])));
+  const merged: ConfigInput = { ...env, ...input };
+  for (let attempt = 0; attempt <= configNames.length; attempt++) {
+    try {
+      return { config: resolveConfig({ overrides: merged }), problems, faulty };
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      for (const line of error.problems) if (!problems.includes(line)) problems.push(line);
+      const names = error.problems.map((line) => line.split(':')[0]!).filter((n) => configNames.includes(n));
+      if (names.length === 0) break;
+      for (const name of names) {
+        faulty.add(name);
+        delete merged[name as keyof ConfigInput];
+      }
+    }
+  }
+  return { config: resolveConfig({}), problems, faulty };
+}

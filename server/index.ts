@@ -1,10 +1,22 @@
 /** CLI entry: `npm start` (server alone) and `npm run demo` (with the demo feed). */
 import { ConfigError } from './config.js';
-import { bootServer } from './boot.js';
 import { DistrictDataError } from './district-data.js';
-import { StoreMismatchError } from './store/event-store.js';
-import { stopOnSignals } from './ops/signals.js';
+import { StoreMismatchError, StoreUnavailableError } from './store/event-store.js';
 import { SchemaVersionError } from './store/schema-version.js';
+import { helpText, preflight } from './ops/preflight.js';
+
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(helpText());
+  process.exit(0);
+}
+// Everything that would fail later, all at once, before anything listens or opens (server/ops/preflight.ts).
+const checked = await preflight({ argv, env: process.env });
+for (const warning of checked.warnings) console.error(`warning: ${warning}`);
+if (checked.problems.length) {
+  for (const problem of checked.problems) console.error(`cannot start: ${problem}`);
+  process.exit(2);
+}
 
 // Until start-up is done nothing has been acknowledged that a stop could cut: a signal then just exits.
 const exitWhileStarting = (signal: NodeJS.Signals) => {
@@ -14,7 +26,10 @@ const exitWhileStarting = (signal: NodeJS.Signals) => {
 process.once('SIGINT', exitWhileStarting);
 process.once('SIGTERM', exitWhileStarting);
 try {
-  const server = await bootServer({}, { env: process.env, argv: process.argv.slice(2) });
+  // Loaded only now: --help and the checks answer without loading the whole server.
+  const { bootServer } = await import('./boot.js');
+  const { stopOnSignals } = await import('./ops/signals.js');
+  const server = await bootServer({}, { env: process.env, argv });
   process.off('SIGINT', exitWhileStarting);
   process.off('SIGTERM', exitWhileStarting);
   console.log(`\n  诉源治理指挥中心 · ${server.url}   API: ${server.url}/api/openapi.json   data: ${server.dataDir}`);
@@ -37,6 +52,12 @@ try {
 } catch (error) {
   if (error instanceof ConfigError || error instanceof DistrictDataError || error instanceof StoreMismatchError || error instanceof SchemaVersionError) {
     console.error(`cannot start: ${error.message}`);
+    process.exit(2);
+  }
+  // What changed between the checks and the start (the port taken meanwhile, PostgreSQL gone): still one line.
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || error instanceof StoreUnavailableError) {
+    console.error(`cannot start: ${(error as Error).message}`);
     process.exit(2);
   }
   throw error;

@@ -80,6 +80,9 @@ export class Projections {
       // What a replay decides is already in the log (or is found by `risk.unconfirmed()` afterwards).
       this.#decided = [];
       onProgress?.(this.seq, last);
+      // A page read from SQLite resolves at once: without this the replay would hold the event loop to its end, and
+      // the server, listening already, could not answer /readyz `starting` (or anything) meanwhile.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 }

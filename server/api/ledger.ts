@@ -18,6 +18,7 @@ import type { Projections } from '../projections.js';
 import type { EventStore } from '../store/event-store.js';
 import { checkExportQuery, exportFilename, selectCases, writeLedger } from '../ledger/export.js';
 import { ImportJobs } from '../ledger/jobs.js';
+import { registerImportGauges, type Metrics } from '../ops/metrics.js';
 import { detectFormat } from '../ledger/parse.js';
 import { HttpError, invalid } from './errors.js';
 
@@ -28,7 +29,7 @@ export const MAX_UPLOAD = '64mb';
 const uploadQuery = z.strictObject({ filename: z.string().trim().min(1).max(200).optional() });
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-export function ledgerRouter(deps: { projections: Projections; district: DistrictData; ingestor: Ingestor; store: EventStore; clock: () => number; auditor: Auditor }): Router {
+export function ledgerRouter(deps: { projections: Projections; district: DistrictData; ingestor: Ingestor; store: EventStore; clock: () => number; auditor: Auditor; metrics?: Metrics }): Router {
   const { projections, district, clock, auditor } = deps;
   const cases = projections.cases;
   const tzOffsetMinutes = projections.settings.tzOffsetMinutes;
@@ -39,6 +40,7 @@ export function ledgerRouter(deps: { projections: Projections; district: Distric
     clock,
     tzOffsetMinutes,
   });
+  if (deps.metrics) registerImportGauges(deps.metrics, jobs.stats);
   const router = Router();
   const owner = (res: Response) => sessionOf(res).id;
 

@@ -77,6 +77,19 @@ export class CaseIndex {
     return new Promise((resolve) => this.#waiting.push({ seq, resolve }));
   }
 
+  /** Sets that collect every record an event changes while a snapshot is being written (trackChanges). */
+  readonly #trackers = new Set<Set<CaseRecord>>();
+
+  /**
+   * Collects the records events change from now until `stop()`: a projection snapshot written in slices
+   * (server/projection-snapshot.ts) writes these again at its end, so every record is as of one seq.
+   */
+  trackChanges(): { changed: ReadonlySet<CaseRecord>; stop(): void } {
+    const changed = new Set<CaseRecord>();
+    this.#trackers.add(changed);
+    return { changed, stop: () => this.#trackers.delete(changed) };
+  }
+
   apply(event: StoredEvent): void {
     this.#seq = event.seq;
     this.#fold(event);
@@ -98,6 +111,7 @@ export class CaseIndex {
     if (isAlertEvent(event) || isAccessEvent(event)) return;
     const record = this.#byId.get(event.data.case.caseId);
     if (!record) return;
+    for (const changed of this.#trackers) changed.add(record);
     evolve(record, event);
     if (activeWhistle(record)) this.#whistled.add(record);
     else this.#whistled.delete(record);

@@ -9,7 +9,8 @@
  */
 import type { Writable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import ExcelJS from 'exceljs';
+// Loaded on the first export, not at start-up (it is one of the heaviest modules the server has).
+import type ExcelJS from 'exceljs';
 import type { CaseReportedData } from '../../shared/events.js';
 import type { FieldError } from '../../shared/intake.js';
 import type { LedgerExportQuery } from '../../shared/ledger.js';
@@ -202,7 +203,8 @@ export async function writeLedger(out: Writable, x: LedgerExport): Promise<void>
   const community = (code: string) => district.community(code)?.name ?? code;
   const dept = (id: string) => district.departments.find((d) => d.id === id)?.name[lang] ?? id;
 
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const { default: Excel } = await import('exceljs');
+  const workbook: ExcelJS.stream.xlsx.WorkbookWriter = new Excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   workbook.creator = district.info.name[lang];
   workbook.created = new Date(x.now);
 

@@ -59,6 +59,8 @@ type Validation = NonNullable<ImportJob['validation']>;
 export class ImportJobs {
   readonly #jobs = new Map<string, Job>();
   readonly #vocab: Vocabulary;
+  /** For /metrics (server/ops/metrics.ts): imports running now, finished since start by outcome, rows committed. */
+  readonly stats = { running: 0, done: 0, failed: 0, rows: 0 };
 
   constructor(private readonly deps: ImportDeps) {
     this.#vocab = vocabulary(deps.district);
@@ -251,7 +253,13 @@ export class ImportJobs {
     }
     job.view.phase = 'importing';
     job.view.progress = { done: 0, total: job.table!.rows.length };
-    void this.#import(job, { ...ctx, decide: false }).finally(() => (job.busy = false));
+    this.stats.running++;
+    void this.#import(job, { ...ctx, decide: false }).finally(() => {
+      job.busy = false;
+      this.stats.running--;
+      if (job.view.phase === 'done') this.stats.done++;
+      else this.stats.failed++;
+    });
     return this.#snapshot(job);
   }
 
@@ -259,10 +267,14 @@ export class ImportJobs {
     const table = job.table!;
     const result = { cases: 0, resolutions: 0, duplicates: 0 };
     let batch: IntakeEvent[] = [];
+    /** Rows whose events are in `batch`. */
+    let batchRows = 0;
     let done = 0;
     const flush = async () => {
       if (batch.length === 0) return;
       const outcome = await this.deps.ingestor.ingest(batch, (i) => `events[${i}]`);
+      this.stats.rows += batchRows;
+      batchRows = 0;
       for (const r of outcome.results) {
         if (r.type === 'case.reported') {
           if (r.duplicate) result.duplicates++;
@@ -282,6 +294,7 @@ export class ImportJobs {
             job.view.progress = { done, total: table.rows.length };
           }
           batch.push(...plan.events);
+          batchRows++;
         }
         done = i + 1;
       }

@@ -13,7 +13,8 @@
 import { Readable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { parse as csvParser } from 'csv-parse';
-import ExcelJS from 'exceljs';
+// Loaded on the first .xlsx, not at start-up (it is one of the heaviest modules the server has).
+import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { requiredLedgerFields } from '../../shared/ledger.js';
 import { suggestMapping } from './columns.js';
@@ -194,7 +195,8 @@ function looksLikeLedger(headers: readonly string[]): boolean {
  * month). Other sheets (a totals sheet, notes) are skipped.
  */
 export async function parseXlsx(body: Buffer, onProgress: Progress): Promise<RowTable> {
-  const workbook = new ExcelJS.Workbook();
+  const { default: Excel } = await import('exceljs');
+  const workbook: ExcelJS.Workbook = new Excel.Workbook();
   try {
     await workbook.xlsx.load(body as unknown as ArrayBuffer, { ignoreNodes: ['dataValidations', 'conditionalFormatting', 'hyperlinks', 'drawing', 'picture', 'tableParts', 'extLst'] } as Parameters<typeof workbook.xlsx.load>[1]);
   } catch {

@@ -16,9 +16,8 @@ try {
     const m = await backup({ dataDir: config.DATA_DIR, district: config.DISTRICT, to: target, ...(config.DATABASE_URL && { databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA }) });
     console.log(`backed up ${m.files.join(', ')}${m.postgres ? ` and ${m.postgres.dump}` : ''} to ${target}: event log at seq ${m.seq}, ${m.auditEntries} audit entries`);
   } else {
-    const m = await restore({ from: target, dataDir: config.DATA_DIR, district: config.DISTRICT });
-    console.log(`restored ${m.files.join(', ')} into ${config.DATA_DIR}/${config.DISTRICT} and verified: event log at seq ${m.seq}, audit chain intact (${m.auditEntries} entries)`);
-    if (m.postgres) console.log(`PostgreSQL: restore ${target}/${m.postgres.dump} with pg_restore (docs/operations.md)`);
+    const m = await restore({ from: target, dataDir: config.DATA_DIR, district: config.DISTRICT, ...(config.DATABASE_URL && { databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA }) });
+    console.log(`restored ${[...m.files, ...(m.postgres ? [`${m.postgres.dump} into PostgreSQL schema "${m.postgres.schema}"`] : [])].join(', ')} into ${config.DATA_DIR}/${config.DISTRICT} and verified: event log at seq ${m.seq}, audit chain intact (${m.auditEntries} entries)`);
   }
 } catch (error) {
   if (error instanceof BackupError || error instanceof ConfigError) {

@@ -127,6 +127,16 @@ export function registerAppGauges(
   if (deps.pdfQueue) metrics.gauge('sygl_pdf_queue', 'Report PDFs waiting to print', [], deps.pdfQueue);
 }
 
+/** Ledger import jobs (server/ledger/jobs.ts): running now, finished since start by outcome, rows committed since start. */
+export function registerImportGauges(metrics: Metrics, stats: { running: number; done: number; failed: number; rows: number }): void {
+  metrics.gauge('sygl_import_jobs_running', 'Ledger imports committing now', [], () => stats.running);
+  metrics.gauge('sygl_import_jobs_finished', 'Ledger imports finished since start, by outcome (monotonic: rate() it)', ['outcome'], () => [
+    { labels: { outcome: 'done' }, value: stats.done },
+    { labels: { outcome: 'failed' }, value: stats.failed },
+  ]);
+  metrics.gauge('sygl_import_rows', 'Ledger rows committed to the log by imports since start (monotonic: rate() it)', [], () => stats.rows);
+}
+
 /** The route pattern Express matched (`/api/cases/:id`), or a fixed word: raw paths would carry ids and names. */
 function routeOf(req: Request): string {
   const route = (req as Request & { route?: { path?: unknown } }).route?.path;

@@ -1,8 +1,9 @@
 /**
  * Projection snapshots while the server runs, so a crash after a long uptime restarts as fast as a clean stop: every
  * SNAPSHOT_EVERY_EVENTS committed events, or every SNAPSHOT_EVERY_MINUTES when anything was committed since the last.
- * Saving runs on a timer, after the commit that crossed the threshold has been answered, never inside a request; it
- * does hold the event loop while the state is serialised (docs/performance.md has the figures).
+ * Saving runs on a timer, after the commit that crossed the threshold has been answered, never inside a request; the
+ * state is serialised a slice at a time (server/projection-snapshot.ts), so the event loop is held only for the last,
+ * synchronous step (docs/performance.md has the figures).
  */
 import type { Logger } from '../log.js';
 import type { Projections } from '../projections.js';
@@ -21,9 +22,10 @@ export class SnapshotSchedule {
 
   constructor(
     private readonly deps: { dataDir: string; projections: Projections; store: EventStore; log: Logger },
-    private readonly settings: { everyEvents: number; everyMinutes: number },
+    /** `savedSeq`: the seq of the snapshot on disk (the one start-up loaded, 0 for none); default the current seq. */
+    private readonly settings: { everyEvents: number; everyMinutes: number; savedSeq?: number },
   ) {
-    this.#savedSeq = deps.projections.seq;
+    this.#savedSeq = settings.savedSeq ?? deps.projections.seq;
   }
 
   start(): void {

@@ -6,7 +6,8 @@
  * route answers 503; the HTML report needs no browser.
  */
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+// playwright-core is loaded on the first PDF, not at start-up (it is the heaviest module the server has).
+import type { Browser } from 'playwright-core';
 import type { Logger } from '../log.js';
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -121,6 +122,7 @@ export class PdfRenderer {
     const started = performance.now();
     let browser: Browser;
     try {
+      const { chromium } = await import('playwright-core');
       browser = await chromium.launch({ executablePath: this.executablePath, args: CHROMIUM_ARGS, timeout: this.#timeoutMs });
     } catch (error) {
       this.#log?.error({ err: error, executablePath: this.executablePath }, 'Chromium would not start for PDF reports');

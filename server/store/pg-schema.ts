@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { StoredEvent } from '../../shared/events.js';
 import { StoreMismatchError } from './event-store.js';
+import { migratePg } from './schema-version.js';
 
 export interface PgTables {
   schema: string;
@@ -68,8 +69,16 @@ const tableDdl = (t: PgTables) => `
   );`;
 
 /**
- * Creates the schema and tables if missing and records the district, or throws StoreMismatchError when the
- * schema already holds another district's log. One transaction under the DDL lock.
+ * The log's schema versions, in order (server/store/schema-version.ts): step v brings version v to v + 1. A schema
+ * made before versioning has no `schema_version` row (version 0) and the tables of step 1, whose statements are
+ * idempotent, so it upgrades in place. Add steps at the end; never change one a release has run.
+ */
+export const pgEventSteps: ReadonlyArray<(t: PgTables) => string> = [tableDdl];
+
+/**
+ * Creates the schema and tables if missing (or upgrades them, refusing a schema written by a later release with
+ * SchemaVersionError) and records the district, or throws StoreMismatchError when the schema already holds another
+ * district's log. One transaction under the DDL lock.
  */
 export async function ensureSchema(client: pg.ClientBase, t: PgTables, district: string): Promise<void> {
   await client.query('BEGIN');
@@ -78,7 +87,8 @@ export async function ensureSchema(client: pg.ClientBase, t: PgTables, district:
     // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists: ask first.
     const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [t.schema]);
     if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdent(t.schema)}`);
-    await client.query(tableDdl(t));
+    await client.query(`CREATE TABLE IF NOT EXISTS ${t.meta} (key text PRIMARY KEY, value text NOT NULL)`);
+    await migratePg(client, `the PostgreSQL event log (schema "${t.schema}")`, t.meta, pgEventSteps.map((step) => step(t)));
     await client.query(`INSERT INTO ${t.meta} (key, value) VALUES ('district', $1) ON CONFLICT (key) DO NOTHING`, [district]);
     const { rows } = await client.query<{ value: string }>(`SELECT value FROM ${t.meta} WHERE key = 'district'`);
     const stored = rows[0]!.value;

@@ -35,6 +35,7 @@ import {
 import { planAppend, planGroup, remember, type AppendPlan } from './pg-plan.js';
 import { COLUMNS, ensureSchema, pgTables, toEvent, type PgRow, type PgTables } from './pg-schema.js';
 import { aboutAnySql, invalidPrecondition } from './subjects.js';
+import { SchemaVersionError } from './schema-version.js';
 
 export interface PgStoreOptions {
   /** postgres://user@host:port/database */
@@ -91,7 +92,7 @@ function isRefusal(error: unknown): boolean {
 }
 
 function unavailable(error: unknown, message: string): Error {
-  if (error instanceof StoreUnavailableError || error instanceof StoreMismatchError) return error;
+  if (error instanceof StoreUnavailableError || error instanceof StoreMismatchError || error instanceof SchemaVersionError) return error;
   return new StoreUnavailableError(`${message}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
 }
 
@@ -165,7 +166,7 @@ export class PgEventStore implements EventStore {
       const attempt = this.#init();
       this.#ready = attempt;
       attempt.catch((error: unknown) => {
-        if (this.#ready === attempt && !(error instanceof StoreMismatchError)) this.#ready = undefined;
+        if (this.#ready === attempt && !(error instanceof StoreMismatchError) && !(error instanceof SchemaVersionError)) this.#ready = undefined;
       });
     }
     await this.#ready;

@@ -13,6 +13,8 @@ export interface Node {
   child: ChildProcess;
   url: string;
   pid: number;
+  /** Its DATA_DIR (keys and the projection snapshot; the log is in PostgreSQL). */
+  dataDir: string;
   /** Sends a command to the node and resolves with its answer. */
   send<R = Record<string, unknown>>(command: { cmd: 'advance'; ms: number } | { cmd: 'sweep' } | { cmd: 'lease' }): Promise<R>;
   alive(): boolean;
@@ -60,6 +62,7 @@ export async function startNode(env: { DATABASE_URL: string; DATABASE_SCHEMA: st
     child,
     url,
     pid,
+    dataDir,
     alive: () => child.exitCode === null && child.signalCode === null,
     send<R>(command: object) {
       const id = nextId++;

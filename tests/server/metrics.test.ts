@@ -12,6 +12,7 @@ import { TEST_ADMIN_PASSWORD } from '../helpers/auth.js';
 import { caseReported } from '../helpers/factories.js';
 import { post, RecordingClient, startServer } from '../helpers/server.js';
 import { killChildren, startChild } from '../helpers/spawn-server.js';
+import { importFile } from './ledger/ledger-client.js';
 
 const TOKEN = 'metrics-token-for-the-test-0123456789';
 const servers: RunningServer[] = [];
@@ -53,6 +54,30 @@ describe('/metrics', () => {
     expect(ok.text).toMatch(/^sygl_intake_requests_total\{integration="[^"]+",status="400"\} 1$/m);
     expect(ok.text).toMatch(/^sygl_intake_duration_seconds_count\{integration="[^"]+"\} 2$/m);
     expect(ok.text).toMatch(/^sygl_http_requests_total\{route="\/api\/events",method="POST",status="201"\} 1$/m);
+  });
+
+  it('counts ledger import jobs: running, finished by outcome, and rows committed', async () => {
+    const server = await startServer({ METRICS_TOKEN: TOKEN });
+    servers.push(server);
+    const figures = async () => {
+      const { text } = await scrape(server.url, { authorization: `Bearer ${TOKEN}` });
+      const value = (line: RegExp) => Number(line.exec(text)?.[1]);
+      return {
+        running: value(/^sygl_import_jobs_running (\d+)$/m),
+        done: value(/^sygl_import_jobs_finished\{outcome="done"\} (\d+)$/m),
+        failed: value(/^sygl_import_jobs_finished\{outcome="failed"\} (\d+)$/m),
+        rows: value(/^sygl_import_rows (\d+)$/m),
+      };
+    };
+    expect(await figures()).toEqual({ running: 0, done: 0, failed: 0, rows: 0 });
+    const file = ['台账编号,登记日期,纠纷类型,所属街道,所属社区,纠纷事项', ...Array.from({ length: 7 }, (_, i) => `M-${i},2026/9/${i + 1},劳资纠纷,坂田街道,岗头社区,拖欠工资${i}`)].join('\r\n');
+    const first = await importFile(server, 'metrics.csv', file, { defaults: { source: 'court' } });
+    expect(first.done?.phase).toBe('done');
+    expect(await figures()).toEqual({ running: 0, done: 1, failed: 0, rows: 7 });
+    // The same rows again are duplicates: a job done, no row committed.
+    const again = await importFile(server, 'metrics.csv', file, { defaults: { source: 'court' } });
+    expect(again.done?.result).toMatchObject({ cases: 0, duplicates: 7 });
+    expect(await figures()).toEqual({ running: 0, done: 2, failed: 0, rows: 7 });
   });
 
   it('is off (404) without a token or allow-list, and open to an allowed address without the token', async () => {
