@@ -18,10 +18,24 @@ export function shortTime(ms: number, tzOffsetMinutes: number): string {
   return shifted(ms, tzOffsetMinutes).slice(11, 16);
 }
 
-/** MM-DD hh:mm */
-export function dayTime(ms: number, tzOffsetMinutes: number): string {
+/**
+ * MM-DD hh:mm, or YYYY-MM-DD hh:mm when `ms` is not in the current year (district time): an imported case from last
+ * year must not read as this year's.
+ */
+export function dayTime(ms: number, tzOffsetMinutes: number, nowMs: number = Date.now()): string {
   const iso = shifted(ms, tzOffsetMinutes);
-  return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+  const sameYear = iso.slice(0, 4) === shifted(nowMs, tzOffsetMinutes).slice(0, 4);
+  return `${sameYear ? iso.slice(5, 10) : iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+}
+
+/**
+ * When something happened, as a live feed says it: hh:mm:ss today (district time), otherwise the date as well
+ * (`dayTime`, with the year when not this year), so a backdated alert never reads as today's.
+ */
+export function eventTime(ms: number, tzOffsetMinutes: number, nowMs: number = Date.now()): string {
+  const iso = shifted(ms, tzOffsetMinutes);
+  if (iso.slice(0, 10) === shifted(nowMs, tzOffsetMinutes).slice(0, 10)) return iso.slice(11, 19);
+  return dayTime(ms, tzOffsetMinutes, nowMs);
 }
 
 /** Local hour label (hh) of an epoch hour. */
