@@ -4,6 +4,7 @@ import type { CategoryInfo, DepartmentInfo, DistrictInfo, GeoBundle } from './ge
 import type { Actor } from './dispatch.js';
 import type { AssignmentState, CaseState, WhistleState } from './lifecycle.js';
 import type { CaseKind, CaseSource, Localized, Tier, Urgency } from './vocabulary.js';
+import type { FieldIssue } from './intake.js';
 
 /** GET /api/geo */
 export interface GeoResponse {
@@ -80,7 +81,7 @@ export interface HeatExplanation {
 }
 
 export interface ApiError {
-  error: { code: string; message: string; details?: Array<{ path: string; message: string }> };
+  error: { code: string; message: string; details?: Array<{ path: string; message: string; issue?: FieldIssue }>; params?: Record<string, string | number> };
 }
 
 /** GET /api/cases/:id/suggestions: who the routing rules propose, and what each urgency's deadlines would be. */

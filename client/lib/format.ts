@@ -1,5 +1,6 @@
 /** Display formatting in the district's own time zone (fixed offset: China has no DST), whatever the wall PC says. */
 import type { ApiFailure } from './api.js';
+import { serverErrorText } from './error-text.js';
 import type { MessageKey, MessageParams } from './i18n.js';
 
 type Translate = (key: MessageKey, params?: MessageParams) => string;
@@ -65,6 +66,6 @@ export function failureText(error: ApiFailure, t: Translate): string {
     case 'parse':
       return t('error.parse');
     case 'http':
-      return error.message ?? t('error.http', { status: error.status });
+      return serverErrorText(error, t) ?? t('error.http', { status: error.status });
   }
 }

@@ -284,7 +284,7 @@ export const dispatchEn: Record<keyof typeof dispatchZh, string> = {
   'dispatch.party.respondent': 'Respondent',
   'dispatch.party.other': 'Other',
   'dispatch.severity': 'sev. {n}',
-  'dispatch.people': '{n} people',
+  'dispatch.people': '{n, plural, one {# person} other {# people}}',
   'dispatch.actor.duty': 'Duty officer',
   'dispatch.actor.leader': 'Leader',
   'dispatch.actor.system': 'System',
@@ -303,7 +303,7 @@ export const dispatchEn: Record<keyof typeof dispatchZh, string> = {
 
   'duty.queue.title': 'Intake queue',
   'duty.queue.empty': 'No cases in the queue',
-  'duty.queue.count': '{n} cases',
+  'duty.queue.count': '{n, plural, one {# case} other {# cases}}',
   'duty.queue.returnedBy': 'Returned by {dept}: {reason}',
   'duty.tab.all': 'All to do',
   'duty.tab.received': 'New',

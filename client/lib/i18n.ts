@@ -7,6 +7,7 @@ import { adminEn, adminZh } from './i18n-admin.js';
 import { authEn, authZh } from './i18n-auth.js';
 import { boardEn, boardZh } from './i18n-board.js';
 import { dispatchEn, dispatchZh } from './i18n-dispatch.js';
+import { errorsEn, errorsZh } from './i18n-errors.js';
 import { leaderEn, leaderZh } from './i18n-leader.js';
 import { reportsEn, reportsZh } from './i18n-reports.js';
 import { riskEn, riskZh } from './i18n-risk.js';
@@ -118,7 +119,7 @@ const zhCore = {
 } as const;
 
 /** Dispatch (consoles) and board (wall) strings live in their own tables, merged here into one key space. */
-const zh = { ...zhCore, ...dispatchZh, ...boardZh, ...riskZh, ...leaderZh, ...authZh, ...adminZh, ...reportsZh };
+const zh = { ...zhCore, ...dispatchZh, ...boardZh, ...riskZh, ...leaderZh, ...authZh, ...adminZh, ...reportsZh, ...errorsZh };
 export type MessageKey = keyof typeof zh;
 
 const enCore: Record<keyof typeof zhCore, string> = {
@@ -175,7 +176,7 @@ const enCore: Record<keyof typeof zhCore, string> = {
 
   'ticker.title': 'Live feed',
   'ticker.empty': 'Waiting for events…',
-  'ticker.people': '{n} people',
+  'ticker.people': '{n, plural, one {# person} other {# people}}',
   'ticker.severity': 'sev. {n}',
   'ticker.resolved': 'Closed',
   'ticker.reported': 'New',
@@ -224,7 +225,7 @@ const enCore: Record<keyof typeof zhCore, string> = {
   'error.parse': 'Malformed data',
 };
 
-const en: Record<MessageKey, string> = { ...enCore, ...dispatchEn, ...boardEn, ...riskEn, ...leaderEn, ...authEn, ...adminEn, ...reportsEn };
+const en: Record<MessageKey, string> = { ...enCore, ...dispatchEn, ...boardEn, ...riskEn, ...leaderEn, ...authEn, ...adminEn, ...reportsEn, ...errorsEn };
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { zh, en };
 
@@ -233,7 +234,24 @@ export type MessageParams = Record<string, string | number>;
 export function translate(locale: Locale, key: MessageKey, params?: MessageParams): string {
   const text = messages[locale][key];
   if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return text.replace(PLURAL, (whole, name: string, forms: string) => plural(locale, params[name], forms) ?? whole).replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/**
+ * `{n, plural, one {# case} other {# cases}}`: the form Intl.PluralRules picks for the locale (`#` is the number),
+ * so English never says "1 cases". Forms hold no braces of their own.
+ */
+const PLURAL = /\{(\w+), plural,((?:\s*(?:=\d+|zero|one|two|few|many|other)\s*\{[^{}]*\})+)\s*\}/g;
+const pluralRules = new Map<Locale, Intl.PluralRules>();
+
+function plural(locale: Locale, value: string | number | undefined, forms: string): string | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  const table = new Map([...forms.matchAll(/(=\d+|zero|one|two|few|many|other)\s*\{([^{}]*)\}/g)].map((m) => [m[1]!, m[2]!]));
+  let rules = pluralRules.get(locale);
+  if (!rules) pluralRules.set(locale, (rules = new Intl.PluralRules(locale === 'zh' ? 'zh-CN' : 'en')));
+  const form = table.get(`=${n}`) ?? table.get(rules.select(n)) ?? table.get('other');
+  return form?.replace(/#/g, String(value));
 }
 
 export function isLocale(value: unknown): value is Locale {
