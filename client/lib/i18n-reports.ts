@@ -31,7 +31,7 @@ export const reportsZh = {
   'reports.problem.span': '自定义时段最长 {n} 天',
 
   'reports.pdf': '下载PDF',
-  'reports.pdfLabel': '下载此报表的PDF文件',
+  'reports.pdfLabel': '下载PDF：此报表的PDF文件',
   'reports.download.waiting': '正在生成…',
   'reports.download.progress': '下载中 {pct}%',
   'reports.download.bytes': '下载中 {size}',
@@ -178,7 +178,7 @@ export const reportsEn: Record<keyof typeof reportsZh, string> = {
   'reports.problem.span': 'A custom period spans at most {n, plural, one {# day} other {# days}}',
 
   'reports.pdf': 'Download PDF',
-  'reports.pdfLabel': 'Download this report as a PDF file',
+  'reports.pdfLabel': 'Download PDF of this report',
   'reports.download.waiting': 'Generating…',
   'reports.download.progress': 'Downloading {pct}%',
   'reports.download.bytes': 'Downloading {size}',

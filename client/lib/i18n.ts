@@ -7,6 +7,7 @@ import { adminEn, adminZh } from './i18n-admin.js';
 import { authEn, authZh } from './i18n-auth.js';
 import { boardEn, boardZh } from './i18n-board.js';
 import { dispatchEn, dispatchZh } from './i18n-dispatch.js';
+import { deskEn, deskZh } from './i18n-desk.js';
 import { errorsEn, errorsZh } from './i18n-errors.js';
 import { leaderEn, leaderZh } from './i18n-leader.js';
 import { reportsEn, reportsZh } from './i18n-reports.js';
@@ -21,7 +22,7 @@ const zhCore = {
   'app.loadFailed': '加载失败：{message}',
   'app.retry': '重试',
   'app.langSwitch': 'EN',
-  'app.langSwitchLabel': '切换到英文',
+  'app.langSwitchLabel': 'EN（切换到英文）',
 
   'view.wall': '大屏',
   'view.duty': '值班台',
@@ -119,7 +120,7 @@ const zhCore = {
 } as const;
 
 /** Dispatch (consoles) and board (wall) strings live in their own tables, merged here into one key space. */
-const zh = { ...zhCore, ...dispatchZh, ...boardZh, ...riskZh, ...leaderZh, ...authZh, ...adminZh, ...reportsZh, ...errorsZh };
+const zh = { ...zhCore, ...dispatchZh, ...boardZh, ...riskZh, ...leaderZh, ...authZh, ...adminZh, ...reportsZh, ...errorsZh, ...deskZh };
 export type MessageKey = keyof typeof zh;
 
 const enCore: Record<keyof typeof zhCore, string> = {
@@ -128,7 +129,7 @@ const enCore: Record<keyof typeof zhCore, string> = {
   'app.loadFailed': 'Could not load: {message}',
   'app.retry': 'Retry',
   'app.langSwitch': '中文',
-  'app.langSwitchLabel': 'Switch to Chinese',
+  'app.langSwitchLabel': '中文 (switch to Chinese)',
 
   'view.wall': 'Wall',
   'view.duty': 'Duty desk',
@@ -225,7 +226,7 @@ const enCore: Record<keyof typeof zhCore, string> = {
   'error.parse': 'Malformed data',
 };
 
-const en: Record<MessageKey, string> = { ...enCore, ...dispatchEn, ...boardEn, ...riskEn, ...leaderEn, ...authEn, ...adminEn, ...reportsEn, ...errorsEn };
+const en: Record<MessageKey, string> = { ...enCore, ...dispatchEn, ...boardEn, ...riskEn, ...leaderEn, ...authEn, ...adminEn, ...reportsEn, ...errorsEn, ...deskEn };
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { zh, en };
 

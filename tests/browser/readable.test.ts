@@ -1,0 +1,158 @@
+/**
+ * The UI read by people, in Chromium against a real server whose PDF printer is configured away (CHROMIUM_PATH to a
+ * missing file): every view passes axe-core for each role (violations of impact serious and critical fail; moderate
+ * and minor are printed), errors read in the UI's language in both languages (a PDF download that cannot be printed,
+ * a form the server refuses), and the red-alert banner reads in full at 1920×1080. Screenshots of the wall in zh and
+ * en go to test-artifacts/readable-wall-*.png.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server/boot.js';
+import { ADMIN, asDept, DUTY, LEADER, type Who } from '../helpers/auth.js';
+import { alertRaised, BANTIAN, caseReported, GANGTOU, MAAN_TANG } from '../helpers/factories.js';
+import { startServer } from '../helpers/server.js';
+import { kioskCode, signInContext } from './auth-harness.js';
+import { ARTIFACTS, CHROMIUM, chromiumAvailable, ensureClientBuilt, launchChromium, postEvents, ROOT, waitForWallDrawn } from './harness.js';
+
+const available = chromiumAvailable();
+if (!available) console.warn(`[readable browser tests] SKIPPED: no Chromium at ${CHROMIUM}`);
+
+const VIEWPORT = { width: 1920, height: 1080 };
+const CJK = /[\u3400-\u9fff]/;
+const AXE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+/**
+ * Left out of the scan, each with its reason. The leader's hotspot rows (HotspotRanking.svelte, reworked on the
+ * "demodata" branch of issue 22) carry an aria-label that does not start with their visible text: remove this entry
+ * once that component's rows name themselves by their visible text.
+ */
+const EXCLUDED = [['[data-testid="hotspot-row"]']];
+/** The impact levels that fail the test; lesser ones are printed for the record. */
+const FAILING = ['serious', 'critical'];
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown[]; failureSummary?: string }>;
+}
+
+async function axe(page: Page): Promise<AxeViolation[]> {
+  // Evaluated through the debugging protocol: the page's CSP (script-src 'self') rightly refuses an inline script.
+  await page.evaluate(AXE);
+  return page.evaluate(async (EXCLUDED) => {
+    const result = await (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe.run({ exclude: EXCLUDED }, {
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+  }, EXCLUDED);
+}
+
+describe.skipIf(!available)('the UI read by people', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  async function open(who: Who | 'kiosk' | null, hash: string, lang: 'zh' | 'en' = 'zh'): Promise<Page> {
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    contexts.push(context);
+    await context.addInitScript((l) => localStorage.setItem('sygl.locale', l), lang);
+    if (who && who !== 'kiosk') await signInContext(context, server, who);
+    const page = await context.newPage();
+    const url = who === 'kiosk' ? `${server.url}/#/wall?kiosk=${await kioskCode(server, `大屏-${contexts.length}`)}` : `${server.url}/${hash}`;
+    await page.goto(url);
+    return page;
+  }
+
+  beforeAll(async () => {
+    ensureClientBuilt();
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startServer({ LOG_LEVEL: 'warn', CHROMIUM_PATH: '/nonexistent/chromium' });
+    await postEvents(server.url, [
+      ...Array.from({ length: 12 }, (_, i) => caseReported({ communityCode: i % 2 ? GANGTOU : MAAN_TANG, severity: 1 + (i % 5), peopleInvolved: 1 + i })),
+      caseReported({ streetCode: BANTIAN, communityCode: GANGTOU, severity: 5, title: '群体性劳资纠纷：涉及120人' }),
+      caseReported({ reportedAt: '2025-11-03T16:00:00Z', title: '去年导入的历史案件' }),
+      alertRaised({ level: 'orange', title: '邻里纠纷集中' }),
+      alertRaised({ level: 'red', title: '集体讨薪风险', communityCode: MAAN_TANG }),
+    ]);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await server?.close();
+  });
+
+  const views: Array<{ name: string; who: Who | 'kiosk' | null; hash: string; ready: (page: Page) => Promise<unknown> }> = [
+    { name: 'login', who: null, hash: '#/login', ready: (p) => p.getByTestId('login-username').waitFor() },
+    { name: 'wall', who: 'kiosk', hash: '#/wall', ready: (p) => waitForWallDrawn(p) },
+    { name: 'duty', who: DUTY, hash: '#/duty', ready: (p) => p.locator('[data-testid="queue-row"]').first().waitFor() },
+    { name: 'dept', who: asDept('labour'), hash: '#/dept', ready: (p) => p.getByTestId('dept-parts').waitFor() },
+    { name: 'leader', who: LEADER, hash: '#/leader', ready: (p) => p.getByTestId('leader-view').waitFor() },
+    { name: 'reports', who: DUTY, hash: '#/reports', ready: (p) => p.getByTestId('report-tab').waitFor() },
+    { name: 'admin', who: ADMIN, hash: '#/admin', ready: (p) => p.getByTestId('admin-view').waitFor() },
+  ];
+
+  for (const view of views) {
+    it(`passes axe-core on the ${view.name} view (no serious or critical violations)`, async () => {
+      const page = await open(view.who, view.hash);
+      await view.ready(page);
+      // Let the first data settle (panels load after the shell).
+      await page.waitForLoadState('networkidle').catch(() => undefined);
+      const violations = await axe(page);
+      // Serious and critical fail, and so does a view without its `main` landmark (moderate in axe, named in issue 22).
+      const fails = (v: AxeViolation) => FAILING.includes(v.impact ?? '') || v.id === 'landmark-one-main';
+      const failing = violations.filter(fails);
+      const lesser = violations.filter((v) => !fails(v));
+      if (lesser.length) console.info(`[axe] ${view.name}: ${lesser.map((v) => `${v.id} (${v.impact})`).join(', ')}`);
+      expect(failing, JSON.stringify(failing, null, 1)).toEqual([]);
+      await page.context().close();
+    });
+  }
+
+  for (const lang of ['zh', 'en'] as const) {
+    it(`says why a PDF cannot be printed in ${lang === 'zh' ? 'Chinese' : 'English'}, not in the server's words`, async () => {
+      const page = await open(DUTY, '#/reports', lang);
+      await page.getByTestId('report-tab').waitFor();
+      await page.locator('[data-testid="report-pdf"] button').click();
+      const error = page.getByTestId('report-pdf-error');
+      await error.waitFor();
+      const text = (await error.textContent()) ?? '';
+      expect(text).not.toContain('apt-get');
+      expect(text).toContain('Chromium');
+      if (lang === 'zh') expect(text).toMatch(CJK);
+      else expect(text).not.toMatch(CJK);
+      // Nothing else on the page is in the other language either (place and case names are data, not UI).
+      const form = await page.getByTestId('report-form').innerText();
+      if (lang === 'en') expect(form, form).not.toMatch(CJK);
+      else expect(form).toMatch(CJK);
+      await page.context().close();
+    });
+  }
+
+  it('reads the red-alert banner in full at 1920×1080, in Chinese and English', async () => {
+    for (const lang of ['zh', 'en'] as const) {
+      const page = await open('kiosk', '#/wall', lang);
+      await waitForWallDrawn(page);
+      await postEvents(server.url, [alertRaised({ title: '群体性劳资纠纷：涉及120人，六联社区工业园区多家工厂拖欠工资', streetCode: BANTIAN, communityCode: GANGTOU })]);
+      const banner = page.getByTestId('alert-banner');
+      await banner.waitFor();
+      const fit = await banner.evaluate((el) =>
+        [el, ...el.querySelectorAll('*')].map((e) => ({ cls: e.className, text: e.textContent, scroll: e.scrollWidth, client: e.clientWidth, scrollH: e.scrollHeight, clientH: e.clientHeight })),
+      );
+      for (const f of fit) {
+        expect(f.scroll, `${f.cls} clipped horizontally: ${f.text}`).toBeLessThanOrEqual(f.client + 1);
+        expect(f.scrollH, `${f.cls} clipped vertically: ${f.text}`).toBeLessThanOrEqual(f.clientH + 1);
+      }
+      expect(await banner.innerText()).toContain(lang === 'zh' ? '坂田街道 · 岗头社区' : 'Bantian · 岗头社区');
+      // The banner lies within the screen.
+      const box = (await banner.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(VIEWPORT.width);
+      await page.screenshot({ path: path.join(ARTIFACTS, `readable-wall-${lang}.png`) });
+      await page.context().close();
+    }
+  });
+});
