@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/boot.js';
-import { ADMIN, asDept, DUTY, LEADER, type Who } from '../helpers/auth.js';
+import { ADMIN, asAdmin, asDept, DUTY, LEADER, type Who } from '../helpers/auth.js';
 import { alertRaised, BANTIAN, caseReported, GANGTOU, MAAN_TANG } from '../helpers/factories.js';
 import { startServer } from '../helpers/server.js';
 import { kioskCode, signInContext } from './auth-harness.js';
@@ -131,6 +131,28 @@ describe.skipIf(!available)('the UI read by people', () => {
       await page.context().close();
     });
   }
+
+  it('shows a revoked kiosk wall its own "access withdrawn" page, not the sign-in form, and again after a restart', async () => {
+    const made = await asAdmin(server, 'POST', '/api/admin/kiosks', { name: '撤销测试大屏' });
+    expect(made.status).toBe(201);
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/#/wall?kiosk=${made.body.secret as string}`);
+    await waitForWallDrawn(page);
+    const revoked = await asAdmin(server, 'POST', `/api/admin/kiosks/${made.body.item.id as string}/revoke`, {});
+    expect(revoked.status).toBe(200);
+    const withdrawn = page.getByTestId('kiosk-withdrawn');
+    await withdrawn.waitFor();
+    expect(await withdrawn.innerText()).toContain('本大屏的访问权限已被收回');
+    expect(new URL(page.url()).hash).toBe('#/wall');
+    expect(await page.getByTestId('login-username').count()).toBe(0);
+    await page.reload();
+    await withdrawn.waitFor();
+    expect(await page.getByTestId('login-username').count()).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'readable-kiosk-withdrawn.png') });
+    await context.close();
+  });
 
   it('reads the red-alert banner in full at 1920×1080, in Chinese and English', async () => {
     for (const lang of ['zh', 'en'] as const) {
