@@ -14,7 +14,7 @@ import { ADMIN, asAdmin, asDept, DUTY, LEADER, type Who } from '../helpers/auth.
 import { alertRaised, BANTIAN, caseReported, GANGTOU, MAAN_TANG } from '../helpers/factories.js';
 import { startServer } from '../helpers/server.js';
 import { kioskCode, signInContext } from './auth-harness.js';
-import { ARTIFACTS, CHROMIUM, chromiumAvailable, ensureClientBuilt, launchChromium, postEvents, ROOT, waitForWallDrawn } from './harness.js';
+import { ARTIFACTS, CHROMIUM, chromiumAvailable, ensureClientBuilt, installProbe, launchChromium, postEvents, ROOT, waitForWallDrawn } from './harness.js';
 
 const available = chromiumAvailable();
 if (!available) console.warn(`[readable browser tests] SKIPPED: no Chromium at ${CHROMIUM}`);
@@ -54,12 +54,13 @@ describe.skipIf(!available)('the UI read by people', () => {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
-  async function open(who: Who | 'kiosk' | null, hash: string, lang: 'zh' | 'en' = 'zh'): Promise<Page> {
+  async function open(who: Who | 'kiosk' | null, hash: string, lang: 'zh' | 'en' = 'zh', probe = false): Promise<Page> {
     const context = await browser.newContext({ viewport: VIEWPORT });
     contexts.push(context);
     await context.addInitScript((l) => localStorage.setItem('sygl.locale', l), lang);
     if (who && who !== 'kiosk') await signInContext(context, server, who);
     const page = await context.newPage();
+    if (probe) await installProbe(page);
     const url = who === 'kiosk' ? `${server.url}/#/wall?kiosk=${await kioskCode(server, `大屏-${contexts.length}`)}` : `${server.url}/${hash}`;
     await page.goto(url);
     return page;
@@ -152,6 +153,70 @@ describe.skipIf(!available)('the UI read by people', () => {
     expect(await page.getByTestId('login-username').count()).toBe(0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'readable-kiosk-withdrawn.png') });
     await context.close();
+  });
+
+  it('fits the community panel at 1920×1080 in Chinese and English: nothing cut off, no label broken over two lines', async () => {
+    for (const lang of ['zh', 'en'] as const) {
+      const page = await open('kiosk', '#/wall', lang, true);
+      await waitForWallDrawn(page);
+      const clickArea = async (code: string) => {
+        const at = await page.evaluate((c) => (window as unknown as { __wallMap: { pointOf(c: string): { x: number; y: number } | null } }).__wallMap.pointOf(c), code);
+        if (!at) throw new Error(`no point for ${code}`);
+        await page.mouse.click(at.x, at.y);
+      };
+      await clickArea(BANTIAN);
+      await page.waitForTimeout(1500); // the fly-to settles before the community is clicked
+      await clickArea(GANGTOU);
+      const panel = page.getByTestId('community-panel');
+      await panel.waitFor();
+      await panel.locator('[data-testid="panel-cases"] li').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      const fit = await panel.evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        const cases = el.querySelector('[data-testid="panel-cases"]')!.getBoundingClientRect();
+        const labels = [...el.querySelectorAll('.figures > div > span:last-child')].map((s) => ({ text: s.textContent, lines: Math.round(s.getBoundingClientRect().height / parseFloat(getComputedStyle(s).lineHeight || '20')) }));
+        const rows = [...el.querySelectorAll('[data-testid="panel-cases"] li')].map((li) => li.getBoundingClientRect());
+        return {
+          scroll: el.scrollHeight,
+          client: el.clientHeight,
+          bottom: box.bottom,
+          labels,
+          // Rows either lie wholly inside the list or wholly outside it (wrapped away), never cut.
+          cut: rows.filter((r) => r.left < cases.right && r.top < cases.bottom && r.bottom > cases.bottom + 1).length,
+          shown: rows.filter((r) => r.left < cases.right && r.bottom <= cases.bottom + 1).length,
+        };
+      });
+      expect(fit.scroll, lang).toBeLessThanOrEqual(fit.client + 1);
+      expect(fit.bottom, lang).toBeLessThanOrEqual(VIEWPORT.height);
+      for (const l of fit.labels) expect(l.lines, `${lang}: ${l.text}`).toBe(1);
+      expect(fit.cut, lang).toBe(0);
+      expect(fit.shown, lang).toBeGreaterThan(0);
+      await page.screenshot({ path: path.join(ARTIFACTS, `readable-community-${lang}.png`) });
+      await page.context().close();
+    }
+  });
+
+  it('draws the English street labels apart from each other, each name whole', async () => {
+    const page = await open('kiosk', '#/wall', 'en');
+    await waitForWallDrawn(page);
+    await page.waitForTimeout(300); // the labels are spread on the next frame
+    const boxes = await page.locator('.street-label').evaluateAll((els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return { name: e.querySelector('.name')?.textContent ?? '', left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+      }),
+    );
+    expect(boxes.length).toBeGreaterThan(5);
+    const overlaps: string[] = [];
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i]!;
+        const b = boxes[j]!;
+        if (a.left < b.right - 1 && a.right > b.left + 1 && a.top < b.bottom - 1 && a.bottom > b.top + 1) overlaps.push(`${a.name}/${b.name}`);
+      }
+    expect(overlaps).toEqual([]);
+    for (const b of boxes) expect(b.name).not.toMatch(/…|\.\.\./);
+    await page.context().close();
   });
 
   it('reads the red-alert banner in full at 1920×1080, in Chinese and English', async () => {
