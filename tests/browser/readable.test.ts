@@ -60,6 +60,7 @@ describe.skipIf(!available)('the UI read by people', () => {
     await context.addInitScript((l) => localStorage.setItem('sygl.locale', l), lang);
     if (who && who !== 'kiosk') await signInContext(context, server, who);
     const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
     if (probe) await installProbe(page);
     const url = who === 'kiosk' ? `${server.url}/#/wall?kiosk=${await kioskCode(server, `大屏-${contexts.length}`)}` : `${server.url}/${hash}`;
     await page.goto(url);
@@ -129,6 +130,53 @@ describe.skipIf(!available)('the UI read by people', () => {
       const form = await page.getByTestId('report-form').innerText();
       if (lang === 'en') expect(form, form).not.toMatch(CJK);
       else expect(form).toMatch(CJK);
+      await page.context().close();
+    });
+  }
+
+  for (const lang of ['zh', 'en'] as const) {
+    it(`words a stale command (409) and a refused field (400) in ${lang === 'zh' ? 'Chinese' : 'English'}, from the real server's answers`, async () => {
+      const page = await open(DUTY, '#/duty', lang);
+      // The UI's own command goes to the real server, altered on the way as a stale or hostile client would send it.
+      let alter: (body: Record<string, unknown>) => Record<string, unknown> = (b) => b;
+      await page.route('**/api/cases/*/commands', async (route) => {
+        const body = JSON.parse(route.request().postData() ?? '{}') as Record<string, unknown>;
+        await route.continue({ postData: JSON.stringify(alter(body)) });
+      });
+      const row = page.locator('[data-testid="queue-row"][data-status="received"]').first();
+      await row.waitFor();
+      await row.click();
+      const triage = page.getByTestId('triage-form');
+      await triage.waitFor();
+      await triage.locator('label', { has: page.getByTestId('tier-street') }).click();
+      await triage.locator('label', { has: page.getByTestId('channel-people') }).click();
+
+      // A version the case never had: what a desk that missed changes would send.
+      alter = (b) => ({ ...b, expectedVersion: Number(b.expectedVersion) + 7 });
+      const answered = page.waitForResponse('**/api/cases/*/commands');
+      await triage.getByTestId('triage-submit').click();
+      const answer = await answered;
+      expect(answer.status(), await answer.text()).toBe(409);
+      const error = page.getByTestId('command-error');
+      await error.waitFor();
+      expect(await error.getAttribute('data-kind')).toBe('conflict');
+      const conflict = await error.innerText();
+      if (lang === 'zh') expect(conflict).toMatch(CJK);
+      else expect(conflict).not.toMatch(CJK);
+      expect(conflict).not.toContain('changed since');
+
+      alter = (b) => ({ ...b, note: 'x'.repeat(2001) });
+      await triage.getByTestId('triage-submit').click();
+      const field = triage.locator('.field-error, [data-testid="command-error"]').first();
+      await expect.poll(async () => (await page.getByTestId('command-error').getAttribute('data-kind').catch(() => null)) ?? '').toBe('invalid');
+      const texts = (await triage.locator('.field-error').allInnerTexts()).concat(await page.getByTestId('command-error').innerText());
+      // In Chinese, zod's own zh-CN words, not the server's English ones (in English they are the same words).
+      if (lang === 'zh') expect(texts.join(' ')).not.toMatch(/Too big|expected string/);
+      for (const t of texts) {
+        if (lang === 'zh') expect(t, t).toMatch(CJK);
+        else expect(t, t).not.toMatch(CJK);
+      }
+      await field.waitFor();
       await page.context().close();
     });
   }
