@@ -69,3 +69,13 @@ export function failureText(error: ApiFailure, t: Translate): string {
       return serverErrorText(error, t) ?? t('error.http', { status: error.status });
   }
 }
+
+/**
+ * An alert's title on the wall in the UI's language. The wall's alert titles are the server's Chinese (a risk rule's
+ * own title, or the label that stands in for an outside system's typed title): in Chinese they show as they are; in
+ * English a rule's alert is named by its rule and an outside system's by a label.
+ */
+export function wallAlertTitle(alert: { title: string; rule?: string }, lang: 'zh' | 'en', t: Translate): string {
+  if (lang === 'zh') return alert.title;
+  return alert.rule ? t(`rule.${alert.rule}` as MessageKey) : t('wall.alertExternal');
+}

@@ -23,6 +23,7 @@ export const deskZh = {
   'hint.dept': '试一试：值班台吹哨后，本部门的新任务会在这里响铃并置顶；点“报到”确认接手，办理后“反馈办结”，办不了可“退回”并说明理由。',
   'hint.leader': '试一试：点开风险热点看构成，拖动热力回放查看近7天的变化，在“报表”中下载日报、周报或月报的 PDF。',
 
+  'wall.alertExternal': '外部预警',
   'wall.stale': '数据未更新',
   'wall.withdrawn.title': '本大屏的访问权限已被收回',
   'wall.withdrawn.body': '系统管理员已撤销本屏幕的授权码。请联系管理员获取新的大屏链接。',
@@ -49,6 +50,7 @@ export const deskEn: Record<keyof typeof deskZh, string> = {
   'hint.dept': 'Try it: when the duty desk blows a whistle, your new task rings and comes to the top here; report in to take it, report back when handled, or return it with a reason.',
   'hint.leader': 'Try it: open a risk hotspot to see what makes it up, drag the heat replay across the last 7 days, and download a daily, weekly or monthly report as PDF under Reports.',
 
+  'wall.alertExternal': 'External alert · reported by an outside system',
   'wall.stale': 'Not updating',
   'wall.withdrawn.title': 'This screen\'s access was withdrawn',
   'wall.withdrawn.body': 'An administrator revoked this screen\'s kiosk code. Ask an administrator for a new wall link.',

@@ -282,6 +282,9 @@ describe.skipIf(!available)('the UI read by people', () => {
         expect(f.scrollH, `${f.cls} clipped vertically: ${f.text}`).toBeLessThanOrEqual(f.clientH + 1);
       }
       expect(await banner.innerText()).toContain(lang === 'zh' ? '坂田街道 · 岗头社区' : 'Bantian · 岗头社区');
+      // An outside system's alert: the wall's label for it, in the UI's language.
+      expect(await banner.innerText()).toContain(lang === 'zh' ? '外部预警 · 系统报送' : 'External alert');
+      if (lang === 'en') expect((await banner.innerText()).replace('岗头社区', '')).not.toMatch(CJK);
       // The banner lies within the screen.
       const box = (await banner.boundingBox())!;
       expect(box.x).toBeGreaterThanOrEqual(0);
