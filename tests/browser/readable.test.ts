@@ -244,6 +244,42 @@ describe.skipIf(!available)('the UI read by people', () => {
     }
   });
 
+  it('marks and dims every live figure as not updating while the server is gone', async () => {
+    const own = await startServer({ LOG_LEVEL: 'warn' });
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    try {
+      await page.goto(`${own.url}/#/wall?kiosk=${await kioskCode(own, '断线测试大屏')}`);
+      await waitForWallDrawn(page);
+      const grid = page.locator('main.grid');
+      expect(await grid.getAttribute('data-stale')).toBe('false');
+      const marks = () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll('main.grid .panel, main.grid .column > .counters, main.grid .map-frame')].map((e) => ({
+            name: e.getAttribute('data-testid') ?? e.className,
+            mark: getComputedStyle(e, '::after').content,
+            filter: getComputedStyle(e).filter,
+          })),
+        );
+      for (const m of await marks()) expect(m.mark, m.name).toBe('none');
+      // The server goes away: the wall cannot know its figures are still true.
+      await own.close();
+      await page.waitForFunction(() => document.querySelector('main.grid')?.getAttribute('data-stale') === 'true');
+      const stale = await marks();
+      expect(stale.length).toBeGreaterThan(8);
+      for (const m of stale) {
+        expect(m.mark, m.name).toBe('"数据未更新"');
+        expect(m.filter, m.name).not.toBe('none');
+      }
+      await page.screenshot({ path: path.join(ARTIFACTS, 'readable-wall-stale.png') });
+    } finally {
+      await context.close();
+      await own.close().catch(() => undefined);
+    }
+  });
+
   it('draws the English street labels apart from each other, each name whole', async () => {
     const page = await open('kiosk', '#/wall', 'en');
     await waitForWallDrawn(page);
