@@ -50,7 +50,7 @@ export const deskEn: Record<keyof typeof deskZh, string> = {
   'hint.dept': 'Try it: when the duty desk blows a whistle, your new task rings and comes to the top here; report in to take it, report back when handled, or return it with a reason.',
   'hint.leader': 'Try it: open a risk hotspot to see what makes it up, drag the heat replay across the last 7 days, and download a daily, weekly or monthly report as PDF under Reports.',
 
-  'wall.alertExternal': 'External alert · reported by an outside system',
+  'wall.alertExternal': 'External alert',
   'wall.stale': 'Not updating',
   'wall.withdrawn.title': 'This screen\'s access was withdrawn',
   'wall.withdrawn.body': 'An administrator revoked this screen\'s kiosk code. Ask an administrator for a new wall link.',

@@ -72,7 +72,7 @@ describe.skipIf(!available)('the UI read by people', () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     server = await startServer({ LOG_LEVEL: 'warn', CHROMIUM_PATH: '/nonexistent/chromium' });
     await postEvents(server.url, [
-      ...Array.from({ length: 12 }, (_, i) => caseReported({ communityCode: i % 2 ? GANGTOU : MAAN_TANG, severity: 1 + (i % 5), peopleInvolved: 1 + i })),
+      ...Array.from({ length: 12 }, (_, i) => caseReported({ category: ['labour', 'medical', 'land', 'gig', 'housing', 'finance'][i % 6]!, communityCode: i % 2 ? GANGTOU : MAAN_TANG, severity: 1 + (i % 5), peopleInvolved: 1 + i })),
       caseReported({ streetCode: BANTIAN, communityCode: GANGTOU, severity: 5, title: '群体性劳资纠纷：涉及120人' }),
       caseReported({ reportedAt: '2025-11-03T16:00:00Z', title: '去年导入的历史案件' }),
       alertRaised({ level: 'orange', title: '邻里纠纷集中' }),
