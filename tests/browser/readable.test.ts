@@ -14,6 +14,7 @@ import { ADMIN, asAdmin, asDept, DUTY, LEADER, type Who } from '../helpers/auth.
 import { alertRaised, BANTIAN, caseReported, GANGTOU, MAAN_TANG } from '../helpers/factories.js';
 import { startServer } from '../helpers/server.js';
 import { kioskCode, signInContext } from './auth-harness.js';
+import { seedConsoleScenario } from './console-harness.js';
 import { ARTIFACTS, CHROMIUM, chromiumAvailable, ensureClientBuilt, installProbe, launchChromium, postEvents, ROOT, waitForWallDrawn } from './harness.js';
 
 const available = chromiumAvailable();
@@ -78,6 +79,8 @@ describe.skipIf(!available)('the UI read by people', () => {
       alertRaised({ level: 'orange', title: '邻里纠纷集中' }),
       alertRaised({ level: 'red', title: '集体讨薪风险', communityCode: MAAN_TANG }),
     ]);
+    // A desk mid-shift (triaged, whistled 特急 and urgent, reported in, returned): every chip a view can show.
+    await seedConsoleScenario(server.url);
     browser = await launchChromium();
   });
 
