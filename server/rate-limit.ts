@@ -59,7 +59,7 @@ export function limitRequests(rule: RateLimitRule, limiter: RateLimiterAbstract,
         res
           .status(429)
           .set('Retry-After', String(seconds))
-          .json({ error: { code: 'rate_limited', message: `too many requests (${rule.name}): at most ${rule.perMinute} a minute from one client; retry in ${seconds} s` } });
+          .json({ error: { code: 'rate_limited', message: `too many requests (${rule.name}): at most ${rule.perMinute} a minute from one client; retry in ${seconds} s`, params: { seconds, perMinute: rule.perMinute } } });
       },
     );
   };

@@ -7,6 +7,7 @@ import type { CaseSummary } from './case-summary.js';
 export type { CaseSummary } from './case-summary.js';
 import type { AssignmentState, WhistleState } from './lifecycle.js';
 import type { Localized, Tier, Urgency } from './vocabulary.js';
+import type { FieldIssue } from './intake.js';
 
 /** GET /api/geo */
 export interface GeoResponse {
@@ -68,7 +69,7 @@ export interface HeatExplanation {
 }
 
 export interface ApiError {
-  error: { code: string; message: string; details?: Array<{ path: string; message: string }> };
+  error: { code: string; message: string; details?: Array<{ path: string; message: string; issue?: FieldIssue }>; params?: Record<string, string | number> };
 }
 
 /** GET /api/cases/:id/suggestions: who the routing rules propose, and what each urgency's deadlines would be. */

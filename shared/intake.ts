@@ -102,6 +102,25 @@ export type IntakeEventInput = z.input<typeof intakeEventSchema>;
 export interface FieldError {
   path: string;
   message: string;
+  /** The zod issue behind `message` (its code and limits, never the input), so a client can word it in its own language. */
+  issue?: FieldIssue;
+}
+
+/** A zod issue as a client may word it: `code` and the issue's primitive members (`maximum`, `origin`, `values`, …). */
+export type FieldIssue = { code: string } & Record<string, string | number | boolean | null | Array<string | number | boolean | null>>;
+
+const ISSUE_SKIP = new Set(['code', 'path', 'message', 'input', 'inst', 'errors', 'issues', 'params', 'continue']);
+
+function issueOf(issue: z.core.$ZodIssue): FieldIssue {
+  const out: FieldIssue = { code: issue.code };
+  for (const [key, value] of Object.entries(issue)) {
+    if (ISSUE_SKIP.has(key)) continue;
+    const plain = (v: unknown) => (typeof v === 'bigint' ? String(v) : v instanceof Date ? v.toISOString() : v);
+    const v = plain(value);
+    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[key] = v;
+    else if (Array.isArray(v) && v.every((x) => x === null || ['string', 'number', 'boolean', 'bigint'].includes(typeof x))) out[key] = v.map((x) => plain(x) as string | number | boolean | null);
+  }
+  return out;
 }
 
 /** Per-event result of an accepted intake request. */
@@ -123,5 +142,6 @@ export function zodFieldErrors(error: z.ZodError, prefix: PropertyKey[] = []): F
   return error.issues.map((issue) => ({
     path: formatPath([...prefix, ...issue.path]) || '(body)',
     message: issue.message,
+    issue: issueOf(issue),
   }));
 }

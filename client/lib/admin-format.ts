@@ -1,6 +1,7 @@
 /** Words and times for the administration view: failures an admin can act on, audit entries, district-time filters. */
 import type { AuditEntry } from '../../shared/audit.js';
 import type { AdminFailure } from './admin-api.js';
+import { fieldErrorsText, fieldIssueText, serverErrorText } from './error-text.js';
 import type { MessageKey, MessageParams } from './i18n.js';
 
 type Translate = (key: MessageKey, params?: MessageParams) => string;
@@ -13,21 +14,21 @@ export function adminFailureText(error: AdminFailure, t: Translate, context: { u
       if (error.code === 'username_taken') return t('admin.error.taken', { username: context.username ?? '' });
       return t('admin.error.conflict');
     case 'invalid':
-      return t('admin.error.failed', { message: error.details.map((d) => `${d.path}: ${d.message}`).join('; ') || error.message });
+      return t('admin.error.failed', { message: fieldErrorsText(error.details, t).join(t('apiError.fieldSeparator')) || t('apiError.invalid') });
     case 'network':
       return t('admin.error.failed', { message: t('error.network') });
     case 'parse':
       return t('admin.error.failed', { message: t('error.parse') });
     case 'http':
-      return t('admin.error.failed', { message: error.message ?? t('error.http', { status: error.status }) });
+      return t('admin.error.failed', { message: serverErrorText(error, t) ?? t('error.http', { status: error.status }) });
   }
 }
 
 /** Field errors of a 400 by field name (the first message per field). */
-export function fieldErrors(error: AdminFailure | null): Record<string, string> {
+export function fieldErrors(error: AdminFailure | null, t?: Translate): Record<string, string> {
   if (error?.kind !== 'invalid') return {};
   const out: Record<string, string> = {};
-  for (const d of error.details) out[d.path] ??= d.message;
+  for (const d of error.details) out[d.path] ??= t ? fieldIssueText(d, t) : d.message;
   return out;
 }
 

@@ -9,6 +9,7 @@ import type { AlertFacts, AlertRecord, RiskRuleId } from '../../shared/risk.js';
 import { alertLevels, petitionLevels, type AlertLevel, type PetitionLevel } from '../../shared/vocabulary.js';
 import type { AlertCommandFailure } from './alerts-api.js';
 import { canIssue } from './console-actions.js';
+import { fieldIssueText, serverErrorText } from './error-text.js';
 import type { MessageKey, MessageParams } from './i18n.js';
 
 type Translate = (key: MessageKey, params?: MessageParams) => string;
@@ -154,9 +155,9 @@ export function alertErrorText(error: AlertCommandFailure, t: Translate): string
     case 'network':
       return t('dispatch.error.network');
     case 'invalid':
-      return [t('dispatch.error.invalid'), ...error.details.map((d) => d.message)].join(' · ');
+      return [t('dispatch.error.invalid'), ...error.details.map((d) => fieldIssueText(d, t))].join(' · ');
     case 'http':
-      return error.status === 403 ? t('dispatch.error.forbidden') : t('dispatch.error.failed', { message: error.message ?? String(error.status) });
+      return error.status === 403 ? t('dispatch.error.forbidden') : t('dispatch.error.failed', { message: serverErrorText(error, t) ?? t('error.http', { status: error.status }) });
     case 'parse':
       return t('dispatch.error.failed', { message: t('error.parse') });
   }

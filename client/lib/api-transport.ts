@@ -6,14 +6,15 @@
  */
 import type { FieldError } from '../../shared/intake.js';
 import type { ApiFailure, Loaded } from './api.js';
+import { serverErrorOf } from './error-text.js';
 import { sessionEnded } from './session-signal.js';
 
 export type Failure<C> =
   | { kind: 'network' }
   | { kind: 'parse'; status: number }
-  | { kind: 'conflict'; code: string; message: string; current?: C }
-  | { kind: 'invalid'; message: string; details: FieldError[] }
-  | { kind: 'http'; status: number; code?: string; message?: string };
+  | { kind: 'conflict'; code: string; message: string; current?: C; params?: Record<string, string | number> }
+  | { kind: 'invalid'; message: string; details: FieldError[]; code?: string }
+  | { kind: 'http'; status: number; code?: string; message?: string; params?: Record<string, string | number>; details?: FieldError[] };
 
 export type Outcome<R, C> = { ok: true; result: R } | { ok: false; error: Failure<C> };
 
@@ -28,15 +29,15 @@ export function failureOf<C>(status: number, body: unknown, current: (raw: unkno
   const error = (body as ErrorBody | null)?.error;
   const code = text(error?.code);
   const message = text(error?.message) ?? '';
+  const { params, details } = serverErrorOf(body);
   if (status === 409) {
     const now = error?.current ? current(error.current) : undefined;
-    return { kind: 'conflict', code: code ?? 'conflict', message, ...(now !== undefined && { current: now }) };
+    return { kind: 'conflict', code: code ?? 'conflict', message, ...(now !== undefined && { current: now }), ...(params && { params }) };
   }
   if (status === 400 && Array.isArray(error?.details)) {
-    const details = (error.details as unknown[]).filter((d): d is FieldError => typeof (d as FieldError)?.path === 'string' && typeof (d as FieldError)?.message === 'string');
-    return { kind: 'invalid', message, details };
+    return { kind: 'invalid', message, details: details ?? [], ...(code && { code }) };
   }
-  return { kind: 'http', status, ...(code && { code }), ...(message && { message }) };
+  return { kind: 'http', status, ...(code && { code }), ...(message && { message }), ...(params && { params }), ...(details?.length && { details }) };
 }
 
 export interface TransportOptions {
@@ -74,7 +75,7 @@ export function createTransport(options: TransportOptions) {
     }
     const { response, body, parsed } = answer;
     if (!response.ok) {
-      const failure: ApiFailure = { kind: 'http', status: response.status, ...(parsed && { message: text((body as ErrorBody | null)?.error?.message) }) };
+      const failure: ApiFailure = { kind: 'http', status: response.status, ...(parsed && serverErrorOf(body)) };
       return { ok: false, error: failure };
     }
     return parsed ? { ok: true, data: body as T } : { ok: false, error: { kind: 'parse' } };

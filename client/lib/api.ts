@@ -5,9 +5,11 @@
 import type { CasePage, ClientConfig, GeoResponse, HeatExplanation } from '../../shared/api.js';
 import type { RiskExplanation } from '../../shared/risk.js';
 import type { CaseStatus } from '../../shared/vocabulary.js';
+import { serverErrorOf, type ServerError } from './error-text.js';
 import { sessionEnded } from './session-signal.js';
 
-export type ApiFailure = { kind: 'network' } | { kind: 'http'; status: number; message?: string } | { kind: 'parse' };
+/** An 'http' failure keeps the server's error code, params and field errors, so the UI words it in its own language. */
+export type ApiFailure = { kind: 'network' } | ({ kind: 'http'; status: number } & Omit<ServerError, 'status'>) | { kind: 'parse' };
 
 export type Loaded<T> = { ok: true; data: T } | { ok: false; error: ApiFailure };
 
@@ -35,8 +37,7 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<Lo
     return response.ok ? { ok: false, error: { kind: 'parse' } } : { ok: false, error: { kind: 'http', status: response.status } };
   }
   if (!response.ok) {
-    const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
-    return { ok: false, error: { kind: 'http', status: response.status, message: typeof message === 'string' ? message : undefined } };
+    return { ok: false, error: { kind: 'http', status: response.status, ...serverErrorOf(body) } };
   }
   return { ok: true, data: body as T };
 }

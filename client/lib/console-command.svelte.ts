@@ -6,6 +6,8 @@
 import type { CommandInput, CommandResult } from '../../shared/dispatch.js';
 import type { CommandFailure, CommandOutcome } from './dispatch-api.js';
 import { newCommandId } from './dispatch-api.js';
+import { fieldIssueText } from './error-text.js';
+import { locale } from './locale.svelte.js';
 
 /** A command without its id: the runner owns that. */
 export type CommandBody = CommandInput extends infer C ? (C extends { commandId: string } ? Omit<C, 'commandId'> : never) : never;
@@ -34,14 +36,15 @@ export class CommandRunner {
   fieldError(field: string): string | undefined {
     const error = this.#error;
     if (error?.kind !== 'invalid') return undefined;
-    return error.details.find((d) => d.path === field || d.path.startsWith(`${field}[`) || d.path.startsWith(`${field}.`))?.message;
+    const detail = error.details.find((d) => d.path === field || d.path.startsWith(`${field}[`) || d.path.startsWith(`${field}.`));
+    return detail && fieldIssueText(detail, locale.t);
   }
 
   /** Field errors on paths no field of the form claims, shown with the form's general error. */
   otherFieldErrors(fields: readonly string[]): string[] {
     const error = this.#error;
     if (error?.kind !== 'invalid') return [];
-    return error.details.filter((d) => !fields.some((f) => d.path === f || d.path.startsWith(`${f}[`) || d.path.startsWith(`${f}.`))).map((d) => `${d.path}: ${d.message}`);
+    return error.details.filter((d) => !fields.some((f) => d.path === f || d.path.startsWith(`${f}[`) || d.path.startsWith(`${f}.`))).map((d) => `${d.path}: ${fieldIssueText(d, locale.t)}`);
   }
 
   clearError(): void {

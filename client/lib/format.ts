@@ -1,5 +1,6 @@
 /** Display formatting in the district's own time zone (fixed offset: China has no DST), whatever the wall PC says. */
 import type { ApiFailure } from './api.js';
+import { serverErrorText } from './error-text.js';
 import type { MessageKey, MessageParams } from './i18n.js';
 
 type Translate = (key: MessageKey, params?: MessageParams) => string;
@@ -18,10 +19,24 @@ export function shortTime(ms: number, tzOffsetMinutes: number): string {
   return shifted(ms, tzOffsetMinutes).slice(11, 16);
 }
 
-/** MM-DD hh:mm */
-export function dayTime(ms: number, tzOffsetMinutes: number): string {
+/**
+ * MM-DD hh:mm, or YYYY-MM-DD hh:mm when `ms` is not in the current year (district time): an imported case from last
+ * year must not read as this year's.
+ */
+export function dayTime(ms: number, tzOffsetMinutes: number, nowMs: number = Date.now()): string {
   const iso = shifted(ms, tzOffsetMinutes);
-  return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+  const sameYear = iso.slice(0, 4) === shifted(nowMs, tzOffsetMinutes).slice(0, 4);
+  return `${sameYear ? iso.slice(5, 10) : iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+}
+
+/**
+ * When something happened, as a live feed says it: hh:mm:ss today (district time), otherwise the date as well
+ * (`dayTime`, with the year when not this year), so a backdated alert never reads as today's.
+ */
+export function eventTime(ms: number, tzOffsetMinutes: number, nowMs: number = Date.now()): string {
+  const iso = shifted(ms, tzOffsetMinutes);
+  if (iso.slice(0, 10) === shifted(nowMs, tzOffsetMinutes).slice(0, 10)) return iso.slice(11, 19);
+  return dayTime(ms, tzOffsetMinutes, nowMs);
 }
 
 /** Local hour label (hh) of an epoch hour. */
@@ -51,6 +66,16 @@ export function failureText(error: ApiFailure, t: Translate): string {
     case 'parse':
       return t('error.parse');
     case 'http':
-      return error.message ?? t('error.http', { status: error.status });
+      return serverErrorText(error, t) ?? t('error.http', { status: error.status });
   }
+}
+
+/**
+ * An alert's title on the wall in the UI's language. The wall's alert titles are the server's Chinese (a risk rule's
+ * own title, or the label that stands in for an outside system's typed title): in Chinese they show as they are; in
+ * English a rule's alert is named by its rule and an outside system's by a label.
+ */
+export function wallAlertTitle(alert: { title: string; rule?: string }, lang: 'zh' | 'en', t: Translate): string {
+  if (lang === 'zh') return alert.title;
+  return alert.rule ? t(`rule.${alert.rule}` as MessageKey) : t('wall.alertExternal');
 }

@@ -57,7 +57,7 @@ export const leaderEn: Record<keyof typeof leaderZh, string> = {
   'leader.hotspots.empty': 'No hotspots',
   'leader.hotspots.score': 'Risk',
   'leader.hotspots.trend': 'New, 14 days',
-  'leader.hotspots.alerts': '{n} alerts',
+  'leader.hotspots.alerts': '{n, plural, one {# alert} other {# alerts}}',
   'leader.hotspots.rowLabel': '{area}: risk {score}, {total} new in 14 days, {alerts} open alerts',
 
   'leader.explain.title': 'Why at risk',
@@ -68,7 +68,7 @@ export const leaderEn: Record<keyof typeof leaderZh, string> = {
   'leader.explain.overdue': 'Overdue work',
   'leader.explain.noOverdue': 'Nothing overdue',
   'leader.explain.overdueDue': '{stage} due {time}',
-  'leader.explain.daily': 'New per day ({n} days)',
+  'leader.explain.daily': 'New per day ({n, plural, one {# day} other {# days}})',
   'leader.explain.dailyTotal': '{n} in total',
   'leader.explain.more': '{n} more',
 

@@ -7,6 +7,8 @@ import { adminEn, adminZh } from './i18n-admin.js';
 import { authEn, authZh } from './i18n-auth.js';
 import { boardEn, boardZh } from './i18n-board.js';
 import { dispatchEn, dispatchZh } from './i18n-dispatch.js';
+import { deskEn, deskZh } from './i18n-desk.js';
+import { errorsEn, errorsZh } from './i18n-errors.js';
 import { leaderEn, leaderZh } from './i18n-leader.js';
 import { reportsEn, reportsZh } from './i18n-reports.js';
 import { riskEn, riskZh } from './i18n-risk.js';
@@ -20,7 +22,7 @@ const zhCore = {
   'app.loadFailed': '加载失败：{message}',
   'app.retry': '重试',
   'app.langSwitch': 'EN',
-  'app.langSwitchLabel': '切换到英文',
+  'app.langSwitchLabel': 'EN（切换到英文）',
 
   'view.wall': '大屏',
   'view.duty': '值班台',
@@ -118,7 +120,7 @@ const zhCore = {
 } as const;
 
 /** Dispatch (consoles) and board (wall) strings live in their own tables, merged here into one key space. */
-const zh = { ...zhCore, ...dispatchZh, ...boardZh, ...riskZh, ...leaderZh, ...authZh, ...adminZh, ...reportsZh };
+const zh = { ...zhCore, ...dispatchZh, ...boardZh, ...riskZh, ...leaderZh, ...authZh, ...adminZh, ...reportsZh, ...errorsZh, ...deskZh };
 export type MessageKey = keyof typeof zh;
 
 const enCore: Record<keyof typeof zhCore, string> = {
@@ -127,7 +129,7 @@ const enCore: Record<keyof typeof zhCore, string> = {
   'app.loadFailed': 'Could not load: {message}',
   'app.retry': 'Retry',
   'app.langSwitch': '中文',
-  'app.langSwitchLabel': 'Switch to Chinese',
+  'app.langSwitchLabel': '中文 (switch to Chinese)',
 
   'view.wall': 'Wall',
   'view.duty': 'Duty desk',
@@ -175,7 +177,7 @@ const enCore: Record<keyof typeof zhCore, string> = {
 
   'ticker.title': 'Live feed',
   'ticker.empty': 'Waiting for events…',
-  'ticker.people': '{n} people',
+  'ticker.people': '{n, plural, one {# person} other {# people}}',
   'ticker.severity': 'sev. {n}',
   'ticker.resolved': 'Closed',
   'ticker.reported': 'New',
@@ -224,7 +226,7 @@ const enCore: Record<keyof typeof zhCore, string> = {
   'error.parse': 'Malformed data',
 };
 
-const en: Record<MessageKey, string> = { ...enCore, ...dispatchEn, ...boardEn, ...riskEn, ...leaderEn, ...authEn, ...adminEn, ...reportsEn };
+const en: Record<MessageKey, string> = { ...enCore, ...dispatchEn, ...boardEn, ...riskEn, ...leaderEn, ...authEn, ...adminEn, ...reportsEn, ...errorsEn, ...deskEn };
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { zh, en };
 
@@ -233,7 +235,24 @@ export type MessageParams = Record<string, string | number>;
 export function translate(locale: Locale, key: MessageKey, params?: MessageParams): string {
   const text = messages[locale][key];
   if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return text.replace(PLURAL, (whole, name: string, forms: string) => plural(locale, params[name], forms) ?? whole).replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/**
+ * `{n, plural, one {# case} other {# cases}}`: the form Intl.PluralRules picks for the locale (`#` is the number),
+ * so English never says "1 cases". Forms hold no braces of their own.
+ */
+const PLURAL = /\{(\w+), plural,((?:\s*(?:=\d+|zero|one|two|few|many|other)\s*\{[^{}]*\})+)\s*\}/g;
+const pluralRules = new Map<Locale, Intl.PluralRules>();
+
+function plural(locale: Locale, value: string | number | undefined, forms: string): string | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  const table = new Map([...forms.matchAll(/(=\d+|zero|one|two|few|many|other)\s*\{([^{}]*)\}/g)].map((m) => [m[1]!, m[2]!]));
+  let rules = pluralRules.get(locale);
+  if (!rules) pluralRules.set(locale, (rules = new Intl.PluralRules(locale === 'zh' ? 'zh-CN' : 'en')));
+  const form = table.get(`=${n}`) ?? table.get(rules.select(n)) ?? table.get('other');
+  return form?.replace(/#/g, String(value));
 }
 
 export function isLocale(value: unknown): value is Locale {

@@ -7,6 +7,7 @@ import type { ImportDefaults, ImportJob, ColumnMapping, LedgerField, RowError } 
 import { requiredLedgerFields } from '../../shared/ledger.js';
 import type { ApiFailure, Loaded } from './api.js';
 import { errorMessage, type createTransport, type Failure, type Outcome } from './api-transport.js';
+import { serverErrorOf } from './error-text.js';
 import { sessionEnded } from './session-signal.js';
 
 export function isLedgerFile(name: string): boolean {
@@ -86,7 +87,7 @@ export function uploadLedger(file: Blob, filename: string, onprogress: (loaded: 
       }
       if (xhr.status >= 200 && xhr.status < 300 && body && typeof (body as ImportJob).id === 'string') resolve({ ok: true, job: body as ImportJob });
       else if (xhr.status >= 200 && xhr.status < 300) resolve({ ok: false, error: { kind: 'parse' } });
-      else resolve({ ok: false, error: { kind: 'http', status: xhr.status, message: errorMessage(body) } });
+      else resolve({ ok: false, error: { kind: 'http', status: xhr.status, ...serverErrorOf(body), message: errorMessage(body) } });
     };
     signal?.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(file);
@@ -101,11 +102,11 @@ export function commandFailureText(error: Failure<unknown>): ApiFailure {
     case 'parse':
       return { kind: 'parse' };
     case 'conflict':
-      return { kind: 'http', status: 409, message: error.message };
+      return { kind: 'http', status: 409, code: error.code, message: error.message, ...(error.params && { params: error.params }) };
     case 'invalid':
-      return { kind: 'http', status: 400, message: errorMessage({ error: { message: error.message, details: error.details } }) ?? error.message };
+      return { kind: 'http', status: 400, code: error.code ?? 'invalid_request', details: error.details, message: errorMessage({ error: { message: error.message, details: error.details } }) ?? error.message };
     case 'http':
-      return { kind: 'http', status: error.status, ...(error.message && { message: error.message }) };
+      return { kind: 'http', status: error.status, ...(error.code && { code: error.code }), ...(error.params && { params: error.params }), ...(error.details && { details: error.details }), ...(error.message && { message: error.message }) };
   }
 }
 
@@ -119,7 +120,8 @@ export interface LedgerImportApi {
 /** The import commands keep the raw error body: a 422 on commit carries the validation report. */
 function keepBody(status: number, body: unknown): Failure<unknown> {
   const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  return { kind: 'http', status, ...(typeof error?.code === 'string' && { code: error.code }), message: errorMessage(body) ?? '' };
+  const { params, details } = serverErrorOf(body);
+  return { kind: 'http', status, ...(typeof error?.code === 'string' && { code: error.code }), message: errorMessage(body) ?? '', ...(params && { params }), ...(details?.length && { details }) };
 }
 
 /** The import job's reads and commands over the reports view's transport (the upload goes by XMLHttpRequest). */

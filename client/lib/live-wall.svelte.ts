@@ -78,6 +78,14 @@ export class LiveWall {
     return this.#status.state === 'live' ? this.clock.now : this.#lastLiveAt;
   }
 
+  /**
+   * Whether the figures on screen may be out of date: there are figures, but the link is not live (connecting again,
+   * offline, or catching up after a gap). The wall dims and marks every live figure and stops its countdowns.
+   */
+  get stale(): boolean {
+    return this.state !== null && this.#status.state !== 'live';
+  }
+
   get syncCount(): number {
     return this.#queue.syncCount;
   }

@@ -7,6 +7,7 @@
 import type { ArchivedReport, ReportArchivePage, ReportKind, ReportLang } from '../../shared/reports.js';
 import type { ApiFailure, Loaded } from './api.js';
 import { createTransport, errorMessage } from './api-transport.js';
+import { serverErrorOf } from './error-text.js';
 import { createLedgerImportApi } from './ledger-import-api.js';
 import type { ExportForm, ReportForm } from './report-dates.js';
 import { sessionEnded } from './session-signal.js';
@@ -108,7 +109,7 @@ export async function fetchFile(path: string, fallbackName: string, onprogress: 
     } catch {
       body = undefined;
     }
-    return { ok: false, error: { kind: 'http', status: response.status, message: errorMessage(body) } };
+    return { ok: false, error: { kind: 'http', status: response.status, ...serverErrorOf(body), message: errorMessage(body) } };
   }
   const length = Number(response.headers.get('content-length'));
   const total = Number.isFinite(length) && length > 0 ? length : null;
@@ -177,7 +178,7 @@ export function createReportsApi(options: { fetch?: typeof fetch } = {}) {
         } catch {
           body = undefined;
         }
-        return { ok: false, error: { kind: 'http', status: response.status, message: errorMessage(body) } };
+        return { ok: false, error: { kind: 'http', status: response.status, ...serverErrorOf(body), message: errorMessage(body) } };
       }
       return { ok: true, data: text };
     },

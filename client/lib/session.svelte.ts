@@ -28,7 +28,12 @@ export interface SessionDeps {
   /** Goes to a hash route. */
   navigate?: (hash: string) => void;
   storage?: () => Storage | undefined;
+  /** Where the browser remembers that it is a wall screen signed in by kiosk code (default localStorage). */
+  persist?: () => Storage | undefined;
 }
+
+/** Set while this browser is a kiosk-signed wall: its session ending means the screen's access was withdrawn. */
+const KIOSK_KEY = 'sygl.kioskScreen';
 
 const RETURN_KEY = 'sygl.returnTo';
 
@@ -45,12 +50,34 @@ export class Session {
   readonly #navigate: (hash: string) => void;
   readonly #storage: () => Storage | undefined;
   #checking: Promise<void> | null = null;
+  #withdrawn = $state(false);
+  readonly #persist: () => Storage | undefined;
 
   constructor(deps: SessionDeps = {}) {
     this.#fetch = deps.fetch ?? ((input, init) => fetch(input, init));
     this.#hash = deps.hash ?? (() => location.hash);
     this.#navigate = deps.navigate ?? ((hash) => (location.hash = hash));
     this.#storage = deps.storage ?? (() => globalThis.sessionStorage);
+    this.#persist = deps.persist ?? (() => globalThis.localStorage);
+  }
+
+  /**
+   * A wall screen signed in by kiosk code whose session the server no longer knows (the code was revoked, or its
+   * session ended): the wall shows its own page saying so, not the user/password page, which a wall cannot use.
+   */
+  get withdrawn(): boolean {
+    return this.#withdrawn;
+  }
+
+  #kioskScreen(set?: boolean): boolean {
+    try {
+      const storage = this.#persist();
+      if (set === true) storage?.setItem(KIOSK_KEY, '1');
+      else if (set === false) storage?.removeItem(KIOSK_KEY);
+      return storage?.getItem(KIOSK_KEY) === '1';
+    } catch {
+      return false;
+    }
   }
 
   get me(): Me | null {
@@ -91,14 +118,21 @@ export class Session {
     }
     this.#me = null;
     this.#state = response.status === 401 ? 'ready' : 'error';
+    // A kiosk wall restarted after its code was revoked: its own page, not the login form.
+    if (response.status === 401 && this.#kioskScreen() && explicitRoute(this.#hash()) === 'wall') this.#withdrawn = true;
   }
 
   login(username: string, password: string): Promise<SignInOutcome> {
     return this.#signIn('/api/auth/login', { username, password });
   }
 
-  kioskLogin(code: string): Promise<SignInOutcome> {
-    return this.#signIn('/api/auth/kiosk', { code });
+  async kioskLogin(code: string): Promise<SignInOutcome> {
+    const outcome = await this.#signIn('/api/auth/kiosk', { code });
+    if (outcome.ok) {
+      this.#kioskScreen(true);
+      this.#withdrawn = false;
+    }
+    return outcome;
   }
 
   /** Ends the session on the server (so a copy of the cookie stops working too), then shows the login page. */
@@ -116,8 +150,13 @@ export class Session {
 
   /** The server no longer knows this browser: remember where the user was and ask them to sign in again. */
   ended(wasSignedIn = this.#me !== null): void {
+    const wasKiosk = this.#me?.kind === 'kiosk' || (this.#me === null && this.#kioskScreen());
     this.#me = null;
     this.#state = 'ready';
+    if (wasKiosk && explicitRoute(this.#hash()) === 'wall') {
+      this.#withdrawn = true;
+      return;
+    }
     if (explicitRoute(this.#hash()) === 'login') return;
     if (wasSignedIn) this.#notice = 'expired';
     this.rememberHere();
@@ -188,6 +227,11 @@ export class Session {
       this.#me = answer as Me;
       this.#state = 'ready';
       this.#notice = null;
+      // Someone signed in by name here: this browser is no longer (only) a kiosk wall.
+      if (this.#me.kind !== 'kiosk') {
+        this.#kioskScreen(false);
+        this.#withdrawn = false;
+      }
       return { ok: true, me: this.#me };
     }
     const error = (answer as ErrorBody | undefined)?.error;

@@ -74,7 +74,7 @@ export function adminRouter(deps: AdminDeps): Router {
     const admin = sessionOf(res);
     const input = body(req, userCreateSchema);
     if (input.deptId && !knownDept(input.deptId)) throw invalid([{ path: 'deptId', message: `no department ${input.deptId}` }]);
-    if (directory.userByName(input.username)) throw new HttpError(409, 'username_taken', `the user name ${input.username} is taken`);
+    if (directory.userByName(input.username)) throw new HttpError(409, 'username_taken', `the user name ${input.username} is taken`, undefined, { params: { username: input.username } });
     const userId = newId('u');
     const { event, duplicate } = await writer.append(
       'access.user.created',
@@ -82,7 +82,7 @@ export function adminRouter(deps: AdminDeps): Router {
       `user:${input.username}`,
     );
     // Another node created the same name a moment ago: one name, one user.
-    if (duplicate) throw new HttpError(409, 'username_taken', `the user name ${input.username} is taken`);
+    if (duplicate) throw new HttpError(409, 'username_taken', `the user name ${input.username} is taken`, undefined, { params: { username: input.username } });
     await auditor.record(req, admin, { action: 'user.created', outcome: 'ok', target: userId, details: { username: input.username, role: input.role, ...(input.deptId && { deptId: input.deptId }) } });
     res.status(201).json(userView(userOr404((event.data as { userId: string }).userId)));
   });

@@ -45,7 +45,7 @@ export function authRouter(deps: AuthDeps): Router {
 
   const locked = (res: Response, seconds: number) => {
     res.set('Retry-After', String(seconds));
-    throw new HttpError(429, 'locked', `too many failed sign-ins: try again in ${Math.ceil(seconds / 60)} min`, undefined, { retryAfterSeconds: seconds });
+    throw new HttpError(429, 'locked', `too many failed sign-ins: try again in ${Math.ceil(seconds / 60)} min`, undefined, { retryAfterSeconds: seconds, params: { minutes: Math.ceil(seconds / 60) } });
   };
 
   /**

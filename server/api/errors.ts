@@ -1,6 +1,10 @@
 /**
- * One error shape for every route: `{ error: { code, message, details? } }`. Messages come from this file or
+ * One error shape for every route: `{ error: { code, message, details?, params? } }`. Messages come from this file or
  * from validation, never from an internal exception, so no stack trace or driver message reaches a client.
+ * `message` is English for logs and scripts; a person reads the error in the UI's language, which the client words
+ * from `code` and `params` (the variables of the message, passed in `extra` as `{ params }`) and each field error's
+ * `issue` (the zod issue behind it, without the input). A new code needs its text in client/lib/i18n-errors.ts; the
+ * client's test enumerates the codes in this source tree and fails on one it cannot word.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ApiError } from '../../shared/api.js';

@@ -22,7 +22,7 @@ export function parseIntakeBody(body: unknown): { events: IntakeEvent[]; batch: 
   const errors: FieldError[] = Object.keys(rest).map((key) => ({ path: key, message: 'unknown key next to "events"' }));
   if (!Array.isArray(events)) throw invalid([...errors, { path: 'events', message: 'must be an array of events' }]);
   if (events.length === 0) throw invalid([...errors, { path: 'events', message: 'must hold at least one event' }]);
-  if (events.length > MAX_BATCH) throw new HttpError(413, 'batch_too_large', `a batch holds at most ${MAX_BATCH} events; got ${events.length}`);
+  if (events.length > MAX_BATCH) throw new HttpError(413, 'batch_too_large', `a batch holds at most ${MAX_BATCH} events; got ${events.length}`, undefined, { params: { max: MAX_BATCH, got: events.length } });
   const parsed: IntakeEvent[] = [];
   events.forEach((event, i) => {
     const result = intakeEventSchema.safeParse(event);

@@ -180,6 +180,9 @@ const words = {
   },
 } as const;
 
+/** Print setup of every sheet: A4 landscape, fit to one page wide (as many pages tall as it takes). */
+const PRINT_SETUP = { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } as const;
+
 export function sheetNames(lang: Lang, period: Period): string[] {
   return [words[lang].totals, ...period.months.map((m) => words[lang].month(m.year, m.month))];
 }
@@ -218,8 +221,14 @@ export async function writeLedger(out: Writable, x: LedgerExport): Promise<void>
   }
   const reports = await readReports(x.store, x.cases.map((c) => c.seq));
   for (const m of period.months) {
-    const sheet = workbook.addWorksheet(w.month(m.year, m.month), { views: [{ state: 'frozen', ySplit: 1 }] });
+    const sheet = workbook.addWorksheet(w.month(m.year, m.month), {
+      views: [{ state: 'frozen', ySplit: 1 }],
+      // Printed as centres file a ledger: A4 landscape, one page wide, the header row on every page.
+      pageSetup: { ...PRINT_SETUP, printTitlesRow: '1:1' },
+    });
     sheet.columns = ledgerColumns.map((c) => ({ key: c.key, width: c.width, ...(c.date && { style: { numFmt: DATE_FORMAT } }) }));
+    // The filter buttons span the header and every row written below it (the streaming writer knows the count up front).
+    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1 + byMonth.get(m.key)!.length, column: ledgerColumns.length } };
     const header = sheet.addRow(ledgerColumns.map((c) => c[lang]));
     header.font = { bold: true };
     header.commit();
@@ -275,7 +284,7 @@ function writeTotals(workbook: ExcelJS.stream.xlsx.WorkbookWriter, x: LedgerExpo
   const { query: q, period, district } = x;
   const lang = q.lang;
   const w = words[lang];
-  const sheet = workbook.addWorksheet(w.totals);
+  const sheet = workbook.addWorksheet(w.totals, { pageSetup: { ...PRINT_SETUP } });
   const monthLabels = period.months.map((m) => w.month(m.year, m.month));
   sheet.columns = [{ width: 22 }, ...monthLabels.map(() => ({ width: 11 })), { width: 11 }, { width: 11 }, { width: 11 }, { width: 11 }];
   const bold = (values: unknown[]) => {

@@ -76,7 +76,7 @@ export class ImportJobs {
     this.#sweep(now);
     if (this.#jobs.size >= MAX_JOBS) {
       const idle = [...this.#jobs.entries()].filter(([, j]) => !j.busy).sort((a, b) => a[1].touched - b[1].touched)[0];
-      if (!idle) throw new HttpError(429, 'too_many_imports', `${MAX_JOBS} imports are running on this server; try again when one has finished`);
+      if (!idle) throw new HttpError(429, 'too_many_imports', `${MAX_JOBS} imports are running on this server; try again when one has finished`, undefined, { params: { max: MAX_JOBS } });
       this.#jobs.delete(idle[0]);
     }
     const format = detectFormat(body);
@@ -244,7 +244,7 @@ export class ImportJobs {
     try {
       const report = await this.#validate(job, ctx);
       if (report.errorRows > 0) {
-        throw new HttpError(422, 'invalid_rows', `${report.errorRows} of ${report.rows} rows are invalid; nothing was imported`, undefined, { job: this.#snapshot(job) });
+        throw new HttpError(422, 'invalid_rows', `${report.errorRows} of ${report.rows} rows are invalid; nothing was imported`, undefined, { job: this.#snapshot(job), params: { errorRows: report.errorRows, rows: report.rows } });
       }
       await audit({ rows: report.rows, cases: report.valid - report.duplicates, resolutions: job.resolutions ?? 0, duplicates: report.duplicates });
     } catch (error) {

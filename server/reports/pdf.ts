@@ -80,7 +80,7 @@ export class PdfRenderer {
         // The report holds everything inline; anything else it might name is refused.
         await page.route('**/*', (route) => route.abort());
         await page.setContent(html, { waitUntil: 'load' });
-        return await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true, displayHeaderFooter: true, headerTemplate: '<span></span>', footerTemplate: PAGE_FOOTER });
+        return await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true, displayHeaderFooter: true, headerTemplate: '<span></span>', footerTemplate: PAGE_FOOTER, tagged: true, outline: true });
       } finally {
         await context.close().catch(() => undefined);
       }

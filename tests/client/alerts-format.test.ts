@@ -157,7 +157,7 @@ describe('command failures', () => {
 
   it('lists field errors, refuses roles, and reads any other status', () => {
     const invalid = alertCommandFailure(400, { error: { code: 'invalid_payload', message: 'bad', details: [{ path: 'note', message: 'say how the alert ended' }, { nope: 1 }] } });
-    expect(invalid).toEqual({ kind: 'invalid', message: 'bad', details: [{ path: 'note', message: 'say how the alert ended' }] });
+    expect(invalid).toEqual({ kind: 'invalid', code: 'invalid_payload', message: 'bad', details: [{ path: 'note', message: 'say how the alert ended' }] });
     expect(alertErrorText(invalid, zh)).toBe('请修正标出的内容 · say how the alert ended');
     expect(alertErrorText(alertCommandFailure(403, { error: { code: 'forbidden', message: 'no' } }), zh)).toBe('无权执行此操作');
     expect(alertCommandFailure(500, null)).toEqual({ kind: 'http', status: 500 });

@@ -81,7 +81,7 @@ describe('dispatch api', () => {
     const api = createDispatchApi({ fetch: (async () => unauthenticated()) as typeof globalThis.fetch });
     const off = onSessionSignal((signal) => signal === 'ended' && ended++);
     try {
-      expect(await api.queue({})).toEqual({ ok: false, error: { kind: 'http', status: 401, message: 'sign in first' } });
+      expect(await api.queue({})).toEqual({ ok: false, error: { kind: 'http', status: 401, code: 'unauthenticated', message: 'sign in first' } });
       expect(await api.command('c1', { type: 'archive', commandId: 'abcdefgh', expectedVersion: 3 })).toEqual({ ok: false, error: { kind: 'http', status: 401, code: 'unauthenticated', message: 'sign in first' } });
       expect(ended).toBe(2);
     } finally {
@@ -104,6 +104,7 @@ describe('dispatch api', () => {
     expect(commandFailure(409, { error: { code: 'version_conflict', message: 'changed', current } })).toEqual({ kind: 'conflict', code: 'version_conflict', message: 'changed', current });
     expect(commandFailure(400, { error: { code: 'invalid_request', message: '1', details: [{ path: 'lead', message: 'bad' }, { nope: 1 }] } })).toEqual({
       kind: 'invalid',
+      code: 'invalid_request',
       message: '1',
       details: [{ path: 'lead', message: 'bad' }],
     });

@@ -55,6 +55,23 @@ function setup(localNow = NOW) {
 }
 
 describe('LiveWall', () => {
+  it('marks its figures stale in every connection state but live, once it has figures', () => {
+    const states = ['connecting', 'live', 'catching-up', 'reconnecting', 'offline'] as const;
+    const { wall, connection, scheduler } = setup();
+    for (const state of states) {
+      connection.statusHandler!({ state, since: NOW });
+      expect(wall.stale, `${state} before any figures`).toBe(false);
+    }
+    connection.handlers.snapshot!(snapshotOf(reportedRange(1, 3)));
+    scheduler.frame();
+    for (const state of [...states, ...states.slice().reverse()]) {
+      connection.statusHandler!({ state, since: NOW });
+      expect(wall.stale, state).toBe(state !== 'live');
+      // While stale, the figures are as of when the link was lost, not now.
+      if (state !== 'live') expect(wall.asOf).not.toBeNull();
+    }
+  });
+
   it('hands the applied seq to every handshake: none before the first snapshot', () => {
     const { connection, scheduler } = setup();
     expect(connection.lastSeq()).toBeNull();

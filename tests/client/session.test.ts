@@ -33,6 +33,7 @@ function harness(answer: (url: string, init?: RequestInit) => Response | Promise
       page.hash = next;
     },
     storage: () => storage,
+    persist: () => storage,
   });
   return { session, page };
 }
@@ -113,6 +114,32 @@ describe('Session', () => {
     expect(session.landing('duty')).toBe('#/duty');
     session.rememberHere(); // on the login page: nothing to remember
     expect(session.landing('leader')).toBe('#/leader');
+  });
+
+  it('shows a kiosk wall whose session ended its own "access withdrawn" page, not the login form, also after a restart', async () => {
+    const kiosk: Me = { kind: 'kiosk', id: 'k1', name: '指挥中心主屏', role: 'wall', expiresAt: '2030-01-01T00:00:00Z', idleMinutes: 0 } as Me;
+    let known = true;
+    const { session, page } = harness((url) => (url === '/api/auth/kiosk' ? json(200, kiosk) : known ? json(200, kiosk) : json(401, { error: { code: 'unauthenticated', message: 'x' } })), '#/wall');
+    expect((await session.kioskLogin('code')).ok).toBe(true);
+    expect(session.withdrawn).toBe(false);
+    // The admin revokes the code: the server drops the wall's socket and /me answers 401.
+    known = false;
+    await session.check();
+    expect(session.me).toBeNull();
+    expect(session.withdrawn).toBe(true);
+    expect(session.notice).toBeNull();
+    expect(page.visits).toEqual([]);
+    // The screen restarts: still its own page.
+    const again = harness(() => json(401, { error: { code: 'unauthenticated', message: 'x' } }), '#/wall');
+    expect((await again.session.kioskLogin('code')).ok).toBe(false);
+    await again.session.load();
+    expect(again.session.withdrawn).toBe(false); // this browser never was a kiosk
+    // A user's session ending on the wall route is the login page as before.
+    const user = harness(() => json(200, { ...duty, role: 'leader' }), '#/wall');
+    await user.session.load();
+    user.session.ended();
+    expect(user.session.withdrawn).toBe(false);
+    expect(user.page.visits).toEqual(['#/login']);
   });
 
   it('does not send someone back to a view their role may not open', async () => {

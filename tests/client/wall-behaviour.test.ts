@@ -89,7 +89,7 @@ describe('AlertTakeover', () => {
 
 describe('i18n', () => {
   it('has every key in both languages, none empty, with the same placeholders', () => {
-    const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    const placeholders = (s: string) => [...new Set([...s.matchAll(/\{(\w+)(?:\}|, plural,)/g)].map((m) => m[1]))].sort();
     for (const key of Object.keys(messages.zh) as MessageKey[]) {
       expect(messages.en[key], key).toBeTruthy();
       expect(placeholders(messages.en[key]), key).toEqual(placeholders(messages.zh[key]));

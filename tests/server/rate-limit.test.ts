@@ -37,6 +37,8 @@ describe('rate limits on one node', () => {
     expect(((await refused.json()) as { error: { code: string; message: string } }).error).toEqual({
       code: 'rate_limited',
       message: expect.stringMatching(/intake.*at most 5 a minute/),
+      // The variables of the message, for the client to word it in the UI's language.
+      params: { seconds: expect.any(Number), perMinute: 5 },
     });
     const after = (await (await fetch(`${server.url}/readyz`)).json()) as { seq: number };
     expect(after.seq).toBe(before.seq + 1);

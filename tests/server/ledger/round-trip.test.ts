@@ -133,6 +133,22 @@ describe('ledger export → import', () => {
     expect(totalRow.getCell(9).value).toBe(0.5);
   });
 
+  it('prints as centres file a ledger: A4 landscape, one page wide, the header row repeated, filters on the header', async () => {
+    const workbook = await readWorkbook(file);
+    for (const sheet of workbook.worksheets) {
+      expect(sheet.pageSetup.paperSize, sheet.name).toBe(9);
+      expect(sheet.pageSetup.orientation, sheet.name).toBe('landscape');
+      expect(sheet.pageSetup.fitToPage, sheet.name).toBe(true);
+      expect(sheet.pageSetup.fitToWidth, sheet.name).toBe(1);
+      expect(sheet.pageSetup.fitToHeight, sheet.name).toBe(0);
+    }
+    for (const sheet of workbook.worksheets.slice(1)) {
+      expect(sheet.pageSetup.printTitlesRow, sheet.name).toBe('1:1');
+      const last = String.fromCharCode(64 + ledgerColumns.length);
+      expect(String(sheet.autoFilter), sheet.name).toBe(`A1:${ledgerColumns.length > 26 ? 'A' + String.fromCharCode(64 + ledgerColumns.length - 26) : last}${sheet.rowCount}`);
+    }
+  });
+
   it('imports into a fresh server without manual mapping and reproduces the cases', async () => {
     const { parsed, validated, committing, done } = await importFile(b, `台账_${from}_${to}.xlsx`, file);
     expect(parsed.format).toBe('xlsx');

@@ -2,7 +2,10 @@
  * The PDF printer: without Chromium a PDF is a 503 that says how to get one while the HTML report still works; with
  * it, one browser prints concurrent requests and is closed on shutdown.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -16,7 +19,8 @@ import { renderReportHtml } from '../../../server/reports/html.js';
 import { MISSING_CHROMIUM, PdfBusyError, PdfRenderer, PdfUnavailableError } from '../../../server/reports/pdf.js';
 import { onCi } from '../../helpers/pg-env.js';
 import { reportFixture } from './fixture.js';
-import { pdfText } from './pdf-text.js';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { pdfText, readableText } from './pdf-text.js';
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const noChromium = !fs.existsSync(chromium) && !onCi;
@@ -77,6 +81,34 @@ describe.skipIf(noChromium)('PDF with Chromium', () => {
     console.info(`[reports] 3 concurrent PDFs of the fixture in ${Math.round(ms)} ms (Chromium starting included)`);
     await pdf.close();
     await expect(pdf.render(html)).rejects.toThrow(PdfUnavailableError);
+  });
+
+  it('prints a tagged PDF with an outline of the report\'s headings, as pdfinfo and a reader see it', async () => {
+    const html = renderReportHtml(reportFixture(), 'zh');
+    const own = new PdfRenderer({ executablePath: chromium, concurrency: 1 });
+    const bytes = await own.render(html).finally(() => own.close());
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdf-tagged-'));
+    try {
+      const file = path.join(dir, 'report.pdf');
+      fs.writeFileSync(file, bytes);
+      const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+      expect(info).toMatch(/^Tagged:\s+yes$/m);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const doc = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, isEvalSupported: false, disableFontFace: true, verbosity: 0 }).promise;
+    try {
+      const outline = (await doc.getOutline()) ?? [];
+      const titles = (items: typeof outline): string[] => items.flatMap((i) => [readableText(i.title), ...titles(i.items ?? [])]);
+      const all = titles(outline);
+      // The outline names the report's own headings (h1 and the section headings), in the order they print.
+      const headings = [...html.matchAll(/<h([1-3])[^>]*>([^<]+)</g)].map((m) => m[2]!.replace(/&[a-z]+;/g, '').trim()).filter(Boolean);
+      expect(headings.length).toBeGreaterThan(1);
+      expect(all.length).toBeGreaterThan(1);
+      for (const h of headings) expect(all.map((t) => t.replace(/\s+/g, '')), h).toContain(readableText(h).replace(/\s+/g, ''));
+    } finally {
+      await doc.destroy();
+    }
   });
 
   it('refuses a PDF beyond the queue rather than queueing without end', async () => {
