@@ -36,6 +36,8 @@ export interface QueueList {
 
 /** Rows per page of the intake queue. */
 export const QUEUE_PAGE = 50;
+/** How many of the newest new and of the newest returned cases the alarms look at. */
+const WATCH_LIMIT = 100;
 
 export interface DutyDeps {
   api?: DispatchApi;
@@ -47,6 +49,11 @@ export class DutyConsole {
   readonly api: DispatchApi;
   readonly queue: Resource<QueueList>;
   readonly board: Resource<WhistleRow[]>;
+  /**
+   * What the desk's alarms watch, whatever page, filter or order the queue shows: the newest new and returned cases
+   * (a new 特急 case and a return awaiting a decision arrive there first).
+   */
+  readonly watch: Resource<QueueRow[]>;
   readonly detail: Resource<CaseDetail>;
   #filter = $state.raw<QueueFilterState>({ tab: 'all', streetCode: '', category: '', sort: 'oldest', offset: 0 });
   #selected = $state<string | null>(null);
@@ -66,6 +73,12 @@ export class DutyConsole {
       const status: CaseStatus | undefined = tab === 'all' ? undefined : tab;
       const result = await this.api.queue({ status, streetCode, category, sort, limit: QUEUE_PAGE, offset }, signal);
       return result.ok ? { ok: true, data: { rows: result.data.items, total: result.data.total, offset: result.data.offset } } : result;
+    });
+    this.watch = new Resource(async (signal) => {
+      const pages = await Promise.all((['received', 'returned'] as const).map((status) => this.api.queue({ status, sort: 'newest', limit: WATCH_LIMIT }, signal)));
+      const failed = pages.find((p) => !p.ok);
+      if (failed && !failed.ok) return failed;
+      return { ok: true, data: pages.flatMap((p) => (p.ok ? p.data.items : [])) };
     });
     this.board = new Resource(async (signal) => {
       const result = await this.api.whistles(signal);
@@ -100,12 +113,13 @@ export class DutyConsole {
 
   /** After this console's own command: show its effect at once rather than at the next notice. */
   async afterCommand(): Promise<void> {
-    await Promise.all([this.queue.reload(), this.board.reload(), this.#selected ? this.detail.reload() : undefined]);
+    await Promise.all([this.queue.reload(), this.watch.reload(), this.board.reload(), this.#selected ? this.detail.reload() : undefined]);
   }
 
   notices(notices: readonly CaseNotice[]): void {
     if (notices.length === 0) return;
     this.queue.refresh();
+    this.watch.refresh();
     if (notices.some((n) => n.whistleId || n.type === 'case.whistled' || n.type === 'case.resolved')) this.board.refresh();
     if (this.#selected && notices.some((n) => n.caseId === this.#selected)) this.detail.refresh();
   }
@@ -123,6 +137,7 @@ export class DutyConsole {
     });
     const offNotices = connection.on('case:changed', (notices) => this.notices(notices));
     void this.queue.reload();
+    void this.watch.reload();
     void this.board.reload();
     return () => {
       offNotices();
@@ -130,6 +145,7 @@ export class DutyConsole {
       connection.close();
       stopClock();
       this.queue.dispose();
+      this.watch.dispose();
       this.board.dispose();
       this.detail.dispose();
     };
