@@ -68,6 +68,22 @@ describe.skipIf(!available)('the duty desk hears what matters', () => {
     await server?.close();
   });
 
+  it('notifies a new 特急 case even when the queue page shows only older ones (the queue is oldest first)', async () => {
+    // More waiting cases than a page holds: the new one is past the first page of the queue.
+    await postEvents(server.url, Array.from({ length: 55 }, (_, i) => caseReported({ title: `等候中的纠纷${i}`, communityCode: MAAN_TANG })));
+    const page = await open(DUTY, '#/duty', 'zh', true);
+    await page.waitForFunction(() => document.querySelector('[data-testid="duty-alarm"]')?.getAttribute('data-permission') === 'granted');
+    await page.locator('[data-testid="queue-row"]').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    const before = (await notifications(page)).length;
+    await postEvents(server.url, [caseReported({ title: '特急：群体聚集', severity: 5, peopleInvolved: 60, communityCode: MAAN_TANG })]);
+    await page.waitForFunction((n) => (window as unknown as { __notifications: unknown[] }).__notifications.length > n, before);
+    const shown = (await notifications(page)).slice(before);
+    expect(shown.map((n) => n.title)).toHaveLength(1);
+    expect(shown[0]!.body).toContain('坂田');
+    await page.context().close();
+  });
+
   it('shows a notification and plays the sound for a new red alert, and neither once red alerts are muted', async () => {
     const page = await open(DUTY, '#/duty', 'zh', true);
     const bar = page.getByTestId('duty-alarm');
