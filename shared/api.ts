@@ -128,6 +128,14 @@ export interface MetricsRow {
   returned: number;
   followUps: number;
   satisfaction: number | null;
+  /**
+   * Over due work only (issue 22): parts reported in or still pending past their report-in deadline, and led parts
+   * resolved or still open past their resolution deadline — a whistle blown minutes ago is no failure yet.
+   */
+  dueReports?: number;
+  dueOnTimeRate?: number | null;
+  dueLed?: number;
+  dueResolutionRate?: number | null;
 }
 
 /** GET /api/metrics */

@@ -35,9 +35,12 @@ interface Acc {
   returned: number;
   followUps: number;
   satisfactionSum: number;
+  /** Due work (issue 22): parts reported in or pending past the deadline; led parts resolved or open past theirs. */
+  dueReports: number;
+  dueLed: number;
 }
 
-const empty = (): Acc => ({ assigned: 0, reportedIn: 0, onTime: 0, reportMinutes: 0, led: 0, resolved: 0, resolveHours: 0, mediated: 0, overdue: 0, supervised: 0, escalated: 0, returned: 0, followUps: 0, satisfactionSum: 0 });
+const empty = (): Acc => ({ assigned: 0, reportedIn: 0, onTime: 0, reportMinutes: 0, led: 0, resolved: 0, resolveHours: 0, mediated: 0, overdue: 0, supervised: 0, escalated: 0, returned: 0, followUps: 0, satisfactionSum: 0, dueReports: 0, dueLed: 0 });
 
 const closedStatuses = new Set(['resolved', 'confirmed', 'followedUp', 'archived']);
 
@@ -62,6 +65,8 @@ export function dispatchMetrics(cases: Iterable<MetricsCase>, q: MetricsQuery, n
         let acc = groups.get(key);
         if (!acc) groups.set(key, (acc = empty()));
         acc.assigned += 1;
+        if (a.reportedAt || (a.status === 'pending' && !w.closedAt && now > Date.parse(a.reportDueAt))) acc.dueReports += 1;
+        if (a.role === 'lead' && (resolvedHere || (!w.closedAt && now > Date.parse(a.resolveDueAt)))) acc.dueLed += 1;
         if (a.reportedAt) {
           acc.reportedIn += 1;
           if (!a.late) acc.onTime += 1;
@@ -109,6 +114,10 @@ export function dispatchMetrics(cases: Iterable<MetricsCase>, q: MetricsQuery, n
       returned: a.returned,
       followUps: a.followUps,
       satisfaction: a.followUps ? Math.round((a.satisfactionSum / a.followUps) * 100) / 100 : null,
+      dueReports: a.dueReports,
+      dueOnTimeRate: ratio(a.onTime, a.dueReports),
+      dueLed: a.dueLed,
+      dueResolutionRate: ratio(a.resolved, a.dueLed),
     }))
     .sort((x, y) => y.assigned - x.assigned || x.key.localeCompare(y.key));
   return { groupBy: q.groupBy, from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), rows, tiers };

@@ -802,3 +802,26 @@ describe('issue 22: a comparison with a period before the log began', () => {
     expect(r.summary.zh.join('')).not.toContain('不完整');
   });
 });
+
+describe('issue 22: department metrics over due work', () => {
+  it('leaves whistles not yet due out of the due rates, and counts one past its deadline', () => {
+    const where = { streetCode: BANTIAN, communityCode: GANGTOU };
+    const b = new LogBuilder();
+    const t = local('2026-11-24', '09:00');
+    // fresh: blown minutes before "now", nothing due yet.
+    b.report('fresh', { category: 'labour', source: 'hotline', ...where, at: t - 10 * 60_000 });
+    b.whistle('fresh', 'wf', t - 5 * 60_000, 'community', [{ deptId: 'labour', role: 'lead' }]);
+    // stale: blown 4 days ago, reported in late, never resolved: due and unresolved.
+    b.report('stale', { category: 'labour', source: 'hotline', ...where, at: t - 4 * DAY });
+    b.whistle('stale', 'ws', t - 4 * DAY, 'community', [{ deptId: 'labour', role: 'lead' }]);
+    b.reportIn('stale', 'ws', 'labour', t - 4 * DAY + 90 * 60_000);
+    // done: resolved on time.
+    b.report('done', { category: 'labour', source: 'hotline', ...where, at: t - 2 * DAY });
+    b.whistle('done', 'wd', t - 2 * DAY, 'community', [{ deptId: 'labour', role: 'lead' }]);
+    b.reportIn('done', 'wd', 'labour', t - 2 * DAY + 10 * 60_000);
+    b.resolve('done', 'wd', 'labour', t - 2 * DAY + 3_600_000, 'mediated', 'community');
+    const p = b.fold();
+    const [row] = dispatchMetrics(p.cases.records(), { groupBy: 'department', from: t - 10 * DAY, to: t }, t).rows;
+    expect(row).toMatchObject({ key: 'labour', assigned: 3, led: 3, resolved: 1, resolutionRate: 1 / 3, dueLed: 2, dueResolutionRate: 0.5, dueReports: 2, dueOnTimeRate: 0.5 });
+  });
+});
