@@ -93,6 +93,9 @@ const consoleLogger: FeedLogger = {
 
 class Stopped extends Error {}
 
+/** The dispatch history is written a day at a time, after that day's intake is stored. */
+const HISTORY_STEP_MS = 24 * 3_600_000;
+
 export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
   const o = resolveOptions(options);
   const clock = o.clock ?? Date.now;
@@ -197,6 +200,8 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
     let nextPct = 10;
     let generated = 0;
     let dispatched = 0;
+    let pickedSince: IntakeEvent[] = [];
+    let writtenTo = start;
     for (let t = start; t < liveFrom; ) {
       const to = Math.min(liveFrom, t + step);
       const events = sim.eventsBetween(t, to);
@@ -211,7 +216,13 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
         const before = liveFrom - o.history.handoverMs;
         const picked = events.filter((e) => e.type === 'case.reported' && Date.parse(e.reportedAt ?? '') < before && isDispatchedHistory(o.seed, e.sourceRef, o.history!.share));
         dispatched += picked.length;
-        await o.history.write(picked, Math.min(t, liveFrom));
+        pickedSince.push(...picked);
+        // A day of history at a time: many cases' steps are written side by side, sharing the store's group commits.
+        if (t - writtenTo >= HISTORY_STEP_MS || t >= liveFrom) {
+          await o.history.write(pickedSince, Math.min(t, liveFrom));
+          pickedSince = [];
+          writtenTo = t;
+        }
       }
       const pct = Math.floor(((t - start) / span) * 100);
       if (pct >= nextPct && t < liveFrom) {
@@ -220,7 +231,7 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
       }
     }
     await postAll(buffer);
-    if (o.history) await o.history.write([], liveFrom);
+    if (o.history) await o.history.write(pickedSince, liveFrom);
     const ms = Math.round(performance.now() - began);
     log.info({ days: o.backfillDays, ...stats, dispatched, ms }, 'demo feed: backfill done');
     resolveSummary({ days: o.backfillDays, events: generated, dispatched, ms });

@@ -44,9 +44,12 @@ export const DISPATCH_HISTORY_DEFAULTS = Object.freeze({
    */
   handoverMs: 30 * MINUTE_MS,
   /** Cases whose steps are written at once (their appends share the store's group commits). */
-  concurrency: 48,
-  /** Steps are taken in time order in slices this long, so the log follows the simulated clock closely. */
-  sliceMs: 2 * HOUR_MS,
+  concurrency: 96,
+  /**
+   * Steps are taken in time order in slices this long: each case's steps in order, different cases' side by side (a
+   * longer slice writes more cases at once; each step keeps its own simulated time whatever the order of commit).
+   */
+  sliceMs: 24 * HOUR_MS,
 });
 
 /** A case as the history writer reads it back after each step. */
