@@ -4,7 +4,7 @@
  * machine's load average before and after. Each run boots the real server with a fixed clock and waits for the
  * backfill to be written.
  *
- *   npx tsx bench/demo-backfill.ts [--days 30] [--share 0.3]
+ *   npx tsx bench/demo-backfill.ts [--days 30] [--share 0.1]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +17,7 @@ function arg(name: string, fallback: number): number {
 }
 
 const days = arg('days', 30);
-const share = arg('share', 0.3);
+const share = arg('share', 0.1);
 const now = Date.now();
 const load = () => os.loadavg().map((n) => n.toFixed(2)).join(' ');
 

@@ -102,7 +102,7 @@ const schema = z.object({
   DEMO_SEED: z.coerce.number().int().default(20261122),
   DEMO_BACKFILL_DAYS: z.coerce.number().int().min(0).max(90).default(30),
   /** Share of the backfilled cases the demo's history takes through the closed loop (server/sim/dispatch-history.ts). */
-  DEMO_HISTORY_SHARE: z.coerce.number().min(0).max(1).default(0.3),
+  DEMO_HISTORY_SHARE: z.coerce.number().min(0).max(1).default(0.1),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;

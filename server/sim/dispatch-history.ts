@@ -37,7 +37,7 @@ import { OUTCOME_MIX, OUTCOME_NOTES } from './vocab.js';
 
 export const DISPATCH_HISTORY_DEFAULTS = Object.freeze({
   /** Share of backfilled cases the centre dispatched itself; the rest were closed by the integrations that hold them. */
-  share: 0.3,
+  share: 0.1,
   /**
    * Cases reported this close to the hand-over are not picked: their triage and whistle would fall after it, and the
    * live officers leave cases older than the live start alone.

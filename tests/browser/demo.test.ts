@@ -33,7 +33,7 @@ describe.skipIf(!available)('a fresh demo in Chromium (issue 22)', () => {
     ensureClientBuilt();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-demo-browser-'));
-    server = await startServer({ DEMO: true, DATA_DIR: dataDir, LOG_LEVEL: 'warn', DEMO_BACKFILL_DAYS: 7, DEMO_BACKFILL_RATE_PER_HOUR: 15, DEMO_RATE_PER_HOUR: 120 });
+    server = await startServer({ DEMO: true, DATA_DIR: dataDir, LOG_LEVEL: 'warn', DEMO_BACKFILL_DAYS: 7, DEMO_BACKFILL_RATE_PER_HOUR: 30, DEMO_RATE_PER_HOUR: 120 });
     await server.demoHistory;
     browser = await launchChromium();
   }, 300_000);

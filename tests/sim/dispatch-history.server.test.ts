@@ -23,7 +23,7 @@ const servers: RunningServer[] = [];
 
 async function demo(dataDir: string, seed = 7): Promise<{ server: RunningServer; history: DemoHistorySummary }> {
   const server = await startServer(
-    { DEMO: true, DATA_DIR: dataDir, DEMO_SEED: seed, DEMO_BACKFILL_DAYS: 2, DEMO_BACKFILL_RATE_PER_HOUR: 40, RISK_SWEEP_MS: 3_600_000 },
+    { DEMO: true, DATA_DIR: dataDir, DEMO_SEED: seed, DEMO_BACKFILL_DAYS: 2, DEMO_BACKFILL_RATE_PER_HOUR: 40, DEMO_HISTORY_SHARE: 0.3, RISK_SWEEP_MS: 3_600_000 },
     { clock: () => NOW },
   );
   servers.push(server);
