@@ -93,7 +93,7 @@ type Step =
   | { kind: 'reportIn' | 'return' | 'resolve'; round: number; deptId: string }
   | { kind: 'progress'; round: number; deptId: string; n: number }
   | { kind: 'confirm' | 'followUp' | 'archive'; round: number }
-  | { kind: 'supervise'; round: number; deptId: string }
+  | { kind: 'supervise'; round: number; deptId: string; n: number }
   | { kind: 'timer'; command: SystemCommand };
 
 interface Planned {
@@ -196,7 +196,7 @@ export class DispatchHistory {
 
   #commandId(caseId: string, step: Exclude<Step, { kind: 'timer' }>): string {
     const dept = 'deptId' in step ? this.#deptIndex.get(step.deptId) ?? 99 : 0;
-    const n = step.kind === 'progress' ? step.n : 0;
+    const n = step.kind === 'progress' || step.kind === 'supervise' ? step.n : 0;
     return `h${this.#deps.seed}-${this.#cases.get(caseId)!.ref.toString(36)}-${step.kind}-${step.round}-${dept}-${n}`;
   }
 
@@ -371,7 +371,7 @@ export class DispatchHistory {
       this.#plan(c.id, Math.max(at, t.at), { kind: 'timer', command: t.command });
     }
     if (step.kind === 'timer' && step.command.type === 'autoSupervise' && rng.chance(0.3)) {
-      this.#plan(c.id, at + uniform(rng, 5, 60) * MINUTE_MS, { kind: 'supervise', round: c.whistleCount, deptId: step.command.deptId });
+      this.#plan(c.id, at + uniform(rng, 5, 60) * MINUTE_MS, { kind: 'supervise', round: c.whistleCount, deptId: step.command.deptId, n: step.command.stage === 'resolve' ? 1 : 0 });
     }
   }
 }
