@@ -34,7 +34,7 @@ import { secretFile } from './secret-file.js';
 import type { DemoCredentials } from './sim/demo-access.js';
 import type { BackfillSummary } from './sim/demo-feed.js';
 
-export type DemoHistorySummary = BackfillSummary & { steps: number; duplicates: number; refused: number; byType: Record<string, number> };
+export type DemoHistorySummary = BackfillSummary & { steps: number; duplicates: number; refused: number; byType: Record<string, number>; refusedBy: Record<string, number> };
 import type { EventStore } from './store/event-store.js';
 import { pgTables } from './store/pg-schema.js';
 import { PgEventStore } from './store/pg-store.js';
@@ -258,7 +258,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
       });
       // The history fires its own past 督办 and 升级 at their moments; the live timers wait until it is written.
       application.timers.holdUntil(feed.backfilled);
-      demoHistory = feed.summary.then((summary) => ({ ...summary, steps: history.stats.written, duplicates: history.stats.duplicates, refused: history.stats.refused, byType: { ...history.stats.byType } }));
+      demoHistory = feed.summary.then((summary) => ({ ...summary, steps: history.stats.written, duplicates: history.stats.duplicates, refused: history.stats.refused, byType: { ...history.stats.byType }, refusedBy: { ...history.stats.refusedBy } }));
       stopFeed = feed.stop;
       // The history's days, weeks and months are archived as soon as it is written, not at the next sweep.
       feed.backfilled.then(() => reportSchedule.run(), () => undefined);

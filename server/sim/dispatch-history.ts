@@ -86,6 +86,8 @@ export interface HistoryStats {
   duplicates: number;
   refused: number;
   byType: Record<string, number>;
+  /** Refusals by step and code (`resolve:invalid_transition`): a step the case had moved past, say. */
+  refusedBy: Record<string, number>;
 }
 
 type Step =
@@ -114,7 +116,7 @@ function sameTimer(a: SystemCommand, b: SystemCommand): boolean {
 }
 
 export class DispatchHistory {
-  readonly stats: HistoryStats = { cases: 0, written: 0, duplicates: 0, refused: 0, byType: {} };
+  readonly stats: HistoryStats = { cases: 0, written: 0, duplicates: 0, refused: 0, byType: {}, refusedBy: {} };
   readonly #deps: DispatchHistoryDeps;
   readonly #queue = new EventQueue<Planned>();
   /** Per case: the hash of its sourceRef (the seed of every decision about it) and the time of its last step. */
@@ -233,6 +235,8 @@ export class DispatchHistory {
     const answer = await this.#deps.execute(p.caseId, command, actor, at);
     if (!answer.ok || !answer.result) {
       this.stats.refused += 1;
+      const why = `${step.kind === 'timer' ? step.command.type : step.kind}:${answer.code ?? 'refused'}`;
+      this.stats.refusedBy[why] = (this.stats.refusedBy[why] ?? 0) + 1;
       return;
     }
     if (answer.result.duplicate) this.stats.duplicates += 1;
@@ -280,8 +284,11 @@ export class DispatchHistory {
         return followUp(rng, c);
       case 'archive':
         return { type: 'archive' };
-      case 'supervise':
+      case 'supervise': {
+        const status = partStatus(c, step.deptId);
+        if (status !== 'pending' && status !== 'reported') return undefined;
         return { type: 'supervise', deptId: step.deptId, note: '请抓紧报到并反馈办理进度' };
+      }
     }
   }
 

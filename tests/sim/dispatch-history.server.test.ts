@@ -51,7 +51,7 @@ describe('the demo history (issue 22)', () => {
 
     const a = await demo(dirA);
     expect(a.history.dispatched).toBeGreaterThan(100);
-    expect(a.history.refused).toBe(0);
+    expect(a.history.refused, JSON.stringify(a.history.refusedBy)).toBe(0);
     // Every kind of step of the loop is in the history.
     for (const type of ['triage', 'whistle', 'reportIn', 'return', 'progress', 'resolve', 'confirm', 'followUp', 'archive', 'autoSupervise', 'escalate']) {
       expect(a.history.byType[type] ?? 0, type).toBeGreaterThan(0);
