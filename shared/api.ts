@@ -146,6 +146,8 @@ export interface MetricsResponse {
   rows: MetricsRow[];
   /** Cases resolved in the range by the tier that held them (层级化解). */
   tiers: Record<Tier, number>;
+  /** The earliest whistle counted, when the range begins before the data does: the span the figures really cover. */
+  dataFrom?: string;
 }
 
 /** GET /api/queue: the duty officer's intake queue (new, triaged, returned, reopened), newest first. */

@@ -10,6 +10,8 @@ const REFRESH_MS = 60_000;
 
 export class DeptMetrics {
   rows = $state<Loadable<readonly MetricsRow[]>>({ status: 'loading' });
+  /** Days the figures really cover (the range, or fewer when the data begins later). */
+  coveredDays = $state(DEPT_TABLE_DAYS);
   #timer: ReturnType<typeof setInterval> | undefined;
   #abort: AbortController | undefined;
 
@@ -24,6 +26,7 @@ export class DeptMetrics {
       const result = await getJson<MetricsResponse>(`/api/metrics?groupBy=department&from=${encodeURIComponent(from)}&to=${encodeURIComponent(new Date(to).toISOString())}`, abort.signal);
       // A refresh that fails keeps the rows shown; only a first load shows the error.
       if (result.ok || this.rows.status !== 'ready') this.rows = toLoadable(result.ok ? { ok: true, data: result.data.rows } : result);
+      if (result.ok) this.coveredDays = result.data.dataFrom ? Math.max(1, Math.ceil((to - Date.parse(result.data.dataFrom)) / 86_400_000)) : this.days;
     } catch {
       // Aborted by a newer load or by stop().
     }

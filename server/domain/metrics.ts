@@ -46,6 +46,7 @@ const closedStatuses = new Set(['resolved', 'confirmed', 'followedUp', 'archived
 
 export function dispatchMetrics(cases: Iterable<MetricsCase>, q: MetricsQuery, now: number): MetricsResponse {
   const groups = new Map<string, Acc>();
+  let firstWhistle = Infinity;
   const tiers: Record<Tier, number> = { community: 0, street: 0, district: 0 };
   for (const c of cases) {
     if (q.streetCode && c.streetCode !== q.streetCode) continue;
@@ -58,6 +59,7 @@ export function dispatchMetrics(cases: Iterable<MetricsCase>, q: MetricsQuery, n
     for (const w of whistles) {
       const whistledAt = Date.parse(w.whistledAt);
       if (whistledAt < q.from || whistledAt >= q.to) continue;
+      if (whistledAt < firstWhistle) firstWhistle = whistledAt;
       const resolvedHere = w === c.whistle && closedStatuses.has(c.status) && c.resolvedAt !== undefined;
       for (const a of w.assignments) {
         if (q.deptId && a.deptId !== q.deptId) continue;
@@ -120,5 +122,13 @@ export function dispatchMetrics(cases: Iterable<MetricsCase>, q: MetricsQuery, n
       dueResolutionRate: ratio(a.resolved, a.dueLed),
     }))
     .sort((x, y) => y.assigned - x.assigned || x.key.localeCompare(y.key));
-  return { groupBy: q.groupBy, from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), rows, tiers };
+  return {
+    groupBy: q.groupBy,
+    from: new Date(q.from).toISOString(),
+    to: new Date(q.to).toISOString(),
+    rows,
+    tiers,
+    // More than a day after the range's start: say from when the figures really run (issue 22: an honest period).
+    ...(Number.isFinite(firstWhistle) && firstWhistle - q.from > 86_400_000 && { dataFrom: new Date(firstWhistle).toISOString() }),
+  };
 }

@@ -90,6 +90,8 @@ describe.skipIf(!available)('a fresh demo in Chromium (issue 22)', () => {
     await page.locator('[data-testid="heat-replay"] [data-testid="replay-label"]').waitFor(within);
     await page.locator('[data-testid="dept-table-toggle"]').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="dept-table"] tbody tr').length > 5, undefined, within);
+    // The table names the span its data covers (a week of history), not the 30 days it asked for.
+    expect(await page.locator('[data-testid="dept-table"] .period').innerText()).toMatch(/^近[78]天/);
     // Sortable: by resolution rate, highest first, then the other way.
     const resolution = page.locator('[data-testid="dept-table"] th button[data-sort="resolution"]');
     await resolution.click();

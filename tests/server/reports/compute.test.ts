@@ -821,7 +821,10 @@ describe('issue 22: department metrics over due work', () => {
     b.reportIn('done', 'wd', 'labour', t - 2 * DAY + 10 * 60_000);
     b.resolve('done', 'wd', 'labour', t - 2 * DAY + 3_600_000, 'mediated', 'community');
     const p = b.fold();
-    const [row] = dispatchMetrics(p.cases.records(), { groupBy: 'department', from: t - 10 * DAY, to: t }, t).rows;
+    const metrics = dispatchMetrics(p.cases.records(), { groupBy: 'department', from: t - 10 * DAY, to: t }, t);
+    // The range asked for is 10 days; the figures run from the first whistle, 4 days back, and say so.
+    expect(metrics.dataFrom).toBe(new Date(t - 4 * DAY).toISOString());
+    const [row] = metrics.rows;
     expect(row).toMatchObject({ key: 'labour', assigned: 3, led: 3, resolved: 1, resolutionRate: 1 / 3, dueLed: 2, dueResolutionRate: 0.5, dueReports: 2, dueOnTimeRate: 0.5 });
   });
 });
