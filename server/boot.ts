@@ -256,6 +256,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
         leaveLiveOpen: true,
         history: { share: config.DEMO_HISTORY_SHARE, handoverMs: DISPATCH_HISTORY_DEFAULTS.handoverMs, write: (reported, until) => history.window(reported, until) },
       });
+      history.fineFrom = feed.liveFrom - 6 * 3_600_000;
       // The history fires its own past 督办 and 升级 at their moments; the live timers wait until it is written.
       application.timers.holdUntil(feed.backfilled);
       demoHistory = feed.summary.then((summary) => ({ ...summary, steps: history.stats.written, duplicates: history.stats.duplicates, refused: history.stats.refused, byType: { ...history.stats.byType }, refusedBy: { ...history.stats.refusedBy } }));

@@ -126,6 +126,8 @@ export class DispatchHistory {
   readonly #names: Map<string, string>;
   readonly #deptIndex: Map<string, number>;
   #cursor: number | undefined;
+  /** From this moment on (the last hours before the live start) steps are taken an hour's slice at a time. */
+  fineFrom = Infinity;
 
   constructor(deps: DispatchHistoryDeps) {
     this.#deps = deps;
@@ -159,7 +161,10 @@ export class DispatchHistory {
     let t = this.#cursor ?? until;
     if (t > until) t = until;
     do {
-      t = Math.min(until, t + slice);
+      // The last hours before the hand-over in hour slices: the log (and the wall's ticker) ends in time order.
+      let next = t + slice;
+      if (next > this.fineFrom) next = t >= this.fineFrom ? t + HOUR_MS : this.fineFrom;
+      t = Math.min(until, next);
       await this.#drain(t);
     } while (t < until);
     this.#cursor = until;
