@@ -271,6 +271,8 @@ export function createApplication(httpServer: http.Server, deps: AppDeps, option
     io,
     app,
     timers,
+    /** The dispatch command service (the demo's history writer uses it in-process: sim/dispatch-history.ts). */
+    commands,
     risk: riskService,
     /** Appends access events (first admin, demo users). */
     directoryWriter: writer,

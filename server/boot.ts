@@ -32,6 +32,9 @@ import { registeredRoutes, type RegisteredRoute } from './auth/access.js';
 import { ensureFirstAdmin } from './auth/first-admin.js';
 import { secretFile } from './secret-file.js';
 import type { DemoCredentials } from './sim/demo-access.js';
+import type { BackfillSummary } from './sim/demo-feed.js';
+
+export type DemoHistorySummary = BackfillSummary & { steps: number; duplicates: number; refused: number; byType: Record<string, number>; refusedBy: Record<string, number> };
 import type { EventStore } from './store/event-store.js';
 import { pgTables } from './store/pg-schema.js';
 import { PgEventStore } from './store/pg-store.js';
@@ -58,6 +61,8 @@ export interface RunningServer {
   lease: Pick<Lease, 'held' | 'hold'>;
   /** `npm run demo`: how to sign in. */
   demo?: DemoCredentials;
+  /** `npm run demo`: settles when the backfilled days (intake and dispatch history) are written, with the time it took. */
+  demoHistory?: Promise<DemoHistorySummary>;
   /** The HTTP routes the app registers, read-only (the route inventory test compares them with the access table). */
   routes(): RegisteredRoute[];
   close(): Promise<void>;
@@ -226,12 +231,16 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
     let stopFeed: (() => Promise<void>) | undefined;
     let stopDispatch: (() => Promise<void>) | undefined;
     let demo: DemoCredentials | undefined;
+    let demoHistory: Promise<DemoHistorySummary> | undefined;
     if (config.DEMO) {
       const { startDemoFeed } = await import('./sim/demo-feed.js');
       const { startDispatchSim } = await import('./sim/dispatch-sim.js');
       const { ensureDemoAccess, simUsername } = await import('./sim/demo-access.js');
       const credentials = await ensureDemoAccess({ directory: projections.directory, writer: application.directoryWriter, dataDir, departments: district.departments });
       demo = credentials;
+      const { inProcessHistory, DISPATCH_HISTORY_DEFAULTS } = await import('./sim/dispatch-history.js');
+      // The backfilled days get the centre's own dispatch history, written through the command service in-process.
+      const history = inProcessHistory({ commands: application.commands, cases: projections.cases, directory: projections.directory, district, policy }, config.DEMO_SEED);
       const feed = startDemoFeed({
         apiKey: credentials.apiKey,
         baseUrl: url,
@@ -246,7 +255,12 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
         log,
         // The dispatch simulation takes live cases through the closed loop; an intake resolution would race it.
         leaveLiveOpen: true,
+        history: { share: config.DEMO_HISTORY_SHARE, handoverMs: DISPATCH_HISTORY_DEFAULTS.handoverMs, write: (reported, until) => history.window(reported, until) },
       });
+      history.fineFrom = feed.liveFrom - 6 * 3_600_000;
+      // The history fires its own past 督办 and 升级 at their moments; the live timers wait until it is written.
+      application.timers.holdUntil(feed.backfilled);
+      demoHistory = feed.summary.then((summary) => ({ ...summary, steps: history.stats.written, duplicates: history.stats.duplicates, refused: history.stats.refused, byType: { ...history.stats.byType }, refusedBy: { ...history.stats.refusedBy } }));
       stopFeed = feed.stop;
       // The history's days, weeks and months are archived as soon as it is written, not at the next sweep.
       feed.backfilled.then(() => reportSchedule.run(), () => undefined);
@@ -275,6 +289,7 @@ export async function bootServer(overrides: ConfigInput = {}, options: BootOptio
       reports: reportSchedule,
       lease,
       ...(demo && { demo }),
+      ...(demoHistory && { demoHistory }),
       routes: () => registeredRoutes(application.app),
       close: () =>
         (closing ??= (async () => {

@@ -65,19 +65,24 @@ export class CommandService {
     this.#departments = new Set(deps.district.departments.map((d) => d.id));
   }
 
-  execute(caseId: string, command: Command | SystemCommand, actor: Actor): Promise<CommandOutcome> {
+  /**
+   * `options.at` is for the demo's history writer only (server/sim/dispatch-history.ts, in-process, never an HTTP
+   * route): the command is decided as of that moment (its event time and deadlines), through the same checks. A
+   * moment in the future is refused.
+   */
+  execute(caseId: string, command: Command | SystemCommand, actor: Actor, options?: { at?: number }): Promise<CommandOutcome> {
     const key = 'commandId' in command ? `cmd:${command.commandId}` : timerKey(command);
     const running = this.#running.get(key);
     if (running) {
       if (running.caseId !== caseId || running.actorId !== actor.id) return Promise.resolve(reused());
       return running.outcome.then((outcome) => (outcome.ok ? { ok: true, result: { ...outcome.result, duplicate: true } } : outcome));
     }
-    const outcome = this.#execute(caseId, command, actor, key).finally(() => this.#running.delete(key));
+    const outcome = this.#execute(caseId, command, actor, key, options?.at).finally(() => this.#running.delete(key));
     this.#running.set(key, { caseId, actorId: actor.id, outcome });
     return outcome;
   }
 
-  async #execute(caseId: string, command: Command | SystemCommand, actor: Actor, key: string): Promise<CommandOutcome> {
+  async #execute(caseId: string, command: Command | SystemCommand, actor: Actor, key: string, at?: number): Promise<CommandOutcome> {
     const done = this.deps.index.command(key);
     if (done && (done.caseId !== caseId || done.actorId !== actor.id)) return reused();
     if (done) {
@@ -93,7 +98,9 @@ export class CommandService {
     if (command.type === 'whistle' && command.alertId && !this.deps.alertExists?.(command.alertId)) {
       return { ok: false, code: 'invalid', message: `no alert ${command.alertId}`, path: 'alertId' };
     }
-    const now = this.deps.clock();
+    const clockNow = this.deps.clock();
+    if (at !== undefined && !(Number.isFinite(at) && at <= clockNow)) return { ok: false, code: 'invalid', message: 'a command cannot be dated in the future', path: 'at' };
+    const now = at ?? clockNow;
     const decision = decide(contextOf(record), record, command, actor, {
       now,
       newId: this.deps.newId,

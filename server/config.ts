@@ -101,6 +101,8 @@ const schema = z.object({
   DEMO_BACKFILL_RATE_PER_HOUR: z.coerce.number().positive().default(60),
   DEMO_SEED: z.coerce.number().int().default(20261122),
   DEMO_BACKFILL_DAYS: z.coerce.number().int().min(0).max(90).default(30),
+  /** Share of the backfilled cases the demo's history takes through the closed loop (server/sim/dispatch-history.ts). */
+  DEMO_HISTORY_SHARE: z.coerce.number().min(0).max(1).default(0.1),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -199,6 +201,7 @@ export const settingHelp: { readonly [K in keyof z.infer<typeof schema>]: string
   DEMO_BACKFILL_RATE_PER_HOUR: 'demo: history events an hour of history',
   DEMO_SEED: 'demo: random seed',
   DEMO_BACKFILL_DAYS: 'demo: days of history written at first start',
+  DEMO_HISTORY_SHARE: 'demo: share (0–1) of the backfilled cases written through the whole dispatch loop (triage to archive), so the desks and the wall have history at once',
 };
 
 /** Each setting's default as `--help` shows it. */

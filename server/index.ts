@@ -3,6 +3,7 @@ import { ConfigError } from './config.js';
 import { DistrictDataError } from './district-data.js';
 import { StoreMismatchError, StoreUnavailableError } from './store/event-store.js';
 import { SchemaVersionError } from './store/schema-version.js';
+import { demoGuide } from './sim/demo-guide.js';
 import { helpText, preflight } from './ops/preflight.js';
 
 const argv = process.argv.slice(2);
@@ -44,7 +45,13 @@ try {
         `    sign in / 登录:    ${server.url}/#/login`,
         `    the wall / 大屏:   ${server.url}/#/wall?kiosk=${d.kioskCode}`,
         `    kept in ${server.dataDir}/demo-credentials.json`,
+        ...demoGuide(server.url),
       ].join('\n'),
+    );
+    // The history is written after the port opens: say when it is there, and how long it took.
+    server.demoHistory?.then(
+      (h) => console.log(`\n  演示历史已写入 · demo history written: ${h.days} 天/days, ${h.events} 条事件/events, ${h.dispatched} 件经吹哨闭环/cases through the loop (${h.steps} 步/steps, ${h.refused} refused), ${(h.ms / 1000).toFixed(1)} s\n`),
+      () => undefined,
     );
   }
   console.log('');

@@ -14,6 +14,8 @@ import type { Logger } from './log.js';
 export class OverdueTimers {
   #timer: ReturnType<typeof setInterval> | undefined;
   #running: Promise<number> | undefined;
+  /** While set, sweeps fire nothing: the demo's history writer fires the timers of its past itself, at their time. */
+  #held: Promise<unknown> | undefined;
 
   constructor(
     private readonly deps: { index: CaseIndex; commands: CommandService; clock: () => number; log: Logger; lease?: Lease },
@@ -24,6 +26,22 @@ export class OverdueTimers {
     this.#timer ??= setInterval(() => void this.sweep(), this.options.sweepMs);
     this.#timer.unref();
     void this.sweep();
+  }
+
+  /**
+   * Fires nothing until `until` settles (the demo's backfill, which dates each 督办 and 升级 of its history at the
+   * moment it fell due); a sweep then finds whatever is still due.
+   */
+  holdUntil(until: Promise<unknown>): void {
+    const held = until.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#held = held;
+    void held.then(() => {
+      if (this.#held === held) this.#held = undefined;
+      if (this.#timer) void this.sweep();
+    });
   }
 
   /** How many timers are due by now and not fired yet (a sweep fires them; /metrics shows what waits). */
@@ -41,6 +59,7 @@ export class OverdueTimers {
   }
 
   async #sweep(): Promise<number> {
+    if (this.#held) return 0;
     if (this.deps.lease && !(await this.deps.lease.hold())) return 0;
     const now = this.deps.clock();
     const due = [...this.deps.index.whistled()].flatMap((record) =>

@@ -117,6 +117,14 @@ export interface MetricsRow {
   returned: number;
   followUps: number;
   satisfaction: number | null;
+  /**
+   * Over due work only (issue 22): parts reported in or still pending past their report-in deadline, and led parts
+   * resolved or still open past their resolution deadline — a whistle blown minutes ago is no failure yet.
+   */
+  dueReports?: number;
+  dueOnTimeRate?: number | null;
+  dueLed?: number;
+  dueResolutionRate?: number | null;
 }
 
 /** GET /api/metrics */
@@ -127,6 +135,8 @@ export interface MetricsResponse {
   rows: MetricsRow[];
   /** Cases resolved in the range by the tier that held them (层级化解). */
   tiers: Record<Tier, number>;
+  /** The earliest whistle counted, when the range begins before the data does: the span the figures really cover. */
+  dataFrom?: string;
 }
 
 /** GET /api/queue: the duty officer's intake queue (new, triaged, returned, reopened), newest first. */

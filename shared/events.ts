@@ -221,7 +221,9 @@ const publicLifecycleFields = ['whistleId', 'deptId', 'role', 'urgency', 'tier',
 
 function toPublicLifecycle(event: LifecycleStored): PublicLifecycleEvent {
   const d = event.data as LifecycleEventDataMap[LifecycleEventType] & Partial<Record<(typeof publicLifecycleFields)[number], unknown>>;
-  const pub: PublicLifecycleEvent = { seq: event.seq, id: event.id, at: event.at, type: event.type, case: caseContext(d.case), actorRole: d.actor.role };
+  // `at` is when the step happened (the command's moment), not when it was stored: the same instant for a desk's
+  // command, the simulated moment for the demo's history (server/sim/dispatch-history.ts), so the wall's days are right.
+  const pub: PublicLifecycleEvent = { seq: event.seq, id: event.id, at: d.at ?? event.at, type: event.type, case: caseContext(d.case), actorRole: d.actor.role };
   const target = pub as unknown as Record<string, unknown>;
   for (const key of publicLifecycleFields) if (d[key] !== undefined) target[key] = d[key];
   if (event.type === 'case.whistled') pub.assignments = event.data.assignments.map((a) => ({ ...a }));

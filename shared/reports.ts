@@ -158,6 +158,12 @@ export interface ReportData {
   previous: ReportPeriod;
   /** Generated before the period ended: its figures are so far, compared with the same stretch of the previous one. */
   ongoing?: boolean;
+  /**
+   * The log began after the previous period did (issue 22): its figures cover only part of it, so no change against
+   * it is shown — the report says the previous period is incomplete instead. `dataSince` is the first case's time.
+   */
+  previousIncomplete?: true;
+  dataSince?: string;
   generatedAt: string;
   /** The last event folded into the figures: a report is the log up to this seq. */
   asOfSeq: number;

@@ -38,6 +38,8 @@ export interface DeptDay {
   onTime: number;
   reportMinutes: number;
   returned: number;
+  /** Whistles this department sent back as lead: they ended without being its to resolve. */
+  returnedLead?: number;
   led: number;
   resolved: number;
   mediated: number;
@@ -51,7 +53,7 @@ export interface DispatchWallState {
   /** Active whistles only: a whistle leaves when its case is resolved or its lead returns it. */
   whistles: Record<string, WallWhistle>;
   deptDays: Record<string, Record<string, DeptDay>>;
-  /** Cases resolved per day by the tier that held them. */
+  /** Cases closed per day by the tier that held them (an integration's closure by `closureTier`). */
   tierDays: Record<string, Partial<Record<Tier, number>>>;
 }
 
@@ -60,7 +62,7 @@ export function emptyDispatchState(): DispatchWallState {
 }
 
 function emptyDeptDay(): DeptDay {
-  return { assigned: 0, reportedIn: 0, onTime: 0, reportMinutes: 0, returned: 0, led: 0, resolved: 0, mediated: 0, supervised: 0, escalated: 0, satisfactionSum: 0, satisfactionCount: 0 };
+  return { assigned: 0, reportedIn: 0, onTime: 0, reportMinutes: 0, returned: 0, returnedLead: 0, led: 0, resolved: 0, mediated: 0, supervised: 0, escalated: 0, satisfactionSum: 0, satisfactionCount: 0 };
 }
 
 /** Keeps BOARD_DAYS + 1 day keys, dropping the oldest; an older key than all kept is refused (undefined). */
@@ -128,7 +130,10 @@ export function applyDispatchEvent(state: DispatchWallState, event: PublicLifecy
       if (part) part.status = 'returned';
       // The lead sending it back ends the whistle (the case returns to the centre's queue); an assist only leaves it.
       if (whistle && (event.role ?? part?.role) === 'lead') delete state.whistles[whistle.whistleId];
-      count(event.deptId, (d) => (d.returned += 1));
+      count(event.deptId, (d) => {
+        d.returned += 1;
+        if ((event.role ?? part?.role) === 'lead') d.returnedLead = (d.returnedLead ?? 0) + 1;
+      });
       return;
     case 'whistle.supervised':
       if (part && event.stage && !part.supervised.includes(event.stage)) part.supervised.push(event.stage);
@@ -146,8 +151,8 @@ export function applyDispatchEvent(state: DispatchWallState, event: PublicLifecy
         d.resolved += 1;
         if (event.outcome === 'mediated') d.mediated += 1;
       });
-      const tier = event.tier;
-      if (tier) {
+      const tier = event.tier ?? closureTier(event.case);
+      {
         const day = bucket<Partial<Record<Tier, number>>>(state.tierDays, dayKey(Date.parse(event.resolvedAt), tz), () => ({}));
         if (day) day[tier] = (day[tier] ?? 0) + 1;
       }
@@ -203,39 +208,108 @@ export function isOverdue(w: WallWhistle, now: number): boolean {
 export interface DeptBoardRow {
   deptId: string;
   assigned: number;
+  /** Report-ins on time over the parts that are due: reported in, or still pending past their deadline. */
   onTimeRate: number | null;
   meanReportMinutes: number | null;
+  /** Resolved over the led whistles that are due: resolved, or still open past the resolution deadline (issue 22). */
   resolutionRate: number | null;
+  /** The due work the rates are taken over: parts due for report-in, and led whistles due for resolution. */
+  dueReports: number;
+  dueLed: number;
   satisfaction: number | null;
   supervised: number;
 }
 
-/** The department board over the last `days` days, busiest first. */
+/** Figures from fewer cases than this are shown greyed out: a rate of one or two cases says little. */
+export const MIN_CASES_FOR_RATE = 5;
+
+/** The span the board's figures really cover: from the first day it holds anything within `days`, to now. */
+export interface BoardPeriod {
+  /** Local date of the first day with data, or null when there is none. */
+  from: string | null;
+  /** Days covered, today included (1 = today only); 0 without data. */
+  days: number;
+}
+
+export function boardPeriod(state: DispatchWallState, now: number, tz: number, days = BOARD_DAYS): BoardPeriod {
+  const keys = lastDays(now, days, tz);
+  const first = keys.findIndex((k) => (state.deptDays[k] && Object.keys(state.deptDays[k]!).length > 0) || state.tierDays[k]);
+  return first < 0 ? { from: null, days: 0 } : { from: keys[first]!, days: keys.length - first };
+}
+
+/**
+ * The department board over the last `days` days, busiest first. Every department with work is a row (the wall pages
+ * through them). Rates are over due work only: a whistle blown minutes ago is not yet a failure to resolve.
+ */
 export function departmentBoard(state: DispatchWallState, now: number, tz: number, days = BOARD_DAYS): DeptBoardRow[] {
   const sum = new Map<string, DeptDay>();
-  for (const key of lastDays(now, days, tz)) {
+  const keys = lastDays(now, days, tz);
+  for (const key of keys) {
     for (const [deptId, d] of Object.entries(state.deptDays[key] ?? {})) {
       const acc = sum.get(deptId) ?? emptyDeptDay();
-      for (const k of Object.keys(acc) as Array<keyof DeptDay>) acc[k] += d[k];
+      for (const k of Object.keys(acc) as Array<keyof DeptDay>) acc[k] = (acc[k] ?? 0) + (d[k] ?? 0);
       sum.set(deptId, acc);
+    }
+  }
+  // Open parts of active whistles blown within the window: not yet due (left out of the rates) or overdue (counted).
+  const since = keys[0]!;
+  const open = new Map<string, { reportNotDue: number; reportOverdue: number; leadNotDue: number }>();
+  for (const w of Object.values(state.whistles)) {
+    if (dayKey(Date.parse(w.whistledAt), tz) < since) continue;
+    for (const a of w.assignments) {
+      const o = open.get(a.deptId) ?? { reportNotDue: 0, reportOverdue: 0, leadNotDue: 0 };
+      if (a.status === 'pending') {
+        if (now > Date.parse(a.reportDueAt)) o.reportOverdue += 1;
+        else o.reportNotDue += 1;
+      }
+      if (a.role === 'lead' && (a.status === 'pending' || a.status === 'reported') && now <= Date.parse(a.resolveDueAt)) o.leadNotDue += 1;
+      open.set(a.deptId, o);
     }
   }
   const ratio = (a: number, b: number) => (b > 0 ? Math.min(1, a / b) : null);
   return [...sum]
-    .map(([deptId, d]) => ({
-      deptId,
-      assigned: d.assigned,
-      onTimeRate: ratio(d.onTime, d.reportedIn),
-      meanReportMinutes: d.reportedIn ? Math.round(d.reportMinutes / d.reportedIn) : null,
-      resolutionRate: ratio(d.resolved, d.led),
-      satisfaction: d.satisfactionCount ? Math.round((d.satisfactionSum / d.satisfactionCount) * 10) / 10 : null,
-      supervised: d.supervised,
-    }))
+    .map(([deptId, d]) => {
+      const o = open.get(deptId) ?? { reportNotDue: 0, reportOverdue: 0, leadNotDue: 0 };
+      const dueReports = d.reportedIn + o.reportOverdue;
+      const dueLed = Math.max(d.resolved, d.led - (d.returnedLead ?? 0) - o.leadNotDue);
+      return {
+        deptId,
+        assigned: d.assigned,
+        onTimeRate: ratio(d.onTime, dueReports),
+        meanReportMinutes: d.reportedIn ? Math.round(d.reportMinutes / d.reportedIn) : null,
+        resolutionRate: ratio(d.resolved, dueLed),
+        dueReports,
+        dueLed,
+        satisfaction: d.satisfactionCount ? Math.round((d.satisfactionSum / d.satisfactionCount) * 10) / 10 : null,
+        supervised: d.supervised,
+      };
+    })
     .sort((a, b) => b.assigned - a.assigned || a.deptId.localeCompare(b.deptId));
 }
 
-/** Share of cases resolved at each tier over the last `days` days (层级化解: resolve at the lowest tier that can). */
-export function tierContainment(state: DispatchWallState, now: number, tz: number, days = BOARD_DAYS): { total: number; shares: Record<Tier, number | null> } {
+/**
+ * The tier a closed case counts at for 层级化解 (docs/architecture.md §2): the tier the centre's triage, whistle or
+ * escalation gave it; a case an integration closed without one counts at the tier its weight puts it — severity 5 or
+ * 30 people and more at the district, severity 4 or 10 people and more at the street, any other in the community —
+ * the rule the duty desk's triage follows, so the two kinds of closure are counted alike.
+ */
+export function closureTier(c: { severity: number; peopleInvolved: number }): Tier {
+  if (c.severity >= 5 || c.peopleInvolved >= 30) return 'district';
+  if (c.severity >= 4 || c.peopleInvolved >= 10) return 'street';
+  return 'community';
+}
+
+export interface TierFigures {
+  /** Every case closed in the period (the base of the shares). */
+  total: number;
+  counts: Record<Tier, number>;
+  shares: Record<Tier, number | null>;
+  /** Fewer than MIN_CASES_FOR_RATE closed cases: the shares are shown, greyed out. */
+  thin: boolean;
+}
+
+/** Share of closed cases at each tier over the last `days` days (层级化解: resolve at the lowest tier that can). */
+export function tierContainment(state: DispatchWallState, now: number, tz: number, days = BOARD_DAYS): TierFigures {
   const counts: Record<Tier, number> = { community: 0, street: 0, district: 0 };
   for (const key of lastDays(now, days, tz)) {
     const d = state.tierDays[key];
@@ -243,5 +317,5 @@ export function tierContainment(state: DispatchWallState, now: number, tz: numbe
   }
   const total = counts.community + counts.street + counts.district;
   const share = (n: number) => (total ? n / total : null);
-  return { total, shares: { community: share(counts.community), street: share(counts.street), district: share(counts.district) } };
+  return { total, counts, shares: { community: share(counts.community), street: share(counts.street), district: share(counts.district) }, thin: total < MIN_CASES_FOR_RATE };
 }

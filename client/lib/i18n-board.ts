@@ -54,6 +54,26 @@ export const boardZh = {
   'board.ticker.tierMove': '{from} → {to}',
   'board.ticker.satisfaction': '满意度 {n}',
   'board.ticker.reopened': '不满意 · 重办',
+
+  // ---- issue 22 (demodata): honest periods, due-work rates, tier base, the sortable department table ----
+  'board.dept.titleFor': '部门战绩（{period}）',
+  'board.tier.titleFor': '层级化解（{period}）',
+  'board.period.today': '今日',
+  'board.period.days': '近{n}天',
+  'board.period.none': '暂无数据',
+  'board.dept.pageOf': '第 {page}/{pages} 页',
+  'board.dept.none': '暂无派单',
+  'board.tier.base': '共办结 {n} 件',
+  'board.tier.thin': '不足 {n} 件，仅供参考',
+  'deptTable.title': '部门战绩',
+  'deptTable.period': '近{n}天 · 按吹哨时间',
+  'deptTable.sortHint': '点击列标题排序',
+  'deptTable.dueNote': '按时报到率、化解率只计已到期的工作；样本不足 {n} 件的比率以灰色显示',
+  'deptTable.resolved': '办结',
+  'deptTable.overdue': '超期',
+  'deptTable.loading': '正在加载部门战绩…',
+  'deptTable.failed': '部门战绩加载失败：{message}',
+  'deptTable.empty': '所选期间暂无派单',
 } as const;
 
 export const boardEn: Record<keyof typeof boardZh, string> = {
@@ -111,4 +131,24 @@ export const boardEn: Record<keyof typeof boardZh, string> = {
   'board.ticker.tierMove': '{from} → {to}',
   'board.ticker.satisfaction': 'satisfaction {n}',
   'board.ticker.reopened': 'dissatisfied · reopened',
+
+  // ---- issue 22 (demodata): honest periods, due-work rates, tier base, the sortable department table ----
+  'board.dept.titleFor': 'Departments ({period})',
+  'board.tier.titleFor': 'By tier ({period})',
+  'board.period.today': 'today',
+  'board.period.days': '{n} days',
+  'board.period.none': 'no data yet',
+  'board.dept.pageOf': 'page {page}/{pages}',
+  'board.dept.none': 'No whistles yet',
+  'board.tier.base': '{n} closed in all',
+  'board.tier.thin': 'fewer than {n}: indicative only',
+  'deptTable.title': 'Department performance',
+  'deptTable.period': 'last {n} days · by whistle time',
+  'deptTable.sortHint': 'Click a column header to sort',
+  'deptTable.dueNote': 'On-time and resolution rates count due work only; rates from fewer than {n} cases are greyed out',
+  'deptTable.resolved': 'Resolved',
+  'deptTable.overdue': 'Overdue',
+  'deptTable.loading': 'Loading department performance…',
+  'deptTable.failed': 'Could not load department performance: {message}',
+  'deptTable.empty': 'No whistles in this period',
 };

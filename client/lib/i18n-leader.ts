@@ -46,6 +46,10 @@ export const leaderZh = {
   'leader.replay.days': '近{n}天',
   'leader.replay.legend': '社区热度',
   'leader.replay.peak': '此刻最热：{area} {heat}',
+
+  // ---- issue 22 (demodata) ----
+  'leader.hotspots.alertsHead': '预警',
+  'leader.hotspots.alertsHeadTitle': '在办预警（条）',
 } as const;
 
 export const leaderEn: Record<keyof typeof leaderZh, string> = {
@@ -95,4 +99,8 @@ export const leaderEn: Record<keyof typeof leaderZh, string> = {
   'leader.replay.days': '{n} d',
   'leader.replay.legend': 'Community heat',
   'leader.replay.peak': 'Hottest: {area} {heat}',
+
+  // ---- issue 22 (demodata) ----
+  'leader.hotspots.alertsHead': 'Alerts',
+  'leader.hotspots.alertsHeadTitle': 'Open alerts',
 };

@@ -1,14 +1,15 @@
 /**
  * The leader view's read model (issue 5): new cases per category per week and per weekday × hour (重点领域、重点时段),
  * and hourly frames of every community's heat for the time slider that replays the last 7 days. A fold over the
- * public events in seq order, called just before the wall fold applies each one, so a frame taken at an hour boundary
- * is the wall as it stood then. Memory is bounded: 13 weeks of categories, 5 weeks of hours, 7 days + 1 h of frames.
+ * public events in seq order; every figure is placed by the event's own time, so the order of arrival (a backfill, a
+ * late integration) changes nothing. Memory is bounded: 13 weeks of categories, 5 weeks of hours, 7 days + 1 h of
+ * hourly sums per community.
  */
 import { z } from 'zod';
 import type { HeatHistory, LeaderOverview } from '../../shared/risk.js';
 import type { PublicEvent } from '../../shared/events.js';
 import { DAY_MS, HOUR_MS, dayKey, hourKey } from '../../shared/time.js';
-import { communityView, decayedAt, emptyWallState, type WallState } from '../../shared/wall-state.js';
+import { alertHeatWeight, communityView, type Decayed, type WallState } from '../../shared/wall-state.js';
 
 export const CATEGORY_WEEKS_KEPT = 13;
 export const HOUR_WEEKS_KEPT = 5;
@@ -16,20 +17,10 @@ export const FRAME_DAYS = 7;
 /** One frame more than 7 days, so the oldest hour of a 7-day history can borrow the frame before it. */
 const FRAMES_KEPT = FRAME_DAYS * 24 + 1;
 const HOURS_PER_WEEK = 7 * 24;
-const SNAPSHOT_VERSION = 2;
+const SNAPSHOT_VERSION = 3;
 
 export interface LeaderStatsOptions {
   tzOffsetMinutes: number;
-}
-
-/** A community's heat figures at a frame: [code index, open weight, recent.v, recent.t, alerts.v, alerts.t]. */
-type Figures = [number, number, number, number, number, number];
-
-interface Frame {
-  /** Epoch hour of the boundary the frame was taken at. */
-  hour: number;
-  /** Figures of the communities that changed since the frame before (every community in the first frame). */
-  changes: Figures[];
 }
 
 /** Local day number since the epoch (1970-01-01 was a Thursday). */
@@ -82,15 +73,13 @@ function weekBucket<T>(buckets: Record<string, T>, week: string, keep: number, m
   return made;
 }
 
-const figures = z.tuple([z.number().int().min(0), z.number(), z.number(), z.number(), z.number(), z.number()]);
+const decayedSchema = z.strictObject({ v: z.number(), t: z.number() });
+/** [hour, open weight change, recent weight at the hour's end, alert weight at the hour's end] */
+const bucketSchema = z.tuple([z.number().int(), z.number(), z.number(), z.number()]);
 const framesSchema = z.strictObject({
-  lastHour: z.number().int().nullable(),
+  newestHour: z.number().int().nullable(),
   halfLifeHours: z.number().positive().nullable(),
-  codes: z.array(z.string()),
-  baseHour: z.number().int().nullable(),
-  base: z.array(figures),
-  frames: z.array(z.strictObject({ hour: z.number().int(), changes: z.array(figures) })).max(FRAMES_KEPT),
-  dirty: z.array(z.string()),
+  communities: z.record(z.string(), z.strictObject({ open: z.number(), recent: decayedSchema, alerts: decayedSchema, buckets: z.array(bucketSchema) })),
 });
 const snapshotSchema = z.strictObject({
   version: z.literal(SNAPSHOT_VERSION),
@@ -103,121 +92,146 @@ const snapshotSchema = z.strictObject({
 type Snapshot = z.infer<typeof snapshotSchema>;
 
 
+/** One community's heat inputs: everything before the kept hours folded into a base, then one bucket per hour. */
+interface CommunityHeat {
+  open: number;
+  recent: Decayed;
+  alerts: Decayed;
+  /** By epoch hour of the events' own time: open weight change, and recent and alert weight as of the hour's end. */
+  buckets: Map<number, [open: number, recent: number, alerts: number]>;
+}
+
 /**
- * Hourly heat frames, kept as changes: a frame holds the figures (open weight, decaying recent and alert weight) of
- * only the communities an event touched since the frame before, and heat is evaluated from the figures when the
- * history is read. Taking a frame therefore costs what happened in that hour, not one heat per community per hour,
- * which over a long log (a frame every hour for years) would be most of this fold's replay time.
+ * Hourly heat of every community, derived from the events' own time (issue 22): a case counts from the moment it
+ * was reported until the moment it was resolved, its recent weight and an alert's decay from their moments, whatever
+ * order the events arrive in — a backfill, a late integration or one event stamped "now" in the middle of history
+ * changes nothing for the hours before it. The last FRAMES_KEPT hours are kept as per-hour sums per community;
+ * older ones are folded into a base, so memory stays bounded by communities × hours.
  */
 class HeatFrames {
-  /** Epoch hour of the newest boundary a frame was taken for; null before the first. */
-  #lastHour: number | null = null;
+  /** The newest hour seen (an event's or the clock's); the kept hours end there. */
+  #newestHour: number | null = null;
   #halfLifeHours: number | null = null;
-  #codes: string[] = [];
-  #codeIndex = new Map<string, number>();
-  /** Figures as of the newest frame dropped for age (at `baseHour`). */
-  #baseHour: number | null = null;
-  #base = new Map<number, Figures>();
-  #frames: Frame[] = [];
-  /** Communities touched since the newest frame. */
-  #dirty = new Set<string>();
+  #communities = new Map<string, CommunityHeat>();
 
-  get started(): boolean {
-    return this.#lastHour !== null;
+  #lambda(): number {
+    return Math.LN2 / ((this.#halfLifeHours ?? 24) * HOUR_MS);
   }
 
-  touch(code: string): void {
-    this.#dirty.add(code);
+  #firstKept(): number {
+    return this.#newestHour === null ? -Infinity : this.#newestHour - FRAMES_KEPT + 1;
   }
 
-  /** Frames for every boundary after the last one up to `toHour`; an older hour (a late event) rewrites nothing. */
-  advance(toHour: number, wall: WallState): void {
-    if (this.#lastHour !== null && toHour <= this.#lastHour) return;
-    this.#halfLifeHours = wall.halfLifeHours;
-    // The first frame takes every community the wall knows (it may come from a snapshot); later ones what changed.
-    const first = this.#lastHour === null;
-    const from = first ? toHour : Math.max(this.#lastHour! + 1, toHour - FRAMES_KEPT + 1);
-    const changed = first ? Object.keys(wall.communities) : [...this.#dirty];
-    this.#dirty.clear();
-    for (let hour = from; hour <= toHour; hour++) {
-      this.#frames.push({ hour, changes: hour === from ? this.#figures(changed, wall) : [] });
+  /** Adds an event's effect on a community at its own time `t`. */
+  add(code: string, t: number, change: { open?: number; recent?: number; alerts?: number }, halfLifeHours: number): void {
+    this.#halfLifeHours = halfLifeHours;
+    let c = this.#communities.get(code);
+    if (!c) {
+      c = { open: 0, recent: { v: 0, t: 0 }, alerts: { v: 0, t: 0 }, buckets: new Map() };
+      this.#communities.set(code, c);
     }
-    this.#lastHour = toHour;
-    while (this.#frames.length > FRAMES_KEPT) {
-      const old = this.#frames.shift()!;
-      for (const f of old.changes) this.#base.set(f[0], f);
-      this.#baseHour = old.hour;
+    const hour = hourKey(t);
+    this.advance(hour);
+    if (hour < this.#firstKept()) {
+      c.open += change.open ?? 0;
+      if (change.recent) addAt(c.recent, change.recent, t, this.#lambda());
+      if (change.alerts) addAt(c.alerts, change.alerts, t, this.#lambda());
+      return;
     }
+    let b = c.buckets.get(hour);
+    if (!b) {
+      b = [0, 0, 0];
+      c.buckets.set(hour, b);
+    }
+    const toEnd = Math.exp(-this.#lambda() * ((hour + 1) * HOUR_MS - t));
+    b[0] += change.open ?? 0;
+    b[1] += (change.recent ?? 0) * toEnd;
+    b[2] += (change.alerts ?? 0) * toEnd;
   }
 
-  #figures(codes: Iterable<string>, wall: WallState): Figures[] {
-    const out: Figures[] = [];
-    for (const code of codes) {
-      const c = wall.communities[code];
-      if (!c) continue;
-      let i = this.#codeIndex.get(code);
-      if (i === undefined) {
-        i = this.#codes.push(code) - 1;
-        this.#codeIndex.set(code, i);
+  /** Moves the kept hours on to end at `hour` (never back), folding hours that fall out into each base. */
+  advance(hour: number): void {
+    if (this.#newestHour !== null && hour <= this.#newestHour) return;
+    this.#newestHour = hour;
+    const first = this.#firstKept();
+    const lambda = this.#lambda();
+    for (const c of this.#communities.values()) {
+      for (const [h, b] of c.buckets) {
+        if (h >= first) continue;
+        c.open += b[0];
+        if (b[1]) addAt(c.recent, b[1], (h + 1) * HOUR_MS, lambda);
+        if (b[2]) addAt(c.alerts, b[2], (h + 1) * HOUR_MS, lambda);
+        c.buckets.delete(h);
       }
-      out.push([i, c.openWeight, c.recent.v, c.recent.t, c.alerts.v, c.alerts.t]);
     }
-    return out;
   }
 
-  /** Heat of `codes` at each of `hours` (ascending): the nearest frame at or before the hour, 0 before any. */
+  /** Heat of `codes` at each of `hours` (ascending hour boundaries): every event before the boundary counts. */
   heatAt(hours: readonly number[], codes: readonly string[]): number[][] {
-    const want = codes.map((c) => this.#codeIndex.get(c));
-    // An empty wall with the fold's half-life: the context `decayedAt` reads.
-    const decay = emptyWallState({ tzOffsetMinutes: 0, halfLifeHours: this.#halfLifeHours ?? 1 });
-    const current = new Map(this.#base);
-    const evaluate = (frameHour: number): number[] => {
-      const at = frameHour * HOUR_MS;
-      return want.map((i) => {
-        const f = i === undefined ? undefined : current.get(i);
-        // The wall's own heat: communityView(wall, code, at).heat (tests/server/leader-stats.test.ts holds them equal).
-        return f ? Math.round((f[1] + decayedAt(decay, { v: f[2], t: f[3] }, at) + decayedAt(decay, { v: f[4], t: f[5] }, at)) * 10) / 10 : 0;
+    const lambda = this.#lambda();
+    const perCode = codes.map((code) => {
+      const c = this.#communities.get(code);
+      if (!c) return hours.map(() => 0);
+      const sorted = [...c.buckets.keys()].sort((a, b) => a - b);
+      let next = 0;
+      let open = c.open;
+      let recent = 0;
+      let alerts = 0;
+      let at = -Infinity;
+      return hours.map((hour) => {
+        const boundary = hour * HOUR_MS;
+        // Bring the running sums of the buckets to this boundary, then add the buckets that ended by it.
+        if (at !== -Infinity) {
+          const f = Math.exp(-lambda * (boundary - at));
+          recent *= f;
+          alerts *= f;
+        }
+        at = boundary;
+        while (next < sorted.length && sorted[next]! < hour) {
+          const h = sorted[next++]!;
+          const b = c.buckets.get(h)!;
+          const f = Math.exp(-lambda * (boundary - (h + 1) * HOUR_MS));
+          open += b[0];
+          recent += b[1] * f;
+          alerts += b[2] * f;
+        }
+        const base = decayed(c.recent, boundary, lambda) + decayed(c.alerts, boundary, lambda);
+        return Math.round((Math.max(0, open) + recent + alerts + base) * 10) / 10;
       });
-    };
-    const zeros = codes.map(() => 0);
-    let next = 0;
-    let shown: number[] | null = null;
-    return hours.map((hour) => {
-      let frameHour: number | null = shown === null && this.#baseHour !== null && this.#baseHour <= hour ? this.#baseHour : null;
-      while (next < this.#frames.length && this.#frames[next]!.hour <= hour) {
-        const frame = this.#frames[next++]!;
-        for (const f of frame.changes) current.set(f[0], f);
-        frameHour = frame.hour;
-      }
-      if (frameHour !== null) shown = evaluate(frameHour);
-      return shown ?? zeros;
     });
+    return hours.map((_, i) => perCode.map((heats) => heats[i]!));
   }
 
   snapshot(): z.infer<typeof framesSchema> {
-    return {
-      lastHour: this.#lastHour,
-      halfLifeHours: this.#halfLifeHours,
-      codes: [...this.#codes],
-      baseHour: this.#baseHour,
-      base: [...this.#base.values()].map((f) => [...f] as Figures),
-      frames: this.#frames.map((f) => ({ hour: f.hour, changes: f.changes.map((c) => [...c] as Figures) })),
-      dirty: [...this.#dirty],
-    };
+    const communities: z.infer<typeof framesSchema>['communities'] = {};
+    for (const [code, c] of this.#communities) {
+      communities[code] = { open: c.open, recent: { ...c.recent }, alerts: { ...c.alerts }, buckets: [...c.buckets].map(([h, b]) => [h, b[0], b[1], b[2]]) };
+    }
+    return { newestHour: this.#newestHour, halfLifeHours: this.#halfLifeHours, communities };
   }
 
   static restore(snap: z.infer<typeof framesSchema>): HeatFrames {
     const frames = new HeatFrames();
-    frames.#lastHour = snap.lastHour;
+    frames.#newestHour = snap.newestHour;
     frames.#halfLifeHours = snap.halfLifeHours;
-    frames.#codes = [...snap.codes];
-    frames.#codeIndex = new Map(snap.codes.map((c, i) => [c, i]));
-    frames.#baseHour = snap.baseHour;
-    frames.#base = new Map(snap.base.map((f) => [f[0], [...f] as Figures]));
-    frames.#frames = snap.frames.map((f) => ({ hour: f.hour, changes: f.changes.map((c) => [...c] as Figures) }));
-    frames.#dirty = new Set(snap.dirty);
+    for (const [code, c] of Object.entries(snap.communities)) {
+      frames.#communities.set(code, { open: c.open, recent: { ...c.recent }, alerts: { ...c.alerts }, buckets: new Map(c.buckets.map(([h, o, r, a]) => [h, [o, r, a]])) });
+    }
     return frames;
   }
+}
+
+/** A decaying value at `t` (not decayed backwards: before its own instant it is its value, as on the wall). */
+function decayed(d: Decayed, t: number, lambda: number): number {
+  return t >= d.t ? d.v * Math.exp(-lambda * (t - d.t)) : d.v;
+}
+
+/** Adds weight `w` at instant `t`, in any order (wall-state.ts does the same for the wall). */
+function addAt(d: Decayed, w: number, t: number, lambda: number): void {
+  if (t >= d.t) {
+    d.v = decayed(d, t, lambda) + w;
+    d.t = t;
+  } else d.v += w * Math.exp(-lambda * (d.t - t));
 }
 
 export class LeaderStats {
@@ -237,20 +251,20 @@ export class LeaderStats {
     this.#seq = event.seq;
     if (event.type === 'access.changed') return;
     const t = eventTime(event);
-    if (Number.isFinite(t)) this.#frames.advance(hourKey(t), wall);
-    // Touched after the frames above: its effect lands in the wall after this call, so it belongs to the next frame.
-    const community = 'case' in event ? event.case.communityCode : event.communityCode;
-    if (community) this.#frames.touch(community);
-    if (event.type === 'case.reported' && Number.isFinite(t)) this.#count(event.case.category, t);
+    if (!Number.isFinite(t)) return;
+    const hl = wall.halfLifeHours;
+    // The heat a community gets from each event, at the event's own time (the wall's fold adds the same: wall-state.ts).
+    if (event.type === 'case.reported') {
+      this.#frames.add(event.case.communityCode, t, { open: event.case.weight, recent: event.case.weight }, hl);
+      this.#count(event.case.category, t);
+    } else if (event.type === 'case.resolved') this.#frames.add(event.case.communityCode, t, { open: -event.case.weight }, hl);
+    else if (event.type === 'case.followedUp' && event.reopened) this.#frames.add(event.case.communityCode, t, { open: event.case.weight }, hl);
+    else if (event.type === 'alert.raised' && event.communityCode) this.#frames.add(event.communityCode, t, { alerts: alertHeatWeight[event.level] }, hl);
   }
 
-  /**
-   * Takes the frames of the hour boundaries passed by `now` (called every minute, so a quiet hour has its frame).
-   * Only events start the frames: on an empty log a tick at start-up would put the timeline at "now" and make a
-   * backfill that follows (older event times) unable to draw its history; before any event every heat is 0 anyway.
-   */
-  tick(now: number, wall: WallState): void {
-    if (this.#frames.started) this.#frames.advance(hourKey(now), wall);
+  /** Moves the kept hours on to `now` (called every minute): hours older than 7 days fold into each community's base. */
+  tick(now: number, _wall?: WallState): void {
+    this.#frames.advance(hourKey(now));
   }
 
   #count(category: string, t: number): void {

@@ -35,14 +35,18 @@ interface Acc {
   returned: number;
   followUps: number;
   satisfactionSum: number;
+  /** Due work (issue 22): parts reported in or pending past the deadline; led parts resolved or open past theirs. */
+  dueReports: number;
+  dueLed: number;
 }
 
-const empty = (): Acc => ({ assigned: 0, reportedIn: 0, onTime: 0, reportMinutes: 0, led: 0, resolved: 0, resolveHours: 0, mediated: 0, overdue: 0, supervised: 0, escalated: 0, returned: 0, followUps: 0, satisfactionSum: 0 });
+const empty = (): Acc => ({ assigned: 0, reportedIn: 0, onTime: 0, reportMinutes: 0, led: 0, resolved: 0, resolveHours: 0, mediated: 0, overdue: 0, supervised: 0, escalated: 0, returned: 0, followUps: 0, satisfactionSum: 0, dueReports: 0, dueLed: 0 });
 
 const closedStatuses = new Set(['resolved', 'confirmed', 'followedUp', 'archived']);
 
 export function dispatchMetrics(cases: Iterable<MetricsCase>, q: MetricsQuery, now: number): MetricsResponse {
   const groups = new Map<string, Acc>();
+  let firstWhistle = Infinity;
   const tiers: Record<Tier, number> = { community: 0, street: 0, district: 0 };
   for (const c of cases) {
     if (q.streetCode && c.streetCode !== q.streetCode) continue;
@@ -55,6 +59,7 @@ export function dispatchMetrics(cases: Iterable<MetricsCase>, q: MetricsQuery, n
     for (const w of whistles) {
       const whistledAt = Date.parse(w.whistledAt);
       if (whistledAt < q.from || whistledAt >= q.to) continue;
+      if (whistledAt < firstWhistle) firstWhistle = whistledAt;
       const resolvedHere = w === c.whistle && closedStatuses.has(c.status) && c.resolvedAt !== undefined;
       for (const a of w.assignments) {
         if (q.deptId && a.deptId !== q.deptId) continue;
@@ -62,6 +67,8 @@ export function dispatchMetrics(cases: Iterable<MetricsCase>, q: MetricsQuery, n
         let acc = groups.get(key);
         if (!acc) groups.set(key, (acc = empty()));
         acc.assigned += 1;
+        if (a.reportedAt || (a.status === 'pending' && !w.closedAt && now > Date.parse(a.reportDueAt))) acc.dueReports += 1;
+        if (a.role === 'lead' && (resolvedHere || (!w.closedAt && now > Date.parse(a.resolveDueAt)))) acc.dueLed += 1;
         if (a.reportedAt) {
           acc.reportedIn += 1;
           if (!a.late) acc.onTime += 1;
@@ -109,7 +116,19 @@ export function dispatchMetrics(cases: Iterable<MetricsCase>, q: MetricsQuery, n
       returned: a.returned,
       followUps: a.followUps,
       satisfaction: a.followUps ? Math.round((a.satisfactionSum / a.followUps) * 100) / 100 : null,
+      dueReports: a.dueReports,
+      dueOnTimeRate: ratio(a.onTime, a.dueReports),
+      dueLed: a.dueLed,
+      dueResolutionRate: ratio(a.resolved, a.dueLed),
     }))
     .sort((x, y) => y.assigned - x.assigned || x.key.localeCompare(y.key));
-  return { groupBy: q.groupBy, from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), rows, tiers };
+  return {
+    groupBy: q.groupBy,
+    from: new Date(q.from).toISOString(),
+    to: new Date(q.to).toISOString(),
+    rows,
+    tiers,
+    // More than a day after the range's start: say from when the figures really run (issue 22: an honest period).
+    ...(Number.isFinite(firstWhistle) && firstWhistle - q.from > 86_400_000 && { dataFrom: new Date(firstWhistle).toISOString() }),
+  };
 }

@@ -71,6 +71,13 @@ export class ReportScopeError extends Error {
   override name = 'ReportScopeError';
 }
 
+/**
+ * The previous period counts as incomplete when the log's first case came after this share of it had passed: the
+ * first hours of a period may well be quiet, but a comparison with a period the log mostly missed (a demo's first
+ * day, a centre's first month) means nothing (issue 22).
+ */
+export const INCOMPLETE_SHARE = 0.25;
+
 /** A report lists at most this many overdue, supervised or escalated assignments (`dispatch.items`). */
 export const MAX_REPORT_ITEMS = 50;
 
@@ -212,9 +219,12 @@ export function computeReport(
   /** The period's overdue, supervised or escalated assignments. */
   const candidates: ItemCandidate[] = [];
 
+  /** When the log's history begins: the earliest case anywhere (not only in scope). */
+  let firstMs = Infinity;
   for (const c of sources.cases) {
-    if (street !== undefined && c.streetCode !== street) continue;
     const reportedAt = Date.parse(c.reportedAt);
+    if (reportedAt < firstMs) firstMs = reportedAt;
+    if (street !== undefined && c.streetCode !== street) continue;
     const closed = closedStatuses.has(c.status);
     const resolvedAt = closed && c.resolvedAt !== undefined ? Date.parse(c.resolvedAt) : NaN;
     let which: 0 | 1 | -1 = -1;
@@ -399,6 +409,9 @@ export function computeReport(
     period: { ...P },
     previous: { ...Q },
     ...(ongoing && { ongoing: true }),
+    // A previous period that began well before the log did is only partly there: no change against it means anything.
+    ...(!(firstMs <= Q.startMs + (Q.endMs - Q.startMs) * INCOMPLETE_SHARE) && { previousIncomplete: true as const }),
+    ...(Number.isFinite(firstMs) && { dataSince: new Date(firstMs).toISOString() }),
     generatedAt: new Date(now).toISOString(),
     asOfSeq: sources.seq,
     tzOffsetMinutes: tz,

@@ -62,8 +62,15 @@ section { break-inside: auto; }
 footer { margin-top: 16px; padding-top: 6px; border-top: 1px solid #d5dde6; font-size: 8.5pt; color: #7a8794; }
 `;
 
+/**
+ * Whether the report being rendered compares with an incomplete previous period (renderReportHtml sets it for the
+ * length of one synchronous render): every change then reads "上期数据不完整" instead of a figure.
+ */
+const rendering = { previousIncomplete: false };
+
 /** A change in a count or a rate, coloured: more cases or alerts is red, a higher rate is green (`goodWhenUp`). */
 function delta(current: number | null, previous: number | null, lang: ReportLang, options: { rate?: boolean; goodWhenUp?: boolean } = {}): string {
+  if (rendering.previousIncomplete) return escapeHtml(reportWords[lang].previousIncomplete);
   const text = formatChange(current, previous, lang, options.rate);
   if (text === reportWords[lang].none) return '';
   if (current === null || previous === null || current === previous) return escapeHtml(text);
@@ -73,15 +80,15 @@ function delta(current: number | null, previous: number | null, lang: ReportLang
 }
 
 /** The change and the previous figure, "+8 · 上期 29", or only the latter when there is no change to show. */
-const against = (deltaHtml: string, previousText: string) => (deltaHtml ? `${deltaHtml} · ${escapeHtml(previousText)}` : escapeHtml(previousText));
+const against = (deltaHtml: string, previousText: string) => (deltaHtml && previousText ? `${deltaHtml} · ${escapeHtml(previousText)}` : deltaHtml || escapeHtml(previousText));
 
 function card(label: string, value: string, deltaHtml: string, note?: string): string {
   return `<div class="card"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div><div class="delta">${deltaHtml}</div>${note ? `<div class="note">${escapeHtml(note)}</div>` : ''}</div>`;
 }
 
 function cards(r: ReportData, lang: ReportLang, w: ReportWords): string {
-  const prevCount = (n: number) => w.vsPrevious(formatNumber(n, lang));
-  const prevRate = (n: number | null) => w.vsPrevious(formatRate(n, lang));
+  const prevCount = (n: number) => (r.previousIncomplete ? '' : w.vsPrevious(formatNumber(n, lang)));
+  const prevRate = (n: number | null) => (r.previousIncomplete ? '' : w.vsPrevious(formatRate(n, lang)));
   const kinds = caseKinds.map((k) => `${w.caseKind[k]} ${formatNumber(r.cases.byKind[k] ?? 0, lang)}`).join(' · ');
   return `<div class="cards">
 ${card(w.card.newCases, formatNumber(r.cases.total, lang), against(delta(r.cases.total, r.cases.previous, lang), prevCount(r.cases.previous)), kinds)}
@@ -221,6 +228,15 @@ const chart = (svg: string) => `<div class="chart">${svg}</div>`;
  * The whole page. `charts` defaults to drawing them now (ECharts SSR); pass them to reuse a drawing.
  */
 export function renderReportHtml(report: ReportData, lang: ReportLang, charts: ReportCharts = reportCharts(report, lang)): string {
+  rendering.previousIncomplete = report.previousIncomplete === true;
+  try {
+    return renderPage(report, lang, charts);
+  } finally {
+    rendering.previousIncomplete = false;
+  }
+}
+
+function renderPage(report: ReportData, lang: ReportLang, charts: ReportCharts): string {
   const w = reportWords[lang];
   const r = report;
   const title = reportTitle(r, lang);
@@ -248,7 +264,7 @@ export function renderReportHtml(report: ReportData, lang: ReportLang, charts: R
 <dt>${escapeHtml(w.scope)}</dt><dd>${escapeHtml(scopeName)}</dd>
 <dt>${escapeHtml(w.generated)}</dt><dd>${escapeHtml(formatInstant(r.generatedAt, r.tzOffsetMinutes))} · ${escapeHtml(w.asOfSeq(r.asOfSeq))}</dd>
 <dt>${escapeHtml(w.period)}</dt><dd>${escapeHtml(periodText(r.period))}${r.ongoing ? escapeHtml(lang === 'zh' ? `（${w.ongoing}）` : ` (${w.ongoing})`) : ''}</dd>
-<dt>${escapeHtml(w.previous)}</dt><dd>${escapeHtml(periodText(r.previous))}${r.ongoing ? escapeHtml(lang === 'zh' ? `（${w.sameStretch}）` : ` (${w.sameStretch})`) : ''}</dd>
+<dt>${escapeHtml(w.previous)}</dt><dd>${escapeHtml(periodText(r.previous))}${r.ongoing ? escapeHtml(lang === 'zh' ? `（${w.sameStretch}）` : ` (${w.sameStretch})`) : ''}${r.previousIncomplete ? `<span class="incomplete" data-previous-incomplete="true">${escapeHtml(lang === 'zh' ? `（${w.previousIncompleteSince(r.dataSince ? formatInstant(r.dataSince, r.tzOffsetMinutes) : '—')}）` : ` (${w.previousIncompleteSince(r.dataSince ? formatInstant(r.dataSince, r.tzOffsetMinutes) : '—')})`)}</span>` : ''}</dd>
 </dl>
 </header>
 

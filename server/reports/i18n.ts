@@ -41,6 +41,9 @@ export interface ReportWords {
     openNow: string;
   };
   vsPrevious: (previous: string) => string;
+  /** Instead of a change, when the log began after the previous period did (issue 22). */
+  previousIncomplete: string;
+  previousIncompleteSince: (since: string) => string;
   resolvedOfNew: (resolved: number, total: number) => string;
   ofResolved: (n: number) => string;
   ofReportIns: (n: number) => string;
@@ -151,6 +154,8 @@ const zh: ReportWords = {
     openNow: '当前在办',
   },
   vsPrevious: (previous) => `上期 ${previous}`,
+  previousIncomplete: '上期数据不完整',
+  previousIncompleteSince: (since) => `数据不完整：记录自 ${since} 起，不作比较`,
   resolvedOfNew: (resolved, total) => `新增中已化解 ${resolved}/${total}`,
   ofResolved: (n) => `办结 ${n} 件`,
   ofReportIns: (n) => `报到 ${n} 次`,
@@ -245,6 +250,8 @@ const en: ReportWords = {
     openNow: 'Open now',
   },
   vsPrevious: (previous) => `previous ${previous}`,
+  previousIncomplete: 'previous period incomplete',
+  previousIncompleteSince: (since) => `incomplete: records begin ${since}, so no comparison`,
   resolvedOfNew: (resolved, total) => `${resolved} of ${total} new resolved`,
   ofResolved: (n) => `of ${n} resolved`,
   ofReportIns: (n) => `of ${n} report-ins`,

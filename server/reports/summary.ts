@@ -17,8 +17,12 @@ type Report = Omit<ReportData, 'summary'>;
 const tenths = (r: number) => Math.round(r * 1000);
 const pct = (r: number) => `${(tenths(r) / 10).toFixed(1)}%`;
 
+/** Said instead of a change when the log began after the previous period did (report.previousIncomplete). */
+const INCOMPLETE = { zh: '上期数据不完整，不作比较', en: 'not compared: the previous period is incomplete' };
+
 /** "较上期增加 15 件（+14.3%）" / "up 15 (+14.3%)". */
-function countChange(cur: number, prev: number, unitZh: string): { zh: string; en: string } {
+function countChange(cur: number, prev: number, unitZh: string, incomplete = false): { zh: string; en: string } {
+  if (incomplete) return INCOMPLETE;
   const d = cur - prev;
   if (d === 0) return { zh: '与上期持平', en: 'the same as the previous period' };
   const rel = prev > 0 ? `${d > 0 ? '+' : '-'}${(Math.round((Math.abs(d) / prev) * 1000) / 10).toFixed(1)}%` : '';
@@ -29,8 +33,8 @@ function countChange(cur: number, prev: number, unitZh: string): { zh: string; e
 }
 
 /** "（较上期上升 2.1 个百分点）" / " (up 2.1 points)"; empty without a previous rate. */
-function pointChange(cur: number | null, prev: number | null): { zh: string; en: string } {
-  if (cur === null || prev === null) return { zh: '', en: '' };
+function pointChange(cur: number | null, prev: number | null, incomplete = false): { zh: string; en: string } {
+  if (cur === null || prev === null || incomplete) return { zh: '', en: '' };
   const d = tenths(cur) - tenths(prev);
   if (d === 0) return { zh: '（与上期持平）', en: ' (unchanged)' };
   const v = (Math.abs(d) / 10).toFixed(1);
@@ -78,6 +82,7 @@ function summaryLines(report: Report): Record<'zh' | 'en', string[]> {
     en.push(s.en);
   };
   const { cases, resolution, dispatch, alerts, hotspots } = report;
+  const incomplete = report.previousIncomplete === true;
 
   // New cases.
   if (cases.total === 0) {
@@ -87,7 +92,7 @@ function summaryLines(report: Report): Record<'zh' | 'en', string[]> {
         : { zh: '本期无新增案件。', en: 'No new cases this period.' },
     );
   } else {
-    const change = countChange(cases.total, cases.previous, '件');
+    const change = countChange(cases.total, cases.previous, '件', incomplete);
     const petitions = cases.byKind.petition ?? 0;
     const disputes = cases.byKind.dispute ?? 0;
     say(
@@ -128,12 +133,12 @@ function summaryLines(report: Report): Record<'zh' | 'en', string[]> {
       parts.zh = '本期无办结案件';
       parts.en = 'No cases resolved this period';
     } else {
-      const m = pointChange(resolution.mediationRate, resolution.previousMediationRate);
+      const m = pointChange(resolution.mediationRate, resolution.previousMediationRate, incomplete);
       parts.zh = `本期办结案件 ${resolution.resolved} 件，其中调解成功 ${resolution.outcomes.mediated} 件，调解成功率 ${pct(resolution.mediationRate!)}${m.zh}`;
       parts.en = `${plural(resolution.resolved, 'case')} resolved this period, ${resolution.outcomes.mediated} by mediation: a mediation rate of ${pct(resolution.mediationRate!)}${m.en}`;
     }
     if (resolution.resolutionRate !== null) {
-      const r = pointChange(resolution.resolutionRate, resolution.previousResolutionRate);
+      const r = pointChange(resolution.resolutionRate, resolution.previousResolutionRate, incomplete);
       parts.zh += `；本期新增案件已化解 ${resolution.resolvedOfNew} 件，化解率 ${pct(resolution.resolutionRate)}${r.zh}`;
       parts.en += `; ${resolution.resolvedOfNew} of the period's ${cases.total} new cases resolved: ${pct(resolution.resolutionRate)}${r.en}`;
     }
@@ -150,7 +155,7 @@ function summaryLines(report: Report): Record<'zh' | 'en', string[]> {
       sZh += '，尚无部门报到';
       sEn += ', none reported in yet';
     } else {
-      const c = pointChange(dispatch.onTimeRate, dispatch.previousOnTimeRate);
+      const c = pointChange(dispatch.onTimeRate, dispatch.previousOnTimeRate, incomplete);
       sZh += `，按时报到率 ${pct(dispatch.onTimeRate)}${c.zh}`;
       sEn += `; on-time report-in ${pct(dispatch.onTimeRate)}${c.en}`;
     }
@@ -180,7 +185,7 @@ function summaryLines(report: Report): Record<'zh' | 'en', string[]> {
         : { zh: '本期无风险预警。', en: 'No alerts raised this period.' },
     );
   } else {
-    const change = countChange(alerts.raised, alerts.previous, '条');
+    const change = countChange(alerts.raised, alerts.previous, '条', incomplete);
     const levels = (Object.keys(levelNames) as AlertLevel[]).filter((l) => alerts.byLevel[l] > 0);
     const red = alerts.red ?? [];
     const named = red.slice(0, 3);

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CategoryInfo, DistrictInfo } from '../../shared/geo.js';
 import { MAX_BATCH, type FieldError, type IntakeEvent, type IntakeResult } from '../../shared/intake.js';
 import { DAY_MS, type Clock } from '../../shared/time.js';
-import { createSimulation, SLOT_MS } from './generator.js';
+import { createSimulation, isDispatchedHistory, SLOT_MS } from './generator.js';
 
 export const DEMO_FEED_DEFAULTS = Object.freeze({
   seed: 42,
@@ -51,6 +51,12 @@ export interface DemoFeedOptions {
    * loop instead. History keeps its intake resolutions.
    */
   leaveLiveOpen?: boolean;
+  /**
+   * The centre's own dispatch history (dispatch-history.ts): a seeded `share` of the cases reported up to
+   * `handoverMs` before the live start get no intake resolution; after each window of history is stored, `write`
+   * gets those cases and writes their steps up to the window's end.
+   */
+  history?: { share: number; handoverMs: number; write(reported: IntakeEvent[], until: number): Promise<void> };
 }
 
 export interface DemoFeed {
@@ -59,6 +65,16 @@ export interface DemoFeed {
   backfilled: Promise<void>;
   /** Cases reported from this instant on are live; earlier ones are history. */
   liveFrom: number;
+  /** Settles with what the backfill wrote and how long it took, once it is done. */
+  summary: Promise<BackfillSummary>;
+}
+
+export interface BackfillSummary {
+  days: number;
+  events: number;
+  /** Cases the history writer took through the loop. */
+  dispatched: number;
+  ms: number;
 }
 
 export interface FeedStats {
@@ -76,6 +92,9 @@ const consoleLogger: FeedLogger = {
 };
 
 class Stopped extends Error {}
+
+/** The dispatch history is written a day at a time, after that day's intake is stored. */
+const HISTORY_STEP_MS = 24 * 3_600_000;
 
 export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
   const o = resolveOptions(options);
@@ -98,6 +117,7 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
     // the rate once per one-minute slot, so switch at the slot boundary or the first live minute would be quiet.
     ratePerHour: (ms) => (ms < rateSwitch ? o.backfillRatePerHour : o.ratePerHour),
     ...(o.leaveLiveOpen ? { openFrom: liveFrom } : {}),
+    ...(o.history ? { dispatchedHistory: { share: o.history.share, before: liveFrom - o.history.handoverMs } } : {}),
     ...(o.tzOffsetMinutes !== undefined ? { tzOffsetMinutes: o.tzOffsetMinutes } : {}),
   });
 
@@ -111,6 +131,8 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
   });
   // Callers that never await `backfilled` must not see an unhandled rejection when they stop early.
   backfilled.catch(() => {});
+  let resolveSummary!: (s: BackfillSummary) => void;
+  const summary = new Promise<BackfillSummary>((resolve) => (resolveSummary = resolve));
 
   async function post(batch: IntakeEvent[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
@@ -177,15 +199,31 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
     let buffer: IntakeEvent[] = [];
     let nextPct = 10;
     let generated = 0;
+    let dispatched = 0;
+    let pickedSince: IntakeEvent[] = [];
+    let writtenTo = start;
     for (let t = start; t < liveFrom; ) {
       const to = Math.min(liveFrom, t + step);
       const events = sim.eventsBetween(t, to);
       generated += events.length;
       buffer.push(...events);
       t = to;
-      const full = buffer.length - (buffer.length % batchSize);
+      // With a history to write, the window's cases must be stored before their steps: post the window whole.
+      const full = o.history ? buffer.length : buffer.length - (buffer.length % batchSize);
       await postAll(buffer.slice(0, full));
       buffer = buffer.slice(full);
+      if (o.history) {
+        const before = liveFrom - o.history.handoverMs;
+        const picked = events.filter((e) => e.type === 'case.reported' && Date.parse(e.reportedAt ?? '') < before && isDispatchedHistory(o.seed, e.sourceRef, o.history!.share));
+        dispatched += picked.length;
+        pickedSince.push(...picked);
+        // A day of history at a time: many cases' steps are written side by side, sharing the store's group commits.
+        if (t - writtenTo >= HISTORY_STEP_MS || t >= liveFrom) {
+          await o.history.write(pickedSince, Math.min(t, liveFrom));
+          pickedSince = [];
+          writtenTo = t;
+        }
+      }
       const pct = Math.floor(((t - start) / span) * 100);
       if (pct >= nextPct && t < liveFrom) {
         log.info({ pct, generated, ...stats }, 'demo feed: backfilling');
@@ -193,7 +231,10 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
       }
     }
     await postAll(buffer);
-    log.info({ days: o.backfillDays, ...stats, ms: Math.round(performance.now() - began) }, 'demo feed: backfill done');
+    if (o.history) await o.history.write(pickedSince, liveFrom);
+    const ms = Math.round(performance.now() - began);
+    log.info({ days: o.backfillDays, ...stats, dispatched, ms }, 'demo feed: backfill done');
+    resolveSummary({ days: o.backfillDays, events: generated, dispatched, ms });
   }
 
   async function live(): Promise<void> {
@@ -229,6 +270,7 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
   return {
     backfilled,
     liveFrom,
+    summary,
     stop: () =>
       (stopping ??= (async () => {
         abort.abort();

@@ -15,7 +15,10 @@ import { Rng } from './random.js';
 const SALT_TRIAGE = 0xd17;
 const SALT_AFTERCARE = 0xaf7;
 const QUEUE_LIMIT = 50;
-const AFTERCARE_LIMIT = 200;
+const AFTERCARE_LIMIT = 500;
+/** How far before its start the aftercare looks for dispatched cases awaiting confirmation, follow-up or archiving. */
+const AFTERCARE_LOOKBACK_MS = 3 * 24 * 60 * MINUTE_MS;
+const AFTERCARE_PAGES = 12;
 /** The statuses aftercare looks at, one per poll in turn. */
 const AFTERCARE_STATUSES = ['resolved', 'confirmed', 'followedUp'] as const;
 type AftercareStatus = (typeof AFTERCARE_STATUSES)[number];
@@ -106,12 +109,22 @@ export class DutyOfficers {
   /** Looks at one aftercare status in turn and plans confirmations, follow-ups and archiving. */
   async pollAftercare(): Promise<void> {
     const status = AFTERCARE_STATUSES[this.#aftercareTurn++ % AFTERCARE_STATUSES.length]!;
-    const query = `status=${status}&from=${encodeURIComponent(new Date(this.ctx.since).toISOString())}&limit=${AFTERCARE_LIMIT}`;
-    const page = await this.ctx.http.get<{ items: CaseSummary[] }>(`/api/cases?${query}`, { role: 'duty', name: DUTY_OFFICERS[0]! });
-    if (!page) return;
-    const listed = new Set(page.items.map((c) => c.id));
+    // Cases resolved before the simulation started (the demo's dispatch history, or the last run before a restart)
+    // are followed up too: those the centre dispatched (a whistle) within the look-back, never an intake's closure.
+    const from = new Date(this.ctx.since - AFTERCARE_LOOKBACK_MS).toISOString();
+    const items: CaseSummary[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < AFTERCARE_PAGES; pages++) {
+      const query = `status=${status}&from=${encodeURIComponent(from)}&limit=${AFTERCARE_LIMIT}${cursor !== undefined ? `&cursor=${cursor}` : ''}`;
+      const page = await this.ctx.http.get<{ items: CaseSummary[]; nextCursor?: string | null }>(`/api/cases?${query}`, { role: 'duty', name: DUTY_OFFICERS[0]! });
+      if (!page) return;
+      for (const c of page.items) if (c.whistleCount > 0) items.push(c);
+      if (page.nextCursor === undefined || page.nextCursor === null) break;
+      cursor = page.nextCursor;
+    }
+    const listed = new Set(items.map((c) => c.id));
     for (const [id, c] of this.#aftercare) if (c.status === status && !listed.has(id)) this.#aftercare.delete(id);
-    for (const c of page.items) {
+    for (const c of items) {
       this.#aftercare.set(c.id, c);
       const key = roundKey(c);
       if (this.#aftercarePlanned.get(c.id) === key) continue;
@@ -164,7 +177,7 @@ export class DutyOfficers {
 }
 
 /** Court-related: referred by the court, mediated on the judicial channel, or with the court in the whistle. */
-function courtRelated(c: CaseSummary): boolean {
+export function courtRelated(c: CaseSummary): boolean {
   return c.source === 'court' || c.channel === 'judicial' || Boolean(c.whistle?.assignments.some((a) => a.deptId === 'court'));
 }
 
@@ -215,12 +228,12 @@ export function chooseWhistle(
   return { urgency, lead, assists: assists.slice(0, 8) };
 }
 
-function triageNote(rng: Rng, c: CaseSummary): string {
+export function triageNote(rng: Rng, c: CaseSummary): string {
   const notes = [...TRIAGE_NOTES.any, ...(c.peopleInvolved >= 10 ? TRIAGE_NOTES.many : []), ...(c.severity >= 4 ? TRIAGE_NOTES.severe : [])];
   return rng.pick(notes);
 }
 
-function followUp(rng: Rng, c: CaseSummary): { type: 'followUp'; satisfaction: number; note: string } {
+export function followUp(rng: Rng, c: CaseSummary): { type: 'followUp'; satisfaction: number; note: string } {
   // Satisfaction 1–5; at most 2 reopens the case.
   const weights: Record<string, number> =
     c.outcome === 'unresolved' ? { '5': 5, '4': 20, '3': 35, '2': 25, '1': 15 }

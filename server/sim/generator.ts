@@ -42,6 +42,21 @@ export interface SimulationOptions {
    * the centre's own API, and a resolution arriving from intake as well would race it (and be refused once closed).
    */
   openFrom?: number;
+  /**
+   * History the centre dispatched itself (server/sim/dispatch-history.ts): cases reported before `before` that
+   * `isDispatchedHistory` picks get no intake resolution, since the history writer takes them through the loop.
+   */
+  dispatchedHistory?: { share: number; before: number };
+}
+
+const SALT_DISPATCHED = 0xd15a7c;
+
+/** Whether the history writer takes this case (by its sourceRef) through the closed loop: a seeded share of them. */
+export function isDispatchedHistory(seed: number, sourceRef: string, share: number): boolean {
+  if (!(share > 0)) return false;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < sourceRef.length; i++) h = Math.imul(h ^ sourceRef.charCodeAt(i), 0x01000193);
+  return Rng.of(seed, SALT_DISPATCHED, h >>> 0).next() < share;
 }
 
 export interface Simulation {
@@ -79,7 +94,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
       }
       cursor = toMs;
       for (; nextSlot * SLOT_MS < toMs; nextSlot++) {
-        for (const group of slotArrivals(world, seed, nextSlot, rateAt, options.openFrom ?? Infinity)) {
+        for (const group of slotArrivals(world, seed, nextSlot, rateAt, options.openFrom ?? Infinity, options.dispatchedHistory)) {
           // The slot holding `start` began earlier; arrivals before it (and all they lead to) do not exist.
           if (group[0]!.t < start!) continue;
           for (const { t, event } of group) queue.push(t, event);
@@ -96,7 +111,7 @@ function constant(rate: number): () => number {
 }
 
 /** All arrivals of one slot, each with what follows from it (first element is the arrival itself). */
-function slotArrivals(world: World, seed: number, slot: number, rateAt: (ms: number) => number, openFrom: number): Timed[][] {
+function slotArrivals(world: World, seed: number, slot: number, rateAt: (ms: number) => number, openFrom: number, dispatched?: { share: number; before: number }): Timed[][] {
   const slotStart = slot * SLOT_MS;
   const rng = Rng.of(seed, slot);
   const mean = (Math.max(0, rateAt(slotStart)) / 60) * rhythm(slotStart + SLOT_MS / 2, world.tzOffsetMinutes);
@@ -116,7 +131,8 @@ function slotArrivals(world: World, seed: number, slot: number, rateAt: (ms: num
       if (event.type !== 'case.reported') continue;
       // Drawn even when dropped, so the stream (and every later draw of this arrival) is the same either way.
       const closing = resolution(r, world, event, ct, kind === 'repeat-petition' ? NEVER_RESOLVED_REPEAT : NEVER_RESOLVED);
-      if (closing && ct < openFrom) closings.push(closing);
+      const byCentre = dispatched !== undefined && ct < dispatched.before && isDispatchedHistory(seed, event.sourceRef, dispatched.share);
+      if (closing && ct < openFrom && !byCentre) closings.push(closing);
     }
     return [...group, ...closings];
   });

@@ -224,15 +224,15 @@ describe('leader routes on the real server', () => {
     expect(frames[0]!.at).toBe('2026-11-19T05:00:00.000Z');
     expect(frames.at(-1)!.at).toBe(new Date(now).toISOString());
     const heatAt = (iso: string) => frames.find((f) => f.at === iso)!.heat[m]!;
-    // The first case (dated 21:00Z) started the frames with the calm before it, and the frames after it carry it;
-    // the 02:00Z frame is the wall just before the second case and the alert.
+    // Each event counts from its own time (issue 22): the first case (dated 21:00Z) from the 22:00Z frame on, the red
+    // alert (raised 01:00Z, though it arrived at 02:00Z) from the 02:00Z frame, the second case (02:00Z) after it.
     expect(heatAt('2026-11-19T20:00:00.000Z')).toBe(0);
     expect(heatAt('2026-11-19T21:00:00.000Z')).toBe(0);
     const withFirst = heatAt('2026-11-19T22:00:00.000Z');
     expect(withFirst).toBeGreaterThan(0);
-    expect(heatAt('2026-11-20T02:00:00.000Z')).toBeLessThanOrEqual(withFirst);
-    // The sweep at 04:01Z took the 03:00Z and 04:00Z frames: both cases and the red alert (20, decaying) are in.
-    expect(heatAt('2026-11-20T03:00:00.000Z')).toBeGreaterThan(withFirst + 15);
+    expect(heatAt('2026-11-20T01:00:00.000Z')).toBeLessThanOrEqual(withFirst);
+    expect(heatAt('2026-11-20T02:00:00.000Z')).toBeGreaterThan(withFirst + 15);
+    expect(heatAt('2026-11-20T03:00:00.000Z')).toBeGreaterThan(heatAt('2026-11-20T02:00:00.000Z'));
     expect(heatAt('2026-11-20T04:00:00.000Z')).toBeLessThan(heatAt('2026-11-20T03:00:00.000Z'));
     expect(frames.at(-1)!.heat[m]).toBeCloseTo(heatAt('2026-11-20T04:00:00.000Z'), 0);
   });

@@ -127,30 +127,25 @@ describe('LeaderStats: heat frames for the time slider', () => {
     expect(live.frames.at(-1)).toEqual({ at: '2026-11-22T13:30:00.000Z', heat: [heat1h(3, 190), heat1h(2, 25)] });
   });
 
-  it('lends an hour with no frame yet the nearest earlier one, and a tick fills them in', () => {
+  it('derives every hour from the events before it, with or without a tick since', () => {
     const { wall, stats, reported } = setup(1);
     reported('2026-11-22T10:20:00Z');
     reported('2026-11-22T13:05:00Z', { community: MAAN_TANG, weight: 2 });
     const now = ms('2026-11-22T16:30:00Z');
-    const before = stats.heatHistory(now, [GANGTOU, MAAN_TANG], 1).frames.slice(-4);
-    expect(before.map((f) => f.heat)).toEqual([
-      [3.5, 0],
-      [3.5, 0],
-      [3.5, 0],
-      [3.5, 0],
-    ]);
-    stats.tick(now, wall);
-    const after = stats.heatHistory(now, [GANGTOU, MAAN_TANG], 1).frames.slice(-4);
-    expect(after.map((f) => f.at.slice(11, 16))).toEqual(['13:00', '14:00', '15:00', '16:00']);
-    expect(after.map((f) => f.heat)).toEqual([
-      [3.5, 0],
+    const expected = [
+      [heat1h(3, 160), 0],
       [heat1h(3, 220), heat1h(2, 55)],
       [heat1h(3, 280), heat1h(2, 115)],
       [heat1h(3, 340), heat1h(2, 175)],
-    ]);
+    ];
+    expect(stats.heatHistory(now, [GANGTOU, MAAN_TANG], 1).frames.slice(-4).map((f) => f.heat)).toEqual(expected);
+    stats.tick(now, wall);
+    const after = stats.heatHistory(now, [GANGTOU, MAAN_TANG], 1).frames.slice(-4);
+    expect(after.map((f) => f.at.slice(11, 16))).toEqual(['13:00', '14:00', '15:00', '16:00']);
+    expect(after.map((f) => f.heat)).toEqual(expected);
   });
 
-  it('starts its frames with the first event, not a tick: a backfill after start-up still draws its history', () => {
+  it('a tick at start-up on an empty log does not stop a backfill that follows from drawing its history', () => {
     const { wall, stats, reported } = setup(1);
     stats.tick(ms('2026-11-22T16:00:00Z'), wall); // start-up on an empty log
     reported('2026-11-22T10:20:00Z');
@@ -160,22 +155,35 @@ describe('LeaderStats: heat frames for the time slider', () => {
     expect(frames.slice(-7).map((f) => f.heat[0])).toEqual([0, heat1h(3, 40), heat1h(3, 100), heat1h(3, 160), expect.any(Number), expect.any(Number), expect.any(Number)]);
   });
 
-  it('does not rewrite frames for an out-of-order old event, and records only the boundaries within 7 days', () => {
+  it('places an out-of-order old event in its own hour, and keeps 7 days of hours', () => {
     const { stats, reported, alert } = setup(1);
     reported('2026-11-22T10:20:00Z');
     reported('2026-11-22T13:05:00Z');
-    const frozen = stats.heatHistory(ms('2026-11-22T13:30:00Z'), [GANGTOU], 1);
-    reported('2026-11-22T11:30:00Z'); // backfilled late: the wall counts it, the frames stay as they were
+    const before = stats.heatHistory(ms('2026-11-22T13:30:00Z'), [GANGTOU], 1).frames;
+    reported('2026-11-22T11:30:00Z'); // backfilled late: the hours after it count it
     alert('2026-11-22T12:10:00Z', GANGTOU);
-    expect(stats.heatHistory(ms('2026-11-22T13:30:00Z'), [GANGTOU], 1)).toEqual(frozen);
+    const after = stats.heatHistory(ms('2026-11-22T13:30:00Z'), [GANGTOU], 1).frames;
+    expect(after.slice(0, -3)).toEqual(before.slice(0, -3));
+    expect(after.at(-2)!.heat[0]).toBe(Math.round((3 + 3 * 2 ** (-100 / 60) + 3 + 3 * 2 ** (-30 / 60)) * 10) / 10);
+    expect(after.at(-1)!.heat[0]).toBeGreaterThan(before.at(-1)!.heat[0]! + 20 * 2 ** (-50 / 60) - 0.1);
 
     reported('2026-12-10T08:00:00Z'); // 18 days later
-    const snap = stats.snapshot();
-    expect(snap.frames.frames.length).toBe(7 * 24 + 1);
-    expect(snap.frames.frames.at(-1)!.hour).toBe(Math.floor(ms('2026-12-10T08:00:00Z') / HOUR));
     const week = stats.heatHistory(ms('2026-12-10T08:30:00Z'), [GANGTOU], 7);
     expect(week.frames).toHaveLength(168);
     expect(new Set(week.frames.map((f) => f.at)).size).toBe(168);
+    // Everything of November folded into the base: 3 open cases of weight 3 and a week of decay (half-life 1 h).
+    expect(week.frames[0]!.heat[0]).toBe(9);
+  });
+
+  it('issue 22: one event stamped "now" arriving first does not flatten the history that follows it', () => {
+    const { stats, reported } = setup(24);
+    const now = ms('2026-11-22T12:00:00Z');
+    reported(new Date(now - 60_000).toISOString(), { community: MAAN_TANG });
+    // Then a week of backfill, oldest first, one case every 3 hours.
+    for (let t = now - 7 * 24 * HOUR; t < now - HOUR; t += 3 * HOUR) reported(new Date(t).toISOString());
+    const frames = stats.heatHistory(now, [GANGTOU], 7).frames;
+    expect(frames).toHaveLength(168);
+    expect(new Set(frames.map((f) => f.heat[0])).size).toBeGreaterThan(100);
   });
 
   it('counts an alert into the frames after it, through the wall heat', () => {
@@ -221,14 +229,57 @@ describe('LeaderStats: frames hold the wall’s own heat', () => {
           taken.push(frame);
           t = boundary;
         }
-        // Read back later (older frames may have been dropped for age): every frame still in the window is as taken.
-        const week = stats.heatHistory(t, communities, 7).frames;
-        for (const frame of taken) {
-          const later = week.find((f) => f.at === frame.at);
-          if (Date.parse(frame.at) > t - 7 * 24 * HOUR) expect(later).toEqual(frame);
-        }
+        expect(taken.length).toBe(batches.length);
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('LeaderStats: frames by event time, whatever the order of arrival (issue 22)', () => {
+  it('the same events in any order give the same 7 days of frames', () => {
+    const communities = [GANGTOU, MAAN_TANG, '440307013008'];
+    const now = ms('2026-11-22T12:00:00Z');
+    const item = fc.record({
+      minutesAgo: fc.integer({ min: 1, max: 9 * 24 * 60 }),
+      resolvedAfter: fc.option(fc.integer({ min: 1, max: 3 * 24 * 60 }), { nil: undefined }),
+      alert: fc.boolean(),
+      community: fc.integer({ min: 0, max: 2 }),
+      weight: fc.integer({ min: 1, max: 9 }),
+    });
+    fc.assert(
+      fc.property(fc.array(item, { minLength: 1, maxLength: 40 }), fc.integer(), (items, salt) => {
+        type Ev = { t: number; make: (f: ReturnType<typeof setup>, reports: Map<number, PublicCaseReported>) => void };
+        const events: Ev[] = [];
+        items.forEach((it, i) => {
+          const t = now - it.minutesAgo * 60_000;
+          const community = communities[it.community]!;
+          if (it.alert) events.push({ t, make: (f) => f.alert(new Date(t).toISOString(), community) });
+          else {
+            events.push({ t, make: (f, reports) => reports.set(i, f.reported(new Date(t).toISOString(), { community, weight: it.weight })) });
+            const r = it.resolvedAfter === undefined ? undefined : t + it.resolvedAfter * 60_000;
+            if (r !== undefined && r < now) events.push({ t: r, make: (f, reports) => f.resolved(reports.get(i)!, new Date(r).toISOString()) });
+          }
+        });
+        const run = (order: Ev[]) => {
+          const f = setup(6);
+          const reports = new Map<number, PublicCaseReported>();
+          // A case's resolution always arrives after its report (the log refuses it otherwise); the rest in any order.
+          const pending = [...order];
+          for (let e = pending.shift(); e; e = pending.shift()) {
+            try {
+              e.make(f, reports);
+            } catch {
+              pending.push(e); // a resolution met before its case: it comes again after the rest
+            }
+          }
+          return f.stats.heatHistory(now, communities, 7).frames;
+        };
+        const byTime = [...events].sort((a, b) => a.t - b.t);
+        const shuffled = [...events].sort((a, b) => ((Math.imul(a.t ^ salt, 2654435761) >>> 0) % 997) - ((Math.imul(b.t ^ salt, 2654435761) >>> 0) % 997));
+        expect(run(shuffled)).toEqual(run(byTime));
+      }),
+      { numRuns: 100 },
     );
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Assignment, AssignmentRole } from '../../shared/dispatch.js';
 import type { CaseContext, PublicEvent, PublicLifecycleEvent } from '../../shared/events.js';
 import { DAY_MS, HOUR_MS } from '../../shared/time.js';
-import { activeWhistles, BOARD_DAYS, departmentBoard, isOverdue, rollCall, tierContainment, type WallWhistle } from '../../shared/wall-dispatch.js';
+import fc from 'fast-check';
+import { activeWhistles, BOARD_DAYS, boardPeriod, closureTier, departmentBoard, isOverdue, MIN_CASES_FOR_RATE, rollCall, tierContainment, type WallWhistle } from '../../shared/wall-dispatch.js';
 import { applyEvent, emptyWallState, type WallState } from '../../shared/wall-state.js';
 
 const MINUTE = 60_000;
@@ -104,10 +105,10 @@ describe('the wall fold of dispatch', () => {
 
     const board = departmentBoard(s.dispatch, NOW, TZ);
     expect(board.map((r) => r.deptId)).toEqual(['labour', 'petition', 'police']);
-    expect(board[0]).toEqual({ deptId: 'labour', assigned: 1, onTimeRate: 0, meanReportMinutes: 90, resolutionRate: 1, satisfaction: 4, supervised: 1 });
-    expect(board[1]).toEqual({ deptId: 'petition', assigned: 1, onTimeRate: null, meanReportMinutes: null, resolutionRate: null, satisfaction: null, supervised: 0 });
-    expect(board[2]).toEqual({ deptId: 'police', assigned: 1, onTimeRate: 1, meanReportMinutes: 30, resolutionRate: null, satisfaction: null, supervised: 0 });
-    expect(tierContainment(s.dispatch, NOW, TZ)).toEqual({ total: 1, shares: { community: 0, street: 1, district: 0 } });
+    expect(board[0]).toEqual({ deptId: 'labour', assigned: 1, onTimeRate: 0, meanReportMinutes: 90, resolutionRate: 1, dueReports: 1, dueLed: 1, satisfaction: 4, supervised: 1 });
+    expect(board[1]).toEqual({ deptId: 'petition', assigned: 1, onTimeRate: null, meanReportMinutes: null, resolutionRate: null, dueReports: 0, dueLed: 0, satisfaction: null, supervised: 0 });
+    expect(board[2]).toEqual({ deptId: 'police', assigned: 1, onTimeRate: 1, meanReportMinutes: 30, resolutionRate: null, dueReports: 1, dueLed: 0, satisfaction: null, supervised: 0 });
+    expect(tierContainment(s.dispatch, NOW, TZ)).toEqual({ total: 1, counts: { community: 0, street: 1, district: 0 }, shares: { community: 0, street: 1, district: 0 }, thin: true });
   });
 
   it('ends a whistle when its lead returns it, and counts the return', () => {
@@ -132,8 +133,8 @@ describe('the wall fold of dispatch', () => {
     const c = ctx('c3');
     apply(s, reported(c), whistle(c, 'w4', T0, [['labour', 'lead']]), resolved(c, T0 + HOUR_MS));
     expect(activeWhistles(s.dispatch, T0 + HOUR_MS)).toEqual([]);
-    // No tier on an intake resolution: it is not counted in tier containment.
-    expect(tierContainment(s.dispatch, NOW, TZ).total).toBe(0);
+    // No tier on an intake resolution: it counts at the tier its weight puts it (severity 4, 40 people: the district).
+    expect(tierContainment(s.dispatch, NOW, TZ)).toMatchObject({ total: 1, counts: { community: 0, street: 0, district: 1 } });
   });
 
   it('puts the most pressing whistle first: overdue, then the nearest deadline', () => {
@@ -170,13 +171,93 @@ describe('the wall fold of dispatch', () => {
     }
     expect(Object.keys(s.dispatch.deptDays).length).toBeLessThanOrEqual(BOARD_DAYS + 1);
     expect(Object.keys(s.dispatch.tierDays).length).toBeLessThanOrEqual(BOARD_DAYS + 1);
-    expect(departmentBoard(s.dispatch, NOW, TZ)).toEqual([{ deptId: 'labour', assigned: BOARD_DAYS, onTimeRate: 1, meanReportMinutes: 10, resolutionRate: 1, satisfaction: null, supervised: 0 }]);
-    expect(tierContainment(s.dispatch, NOW, TZ)).toEqual({ total: BOARD_DAYS, shares: { community: 1, street: 0, district: 0 } });
+    expect(departmentBoard(s.dispatch, NOW, TZ)).toEqual([{ deptId: 'labour', assigned: BOARD_DAYS, onTimeRate: 1, meanReportMinutes: 10, resolutionRate: 1, dueReports: BOARD_DAYS, dueLed: BOARD_DAYS, satisfaction: null, supervised: 0 }]);
+    expect(tierContainment(s.dispatch, NOW, TZ)).toEqual({ total: BOARD_DAYS, counts: { community: BOARD_DAYS, street: 0, district: 0 }, shares: { community: 1, street: 0, district: 0 }, thin: false });
 
     // An event older than every kept day (a late backfill) is not charted.
     const stale = ctx('stale');
     apply(s, whistle(stale, 'w-stale', NOW - 60 * DAY_MS, [['police', 'lead']]));
     expect(departmentBoard(s.dispatch, NOW, TZ).some((r) => r.deptId === 'police')).toBe(false);
     expect(Object.keys(s.dispatch.deptDays).length).toBeLessThanOrEqual(BOARD_DAYS + 1);
+  });
+});
+
+describe('issue 22: the board’s figures mean what they say', () => {
+  it('takes rates over due work only: a whistle minutes old is not a 0 % resolution, an unresolved one past its deadline is', () => {
+    const s = fresh();
+    const c = ctx('due1');
+    apply(s, reported(c), whistle(c, 'wd1', T0, [['labour', 'lead'], ['police', 'assist']]));
+    const minutesLater = T0 + 5 * MINUTE;
+    expect(departmentBoard(s.dispatch, minutesLater, TZ).map((r) => [r.deptId, r.onTimeRate, r.resolutionRate, r.dueReports, r.dueLed])).toEqual([
+      ['labour', null, null, 0, 0],
+      ['police', null, null, 0, 0],
+    ]);
+    // The lead reports in on time; the assist misses its 2 h: on-time rates 100 % and 0 %, resolution not due yet.
+    apply(s, step('whistle.reportedIn', c, T0 + 20 * MINUTE, { whistleId: 'wd1', deptId: 'labour', role: 'lead', late: false }));
+    const later = T0 + 3 * HOUR_MS;
+    expect(departmentBoard(s.dispatch, later, TZ).map((r) => [r.deptId, r.onTimeRate, r.resolutionRate])).toEqual([
+      ['labour', 1, null],
+      ['police', 0, null],
+    ]);
+    // Past the lead's resolution deadline, still open: that is a 0 % resolution rate.
+    const overdue = T0 + DAY_MS + MINUTE;
+    expect(departmentBoard(s.dispatch, overdue, TZ)[0]).toMatchObject({ deptId: 'labour', resolutionRate: 0, dueLed: 1 });
+    apply(s, resolved(c, overdue + MINUTE, { whistleId: 'wd1', deptId: 'labour', tier: 'community' }));
+    expect(departmentBoard(s.dispatch, overdue + 2 * MINUTE, TZ)[0]).toMatchObject({ deptId: 'labour', resolutionRate: 1, dueLed: 1 });
+  });
+
+  it('a lead that returns its whistle is not charged with resolving it', () => {
+    const s = fresh();
+    const c = ctx('ret1');
+    apply(s, reported(c), whistle(c, 'wr1', T0, [['court', 'lead']]), step('whistle.returned', c, T0 + 10 * MINUTE, { whistleId: 'wr1', deptId: 'court', role: 'lead' }));
+    expect(departmentBoard(s.dispatch, NOW, TZ)[0]).toMatchObject({ deptId: 'court', resolutionRate: null, dueLed: 0 });
+  });
+
+  it('keeps every department with work as a row, however many', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), (n) => {
+        const s = fresh();
+        for (let i = 0; i < n; i++) {
+          const c = ctx(`many${i}`);
+          apply(s, whistle(c, `wm${i}`, T0 + i * MINUTE, [[`dept-${i}`, 'lead']]));
+        }
+        expect(departmentBoard(s.dispatch, NOW, TZ)).toHaveLength(n);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('names the span it really covers: today only, or the days since the first data', () => {
+    const s = fresh();
+    expect(boardPeriod(s.dispatch, NOW, TZ)).toEqual({ from: null, days: 0 });
+    const c = ctx('p1');
+    apply(s, whistle(c, 'wp1', NOW - 10 * MINUTE, [['labour', 'lead']]));
+    expect(boardPeriod(s.dispatch, NOW, TZ)).toEqual({ from: '2026-11-22', days: 1 });
+    apply(s, whistle(ctx('p2'), 'wp2', NOW - 3 * DAY_MS, [['labour', 'lead']]));
+    expect(boardPeriod(s.dispatch, NOW, TZ)).toEqual({ from: '2026-11-19', days: 4 });
+    apply(s, whistle(ctx('p3'), 'wp3', NOW - 40 * DAY_MS, [['labour', 'lead']])); // outside the window: not counted
+    expect(boardPeriod(s.dispatch, NOW, TZ).days).toBe(4);
+    apply(s, whistle(ctx('p4'), 'wp4', NOW - (BOARD_DAYS - 1) * DAY_MS, [['labour', 'lead']]));
+    expect(boardPeriod(s.dispatch, NOW, TZ).days).toBe(BOARD_DAYS);
+  });
+
+  it('counts every closed case in tier containment, an integration’s closure at the tier its weight puts it, and marks a thin base', () => {
+    const s = fresh();
+    const cases = [
+      ctx('t1', { severity: 1, peopleInvolved: 1 }), // community
+      ctx('t2', { severity: 4, peopleInvolved: 2 }), // street
+      ctx('t3', { severity: 2, peopleInvolved: 12 }), // street
+      ctx('t4', { severity: 5, peopleInvolved: 1 }), // district
+    ];
+    for (const c of cases) apply(s, reported(c), resolved(c, T0 + HOUR_MS));
+    expect(cases.map(closureTier)).toEqual(['community', 'street', 'street', 'district']);
+    // One resolved through dispatch, at the tier the centre gave it, whatever its weight.
+    const d = ctx('t5', { severity: 5, peopleInvolved: 50 });
+    apply(s, reported(d), whistle(d, 'wt5', T0, [['labour', 'lead']]), resolved(d, T0 + 2 * HOUR_MS, { whistleId: 'wt5', deptId: 'labour', tier: 'community' }));
+    const figures = tierContainment(s.dispatch, NOW, TZ);
+    expect(figures).toEqual({ total: 5, counts: { community: 2, street: 2, district: 1 }, shares: { community: 0.4, street: 0.4, district: 0.2 }, thin: MIN_CASES_FOR_RATE > 5 });
+    const one = fresh();
+    apply(one, reported(cases[0]!), resolved(cases[0]!, T0));
+    expect(tierContainment(one.dispatch, NOW, TZ)).toMatchObject({ total: 1, shares: { community: 1 }, thin: true });
   });
 });

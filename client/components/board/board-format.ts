@@ -44,3 +44,9 @@ export function wholePercent(rate: number | null): string | null {
 function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
+
+/** The span a board really covers, for its title: 今日 / 近N天 (shared/wall-dispatch.ts `boardPeriod`). */
+export function periodText(period: { days: number }, t: Translate): string {
+  if (period.days <= 0) return t('board.period.none');
+  return period.days === 1 ? t('board.period.today') : t('board.period.days', { n: period.days });
+}

@@ -734,11 +734,13 @@ describe('a period still running', () => {
     return c;
   };
   const cases = [
+    // The log began the day before yesterday, so yesterday is a whole period to compare with (issue 22).
+    reported('z', local('2026-11-30', '12:00'), local('2026-11-30', '13:00')),
     reported('a', local('2026-12-01', '08:00'), local('2026-12-01', '09:00')),
     reported('b', local('2026-12-01', '15:00'), local('2026-12-01', '16:00')),
     reported('c', local('2026-12-02', '09:00')),
   ];
-  const sources: ReportSources = { cases, alerts: [], seq: 3, district, tzOffsetMinutes: TZ };
+  const sources: ReportSources = { cases, alerts: [], seq: 4, district, tzOffsetMinutes: TZ };
   const daily = (now: number) => computeReport(sources, { kind: 'daily', ...resolvePeriod({ kind: 'daily', date: '2026-12-02' }, now, TZ) }, now);
 
   it('is compared with the same stretch of the previous period (同期), and says so', () => {
@@ -761,5 +763,68 @@ describe('a period still running', () => {
     expect(r.cases).toMatchObject({ total: 1, previous: 2 });
     expect(r.cases.previousDaily).toEqual([{ date: '2026-12-01', count: 2 }]);
     expect(r.summary.zh.join('')).not.toContain('同期');
+  });
+});
+
+describe('issue 22: a comparison with a period before the log began', () => {
+  const where = { streetCode: BANTIAN, communityCode: GANGTOU };
+  const week = resolvePeriod({ kind: 'weekly', date: '2026-11-25' }, local('2026-12-01', '09:00'), TZ);
+  const NOW_ = local('2026-12-01', '09:00');
+
+  it('says the previous period is incomplete instead of "+55594.4 %", in the JSON, the summary and the page, zh and en', async () => {
+    const { renderReportHtml } = await import('../../../server/reports/html.js');
+    const b = new LogBuilder();
+    // The log begins on the last day of the previous week: one case then, many this week.
+    b.report('first', { category: 'labour', source: 'hotline', ...where, at: local('2026-11-22', '20:00') });
+    for (let i = 0; i < 40; i++) b.report(`n${i}`, { category: 'labour', source: 'hotline', ...where, at: local('2026-11-24', '08:00') + i * 60_000 });
+    const p = b.fold();
+    const r = computeReport({ cases: p.cases.records(), alerts: [], seq: p.seq, district, tzOffsetMinutes: TZ }, { kind: 'weekly', ...week }, NOW_);
+    expect(r.previousIncomplete).toBe(true);
+    expect(r.dataSince).toBe(new Date(local('2026-11-22', '20:00')).toISOString());
+    expect(r.summary.zh.join('')).toContain('上期数据不完整');
+    expect(r.summary.en.join(' ')).toContain('previous period is incomplete');
+    for (const lang of ['zh', 'en'] as const) {
+      const html = renderReportHtml(r, lang);
+      expect(html).toContain('data-previous-incomplete="true"');
+      expect(html).not.toMatch(/\+\d+(\.\d+)?\s?%|\+\d{2,}(?!\d*:)/);
+      expect(html).toContain(lang === 'zh' ? '上期数据不完整' : 'previous period incomplete');
+    }
+  });
+
+  it('compares as before once the log holds the whole previous period', () => {
+    const b = new LogBuilder();
+    b.report('old', { category: 'labour', source: 'hotline', ...where, at: local('2026-11-01', '10:00') });
+    b.report('prev', { category: 'labour', source: 'hotline', ...where, at: local('2026-11-18', '10:00') });
+    b.report('cur', { category: 'labour', source: 'hotline', ...where, at: local('2026-11-24', '10:00') });
+    const p = b.fold();
+    const r = computeReport({ cases: p.cases.records(), alerts: [], seq: p.seq, district, tzOffsetMinutes: TZ }, { kind: 'weekly', ...week }, NOW_);
+    expect(r.previousIncomplete).toBeUndefined();
+    expect(r.summary.zh.join('')).not.toContain('不完整');
+  });
+});
+
+describe('issue 22: department metrics over due work', () => {
+  it('leaves whistles not yet due out of the due rates, and counts one past its deadline', () => {
+    const where = { streetCode: BANTIAN, communityCode: GANGTOU };
+    const b = new LogBuilder();
+    const t = local('2026-11-24', '09:00');
+    // fresh: blown minutes before "now", nothing due yet.
+    b.report('fresh', { category: 'labour', source: 'hotline', ...where, at: t - 10 * 60_000 });
+    b.whistle('fresh', 'wf', t - 5 * 60_000, 'community', [{ deptId: 'labour', role: 'lead' }]);
+    // stale: blown 4 days ago, reported in late, never resolved: due and unresolved.
+    b.report('stale', { category: 'labour', source: 'hotline', ...where, at: t - 4 * DAY });
+    b.whistle('stale', 'ws', t - 4 * DAY, 'community', [{ deptId: 'labour', role: 'lead' }]);
+    b.reportIn('stale', 'ws', 'labour', t - 4 * DAY + 90 * 60_000);
+    // done: resolved on time.
+    b.report('done', { category: 'labour', source: 'hotline', ...where, at: t - 2 * DAY });
+    b.whistle('done', 'wd', t - 2 * DAY, 'community', [{ deptId: 'labour', role: 'lead' }]);
+    b.reportIn('done', 'wd', 'labour', t - 2 * DAY + 10 * 60_000);
+    b.resolve('done', 'wd', 'labour', t - 2 * DAY + 3_600_000, 'mediated', 'community');
+    const p = b.fold();
+    const metrics = dispatchMetrics(p.cases.records(), { groupBy: 'department', from: t - 10 * DAY, to: t }, t);
+    // The range asked for is 10 days; the figures run from the first whistle, 4 days back, and say so.
+    expect(metrics.dataFrom).toBe(new Date(t - 4 * DAY).toISOString());
+    const [row] = metrics.rows;
+    expect(row).toMatchObject({ key: 'labour', assigned: 3, led: 3, resolved: 1, resolutionRate: 1 / 3, dueLed: 2, dueResolutionRate: 0.5, dueReports: 2, dueOnTimeRate: 0.5 });
   });
 });
