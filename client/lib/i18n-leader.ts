@@ -62,7 +62,7 @@ export const leaderEn: Record<keyof typeof leaderZh, string> = {
   'leader.hotspots.score': 'Risk',
   'leader.hotspots.trend': 'New, 14 days',
   'leader.hotspots.alerts': '{n, plural, one {# alert} other {# alerts}}',
-  'leader.hotspots.rowLabel': '{area}: risk {score}, {total} new in 14 days, {alerts} open alerts',
+  'leader.hotspots.rowLabel': '{area}: risk {score}, {total} new in 14 days, {alerts, plural, one {# open alert} other {# open alerts}}',
 
   'leader.explain.title': 'Why at risk',
   'leader.explain.close': 'Close',
@@ -78,7 +78,7 @@ export const leaderEn: Record<keyof typeof leaderZh, string> = {
 
   'leader.fields.title': 'Key fields · category × week',
   'leader.fields.tooltip': '{category} · week of {week}: {n}',
-  'leader.hours.title': 'Key hours · last {n} weeks',
+  'leader.hours.title': 'Key hours · last {n, plural, one {# week} other {# weeks}}',
   'leader.hours.tooltip': '{day} {hour}:00–{hour}:59: {n}',
   'leader.weekday.0': 'Mon',
   'leader.weekday.1': 'Tue',

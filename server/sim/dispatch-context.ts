@@ -35,7 +35,12 @@ export interface SimContext {
   stats: DispatchStats;
   /** Cases reported earlier are history (closed by intake); the officer leaves them alone. */
   since: number;
+  /** How often a lead sends a first whistle back (DEFAULT_RETURN_RATE unless a test asks for more). */
+  returnRate?: number;
 }
+
+/** About one lead in twenty sends a whistle back the first time. */
+export const DEFAULT_RETURN_RATE = 0.05;
 
 /** FNV-1a: a stable 32-bit number for a string, to seed decisions about it. */
 export function hashText(text: string): number {

@@ -9,7 +9,7 @@ import type { CaseSummary, DeptWhistleRow } from '../../shared/api.js';
 import type { AssignmentState } from '../../shared/lifecycle.js';
 import type { DepartmentInfo } from '../../shared/geo.js';
 import type { Outcome } from '../../shared/vocabulary.js';
-import { caseSeed, hashText, HOUR_MS, lognormal, MINUTE_MS, notBefore, send, uniform, type SimContext } from './dispatch-context.js';
+import { caseSeed, DEFAULT_RETURN_RATE, hashText, HOUR_MS, lognormal, MINUTE_MS, notBefore, send, uniform, type SimContext } from './dispatch-context.js';
 import type { SimActor } from './dispatch-http.js';
 import { LABOUR_PROGRESS_NOTES, PROGRESS_NOTES, RETURN_REASONS, RETURN_REASONS_UNADDRESSED } from './dispatch-texts.js';
 import { fakeName } from './people.js';
@@ -98,7 +98,8 @@ export class DepartmentDesk {
     const a = row.assignment;
     const whistledAt = Date.parse(row.whistle.whistledAt);
     // About one lead in twenty sends the whistle back; fewer once it has already come back, and never a third time.
-    const returns = a.role === 'lead' && row.case.whistleCount < 3 && rng.chance(row.case.whistleCount > 1 ? 0.02 : 0.05);
+    const first = this.ctx.returnRate ?? DEFAULT_RETURN_RATE;
+    const returns = a.role === 'lead' && row.case.whistleCount < 3 && rng.chance(row.case.whistleCount > 1 ? first * 0.4 : first);
     const delay = reportDelay(rng, this.profile, Date.parse(a.reportDueAt) - whistledAt);
     const at = notBefore(this.ctx, whistledAt + (returns ? delay * uniform(rng, 0.4, 1) : delay));
     this.ctx.agenda.at(at, () => (returns ? this.#return(row.whistle.whistleId, rng) : this.#reportIn(row.whistle.whistleId)));

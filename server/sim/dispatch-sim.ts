@@ -59,6 +59,8 @@ export interface DispatchSimOptions {
   log?: FeedLogger;
   /** Nobody starts work before this settles (the feed's backfill): history is written first, at full speed. */
   startAfter?: Promise<unknown>;
+  /** How often a lead sends a first whistle back (default DEFAULT_RETURN_RATE, 0.05). */
+  returnRate?: number;
 }
 
 export interface DispatchSim {
@@ -106,7 +108,7 @@ export function startDispatchSim(options: DispatchSimOptions): DispatchSim {
     requestTimeoutMs: options.requestTimeoutMs ?? d.requestTimeoutMs,
     onRefused: () => (stats.errors += 1),
   });
-  const ctx: SimContext = { seed: options.seed, clock, agenda, http, log, stats, since: options.since ?? clock() };
+  const ctx: SimContext = { seed: options.seed, clock, agenda, http, log, stats, since: options.since ?? clock(), ...(options.returnRate !== undefined && { returnRate: options.returnRate }) };
   const officers = new DutyOfficers(ctx, options.departments);
   const alertDesk = new AlertDesk(ctx);
   const names = new Map(options.departments.map((dept) => [dept.id, dept.short.zh]));
