@@ -3,28 +3,22 @@
  * listens, all at once, one `cannot start: …` line each, exit 2, never a stack trace; PDF prerequisites only warn.
  * `--help` lists every setting of server/config.ts with its default and exits 0.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkConfig, configNames, resolveConfig, settingDefaults } from '../../server/config.js';
+import { BUILT_ENTRY, ROOT, useBuiltServer } from '../helpers/built-server.js';
 import { requirePostgres, testDatabaseUrl } from '../helpers/pg-env.js';
 
 const noPostgres = (await requirePostgres('preflight against PostgreSQL')) !== undefined;
 
-const root = path.resolve(import.meta.dirname, '../..');
-const entry = path.join(root, 'dist/node/server/index.js');
-const running: Array<ReturnType<typeof spawn>> = [];
-afterEach(() => {
-  for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-
-beforeAll(() => {
-  execFileSync('npm', ['run', '--silent', 'build:server'], { cwd: root, stdio: 'inherit' });
-}, 120_000);
+const { track } = useBuiltServer();
+const root = ROOT;
+const entry = BUILT_ENTRY;
 
 const STACK = /\bat .+\.(js|ts):\d+/;
 
@@ -35,7 +29,7 @@ function run(args: string[], env: Record<string, string> = {}, options: { uid?: 
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.uid !== undefined && { uid: options.uid, gid: options.gid }),
   });
-  running.push(child);
+  track(child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

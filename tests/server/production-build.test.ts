@@ -2,24 +2,18 @@
  * `npm start` runs the build with plain node (no tsx, which kills its child ~30 ms after SIGTERM): the build
  * starts, serves, and stops cleanly on SIGTERM; a second signal exits at once.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BUILT_ENTRY, ROOT, useBuiltServer } from '../helpers/built-server.js';
+import { describe, expect, it } from 'vitest';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const entry = path.join(root, 'dist/node/server/index.js');
-const running: Array<ReturnType<typeof spawn>> = [];
-afterEach(() => {
-  for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-
-beforeAll(() => {
-  execFileSync('npm', ['run', '--silent', 'build:server'], { cwd: root, stdio: 'inherit' });
-}, 120_000);
+const { track } = useBuiltServer();
+const root = ROOT;
+const entry = BUILT_ENTRY;
 
 function start(env: Record<string, string> = {}, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sygl-build-'))) {
   const child = spawn(process.execPath, [entry, '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
@@ -27,7 +21,7 @@ function start(env: Record<string, string> = {}, dataDir = fs.mkdtempSync(path.j
     env: { PATH: process.env.PATH, ADMIN_PASSWORD: 'production-build-test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  running.push(child);
+  track(child);
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
