@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { openAuditLog } from '../audit/audit-log.js';
+import { openAuditLog, type AuditLog } from '../audit/audit-log.js';
 import { pgTables, quoteIdent } from '../store/pg-schema.js';
 
 const DATABASES = ['events.db', 'audit.db', 'reports.db'];
@@ -95,13 +95,7 @@ export async function restore(options: { from: string; dataDir: string; district
   const seq = lastSeq(to);
   if (seq !== manifest.seq) throw new BackupError(`restored event log ends at seq ${seq}, the backup recorded ${manifest.seq}`);
   const audit = await openAuditLog({ dataDir: to });
-  try {
-    const verified = await audit.verify();
-    if (!verified.ok) throw new BackupError(`restored audit log fails verification at entry ${verified.seq}: ${verified.reason}`);
-    if (verified.entries !== manifest.auditEntries) throw new BackupError(`restored audit log holds ${verified.entries} entries, the backup recorded ${manifest.auditEntries}`);
-  } finally {
-    await audit.close();
-  }
+  await verifyRestoredAudit(audit, manifest.auditEntries);
   return manifest;
 }
 
@@ -208,10 +202,15 @@ async function verifyPg(url: string, schema: string, manifest: Manifest): Promis
     return;
   }
   const audit = await openAuditLog({ url, schema, create: false });
+  await verifyRestoredAudit(audit, manifest.auditEntries);
+}
+
+/** The restored audit chain holds, with as many entries as the backup recorded; closes the log either way. */
+async function verifyRestoredAudit(audit: AuditLog, recorded: number): Promise<void> {
   try {
     const verified = await audit.verify();
     if (!verified.ok) throw new BackupError(`restored audit log fails verification at entry ${verified.seq}: ${verified.reason}`);
-    if (verified.entries !== manifest.auditEntries) throw new BackupError(`restored audit log holds ${verified.entries} entries, the backup recorded ${manifest.auditEntries}`);
+    if (verified.entries !== recorded) throw new BackupError(`restored audit log holds ${verified.entries} entries, the backup recorded ${recorded}`);
   } finally {
     await audit.close();
   }

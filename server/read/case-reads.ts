@@ -35,8 +35,6 @@ interface Report {
 }
 
 export interface CaseReads {
-  /** Each record's report, in the records' order, in one read of what is not already kept. */
-  reports(records: readonly CaseRecord[]): Promise<CaseReportedData[]>;
   /** List rows (summary and title), masked: one read for the page. */
   rows(records: readonly CaseRecord[]): Promise<QueueRow[]>;
   /** A case's detail with its timeline; masked unless `masked` is false (an audited unmask). */
@@ -83,9 +81,6 @@ export function caseReads(store: EventStore, cases: Pick<CaseIndex, 'steps'>, ca
   }
 
   return {
-    async reports(records) {
-      return (await load(records)).map((r) => r.data);
-    },
     async rows(records) {
       const reports = await load(records);
       // Lists show titles and return reasons masked: personal data or a party's name typed into them is personal data too.
